@@ -1,0 +1,64 @@
+# `make subtitles` and `make test` do all set-up on a fresh Debian machine (venv, pip and apt packages).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+# Pass-through options (empty = the CLI's default).
+VIDEOS   ?= videos
+LANG_SRC ?=
+TARGETS  ?=
+MODEL    ?=
+DEVICE   ?=
+PRESET   ?=
+JOBS     ?=
+BURN     ?= 1
+FORCE    ?= 0
+SRT      ?= subtitles
+
+RUN_ARGS := $(if $(LANG_SRC),--source $(LANG_SRC)) $(if $(TARGETS),--targets $(TARGETS)) \
+	$(if $(MODEL),--model $(MODEL)) $(if $(DEVICE),--device $(DEVICE)) $(if $(PRESET),--preset $(PRESET)) \
+	$(if $(JOBS),--jobs $(JOBS)) $(if $(filter 0,$(BURN)),--no-burn) $(if $(filter 1,$(FORCE)),--force)
+
+.PHONY: subtitles burn status check test bench lint models clean system-deps test-deps
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+system-deps:
+	@tools/system-deps.sh
+
+test-deps:
+	@tools/system-deps.sh --test
+
+subtitles: system-deps $(STAMP)
+	$(PY) -m pipeline run $(VIDEOS) $(RUN_ARGS)
+
+burn: system-deps $(STAMP)
+	$(PY) -m pipeline run $(VIDEOS) $(RUN_ARGS) --burn-only
+
+status: $(STAMP)
+	$(PY) -m pipeline status $(VIDEOS)
+
+check: $(STAMP)
+	$(PY) -m pipeline check $(SRT)
+
+lint: $(STAMP)
+	$(PY) -m ruff check pipeline tests bench
+
+models: $(STAMP)
+	$(PY) -m pipeline models list
+
+test: system-deps test-deps $(STAMP)
+	$(PY) -m ruff check pipeline tests bench
+	$(PY) -m pytest -q
+
+bench: system-deps test-deps $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis bench/out
+	find . -name __pycache__ -prune -exec rm -rf {} +

@@ -1,0 +1,68 @@
+"""The command line: `main(argv) -> int`. Each subcommand lives in `pipeline/commands/<name>.py`.
+
+Exit codes: 0 all good, 1 something failed (the rest still ran), 2 misuse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from pipeline import __version__
+from pipeline.errors import PipelineError, UsageError
+
+# name -> one-line help; the module pipeline.commands.<name> provides add_arguments(parser) and handle(args).
+COMMANDS: dict[str, str] = {
+    "run": "transcribe, segment, translate and burn every video given (default: videos/)",
+    "transcribe": "transcribe one media file to an SRT in the language spoken",
+    "check": "check SRT files against the subtitle style guide (QC)",
+    "translate": "translate an SRT file, keeping its timing",
+    "models": "list or install translation packages; show the Whisper model in use",
+    "burn": "burn SRT subtitles into a video",
+    "status": "show what is done, stale or failed, without running anything",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description="Caption and localise videos offline: Whisper, ar/fr/en translation, burned-in subtitles.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, help_text in COMMANDS.items():
+        module = importlib.import_module(f"pipeline.commands.{name}")
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(p)
+        p.set_defaults(handler=module.handle)
+    return parser
+
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr, force=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or misuse (2)
+        return int(exc.code or 0)
+    _configure_logging(args.verbose, args.quiet)
+    try:
+        return int(args.handler(args))
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""All run options in one dataclass, built once by the CLI and passed down unchanged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Options:
+    # Transcription
+    model: str = "base"  # "base" = the embedded model; a size name (small, large-v3, turbo...) or a folder
+    device: str = "auto"  # auto | cpu | cuda
+    compute_type: str = "auto"  # auto = int8 on CPU, float16 on CUDA
+    source: str | None = None  # forced source language; None = detect from speech
+    beam_size: int = 5
+    # Translation
+    targets: tuple[str, ...] | None = None  # None = every supported language except the source
+    translator: str = "argos"  # argos | whisper
+    models_dir: Path | None = None  # extra folder of Argos packages
+    glossary: Path | None = None  # None = the shipped campaign glossary
+    # Subtitles
+    preset: str = "auto"  # auto (from the video's aspect ratio) | landscape | vertical | square
+    profile_overrides: tuple[tuple[str, float], ...] = ()
+    # Burning
+    burn: bool = True
+    crf: int = 20
+    x264_preset: str = "veryfast"
+    encoder: str = "auto"  # auto = h264_nvenc when a GPU is usable, else libx264
+    # Batch
+    out_dir: Path = field(default=Path("subtitles"))
+    cache_dir: Path | None = None  # None = $PIPELINE_CACHE_DIR or ~/.cache/campaign-captions
+    jobs: int | None = None  # None = fit the machine
+    force: bool = False
+    progress: bool = True

@@ -1,0 +1,58 @@
+"""The small frozen types every stage passes along. Times are integer milliseconds."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    start_ms: int
+    end_ms: int
+    probability: float = 1.0
+
+
+@dataclass(frozen=True)
+class Cue:
+    start_ms: int
+    end_ms: int
+    lines: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        """The cue's text on one line (lines joined by a space)."""
+        return " ".join(self.lines)
+
+    @property
+    def duration_ms(self) -> int:
+        return self.end_ms - self.start_ms
+
+
+@dataclass(frozen=True)
+class Transcript:
+    language: str
+    words: tuple[Word, ...]
+    duration_ms: int
+    # Whisper's own segments as (start_ms, end_ms, text): kept for benchmarks against raw output.
+    segments: tuple[tuple[int, int, str], ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Transcript:
+        return cls(
+            language=data["language"],
+            words=tuple(Word(**w) for w in data["words"]),
+            duration_ms=int(data["duration_ms"]),
+            segments=tuple(tuple(s) for s in data.get("segments", ())),  # type: ignore[misc]
+            notes=tuple(data.get("notes", ())),
+        )
+
+
+def seconds_to_ms(seconds: float) -> int:
+    """The one place float seconds (Whisper, ffprobe) become integer milliseconds."""
+    return int(round(seconds * 1000))
