@@ -1,0 +1,108 @@
+"""ffprobe/ffmpeg at the edge: probe a file, decode its audio, quote paths for filter graphs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from pipeline.errors import MediaError
+from pipeline.types import seconds_to_ms
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    path: Path
+    duration_ms: int
+    has_audio: bool
+    has_video: bool
+    width: int = 0  # as displayed, i.e. after rotation metadata is applied
+    height: int = 0
+    rotation: int = 0  # degrees, from the display matrix or the legacy `rotate` tag
+    fps: float = 0.0
+    video_codec: str = ""
+    audio_codec: str = ""
+
+
+def _ffprobe(path: Path) -> dict:
+    cmd = ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    except FileNotFoundError:
+        raise MediaError("ffprobe not found: install ffmpeg (make subtitles does it on Debian)") from None
+    except subprocess.TimeoutExpired:
+        raise MediaError(f"{path}: ffprobe timed out (file unreadable?)") from None
+    if proc.returncode != 0:
+        detail = (proc.stderr.strip().splitlines() or ["unreadable"])[-1]
+        # ffprobe prefixes its message with the path; keep only the cause.
+        detail = detail.split(": ", 1)[-1] if str(path) in detail else detail
+        raise MediaError(f"{path}: not a readable media file ({detail})")
+    return json.loads(proc.stdout or "{}")
+
+
+def _rotation(stream: dict) -> int:
+    for side in stream.get("side_data_list", []) or []:
+        if "rotation" in side:
+            return int(round(float(side["rotation"]))) % 360
+    tag = (stream.get("tags") or {}).get("rotate")
+    return int(tag) % 360 if tag and tag.lstrip("-").isdigit() else 0
+
+
+def _fps(stream: dict) -> float:
+    for key in ("avg_frame_rate", "r_frame_rate"):
+        try:
+            value = Fraction(stream.get(key) or "0/0")
+        except (ValueError, ZeroDivisionError):
+            continue
+        if value > 0:
+            return float(value)
+    return 0.0
+
+
+def probe(path: str | os.PathLike[str]) -> MediaInfo:
+    """Describe a media file, or raise MediaError with a one-line cause (missing, empty, not media)."""
+    p = Path(path)
+    if not p.is_file():
+        raise MediaError(f"{p}: no such file")
+    if p.stat().st_size == 0:
+        raise MediaError(f"{p}: empty file (0 bytes)")
+    data = _ffprobe(p)
+    streams = data.get("streams", [])
+    audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
+    # Cover art in audio files is a "video" stream with attached_pic: not a picture to subtitle.
+    video = next((s for s in streams if s.get("codec_type") == "video"
+                  and not (s.get("disposition") or {}).get("attached_pic")), None)
+    if audio is None and video is None:
+        raise MediaError(f"{p}: no audio or video stream")
+    try:
+        duration = float((data.get("format") or {}).get("duration") or (audio or video or {}).get("duration") or 0)
+    except ValueError:
+        duration = 0.0
+    width = height = rotation = 0
+    if video is not None:
+        width, height, rotation = int(video.get("width") or 0), int(video.get("height") or 0), _rotation(video)
+        if rotation in (90, 270):
+            width, height = height, width
+    return MediaInfo(
+        path=p, duration_ms=seconds_to_ms(duration), has_audio=audio is not None, has_video=video is not None,
+        width=width, height=height, rotation=rotation, fps=_fps(video) if video else 0.0,
+        video_codec=(video or {}).get("codec_name", ""), audio_codec=(audio or {}).get("codec_name", ""),
+    )
+
+
+# Characters with a meaning in ffmpeg's filter-graph syntax, escaped at the filter-argument level.
+_FILTER_SPECIAL = "\\':,;[]="
+
+
+def escape_filter_path(path: str | os.PathLike[str]) -> str:
+    """Quote a path for use as a filter option value, e.g. subtitles=filename=<this>.
+
+    Two levels: inside the option value (`\\` and `'` and `:`), then the filter-graph level. Escaping each
+    special character with a backslash at both levels is what libavfilter documents.
+    """
+    value = str(path)
+    level1 = "".join("\\" + ch if ch in "\\':" else ch for ch in value)
+    return "".join("\\" + ch if ch in _FILTER_SPECIAL else ch for ch in level1)
