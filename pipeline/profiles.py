@@ -23,7 +23,18 @@ class Language:
     punctuation: tuple[tuple[str, str], ...] = ()
     space_before: str = ""  # marks that take a (narrow no-break) space before them
     space_char: str = "\u202f"
-    ellipsis: str = "\u2026"
+    ellipsis: str = "\u2026"  # what "..." becomes; "" leaves ellipses as written
+    space_inside_quotes: bool = False  # French: « text » with narrow no-break spaces inside
+    no_space_before: str = ",.!?;:\u2026"  # marks that never take a space before them (unless space_before)
+    # Line breaking (Netflix / BBC 3.4): where a sentence or clause ends, which words start a good break,
+    # and which words must never end a line (article + noun, pronoun + verb, preposition + its phrase...).
+    sentence_end: str = ".!?\u2026"
+    clause_end: str = ",;:\u2014"
+    break_before: frozenset[str] = frozenset()
+    no_break_after: frozenset[str] = frozenset()
+    units: frozenset[str] = frozenset()  # never split a number from these
+    clitic_prefixes: tuple[str, ...] = ()  # written attached (Arabic و ف): "وفي" breaks like "في"
+    capitalised_names: bool = True  # two capitalised words in a row are likely a name (not in Arabic script)
 
 
 @dataclass(frozen=True)
@@ -51,13 +62,62 @@ class Profile:
     min_gap_ms: int = 83  # two frames at 24 fps
     chain_ms: int = 500  # gaps up to this are closed down to min_gap_ms ("chaining")
     linger_ms: int = 500  # a cue may stay up to this long after the end of speech
+    # Multi-word names and brands that are never split across lines or cues; None = the campaign default
+    # (PROTECTED_TERMS plus the multi-word entries of pipeline/data/glossary.csv when it exists).
+    protected: tuple[str, ...] | None = None
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Campaign names that must stay whole on screen (brief of issue 3); the glossary adds its own.
+PROTECTED_TERMS: tuple[str, ...] = ("Cairo Runners", "LibanTroc", "I Make This!", "Moroccan Travelers Community")
+
+_EN_BREAK_BEFORE = _words("and but or nor so yet because although though while whereas when whenever where "
+                          "if unless until which who whom whose that than as after before since "
+                          "of to in on at for with from by about into onto over under between through "
+                          "during without within against among like")
+_EN_NO_END = _words("a an the this that these those my your his her its our their some any no every each "
+                    "and or but nor so of to in on at for with from by about into onto over under between "
+                    "through during without within i you he she we they it i'm you're he's she's we're "
+                    "they're it's i've we've i'll we'll i'd is are was were am be been being "
+                    "will would shall should can could may might must do does did don't doesn't didn't "
+                    "won't can't couldn't wouldn't shouldn't isn't aren't wasn't weren't have has had "
+                    "not very more most mr. mrs. ms. dr. mr mrs ms dr")
+_FR_BREAK_BEFORE = _words("et ou mais donc or ni car parce puisque lorsque quand comme si que qui dont où "
+                          "de du des à au aux en dans sur sous pour par avec sans chez vers entre pendant "
+                          "depuis avant après contre selon malgré jusqu'à")
+_FR_NO_END = _words("le la les l' un une des du de d' au aux à en dans sur sous pour par avec sans chez vers "
+                    "entre et ou mais ni que qu' qui dont où je j' tu il elle on nous vous ils elles ce c' "
+                    "cet cette ces mon ma mes ton ta tes son sa ses notre nos votre vos leur leurs se s' "
+                    "me m' te t' ne n' y est sont suis es sommes êtes était ai as a avons avez ont très "
+                    "plus moins m. mme")
+_AR_BREAK_BEFORE = _words("في من إلى الى على عن مع حتى منذ بين عند لدى ثم أو او أم بل لكن لكنّ ولكن لأن "
+                          "لان حيث إذا اذا عندما بينما الذي التي الذين اللذان اللتان اللواتي كي لكي")
+_AR_NO_END = _words("و ف ب ل ك في من إلى الى على عن مع حتى منذ بين عند لدى أن ان إن لا لم لن ما قد "
+                    "هذا هذه ذلك تلك هؤلاء الذي التي الذين يا أو او ثم بل لكن كل بعض أي كان كانت "
+                    "هو هي هم نحن أنا انا أنت انت")
+_UNITS = _words("% ‰ km m cm mm kg g mg l ml h min s ms € $ £ °c °f dh mad egp lbp usd eur "
+                "kilomètres kilometres mètres euros dollars dirhams ans heures minutes secondes pour cent "
+                "kilometers miles meters years hours minutes seconds percent pounds "
+                "كم كيلو كيلومتر متر سنة سنوات عام أعوام ساعة ساعات دقيقة دقائق جنيه جنيهات درهم دراهم "
+                "ليرة ليرات دولار دولارات يورو بالمئة بالمائة ٪")
 
 
 LANGUAGES: dict[str, Language] = {
     "ar": Language("ar", "Arabic", 20.0, True, "Noto Naskh Arabic", "ar_AR",
-                   punctuation=((",", "\u060c"), ("?", "\u061f"), (";", "\u061b"))),
-    "fr": Language("fr", "French", 17.0, False, "Noto Sans", "fr_FR", space_before="!?:;"),
-    "en": Language("en", "English", 20.0, False, "Noto Sans", "en_US"),
+                   punctuation=((",", "\u060c"), ("?", "\u061f"), (";", "\u061b")),
+                   no_space_before=",.!?;:\u2026\u060c\u061f\u061b",
+                   sentence_end=".!?\u2026\u061f", clause_end=",;:\u2014\u060c\u061b",
+                   break_before=_AR_BREAK_BEFORE, no_break_after=_AR_NO_END, units=_UNITS,
+                   clitic_prefixes=("و", "ف"), capitalised_names=False),
+    "fr": Language("fr", "French", 17.0, False, "Noto Sans", "fr_FR", space_before="!?:;",
+                   space_inside_quotes=True, no_space_before=",.\u2026",
+                   break_before=_FR_BREAK_BEFORE, no_break_after=_FR_NO_END, units=_UNITS),
+    # English stays plain: ASCII punctuation kept as written, ellipses untouched.
+    "en": Language("en", "English", 20.0, False, "Noto Sans", "en_US", ellipsis="",
+                   break_before=_EN_BREAK_BEFORE, no_break_after=_EN_NO_END, units=_UNITS),
 }
 
 PRESETS: dict[str, Preset] = {
@@ -101,7 +161,7 @@ def profile(lang: str, preset_name: str = "landscape", overrides: dict[str, floa
     base = Profile(lang, preset_name, max_chars=pr.max_chars, max_lines=pr.max_lines, max_cps=lg.max_cps)
     if not overrides:
         return base
-    known = {f.name for f in fields(Profile)} - {"language", "preset"}
+    known = {f.name for f in fields(Profile)} - {"language", "preset", "protected"}
     unknown = set(overrides) - known
     if unknown:
         raise UsageError(f"unknown profile setting(s) {sorted(unknown)}: known are {sorted(known)}")
