@@ -1,0 +1,149 @@
+"""What a run did, per video and language: kept on disk as the run record, printed as the end summary.
+
+The record (`<out_dir>/.pipeline/state.json`) is rewritten atomically whenever a stage starts or ends, so
+`python -m pipeline status` and a later run can tell what is done, stale, interrupted or failed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.cache import atomic_write_text
+from pipeline.review import STATE_DIR
+
+log = logging.getLogger(__name__)
+
+STATE_NAME = "state.json"
+LANG_STAGES = ("translate", "write", "burn")
+VIDEO_STAGES = ("transcribe", "segment")
+
+
+@dataclass
+class LangResult:
+    lang: str
+    stages: dict[str, str] = field(default_factory=dict)  # translate/write/burn -> what happened
+    cues: int | None = None
+    qc: str = ""
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class VideoResult:
+    video: str
+    stem: str
+    source: str | None = None
+    stages: dict[str, str] = field(default_factory=dict)  # probe/transcribe/segment -> what happened
+    langs: dict[str, LangResult] = field(default_factory=dict)
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    running: str | None = None  # the stage in progress; left set by a run that was killed
+    input: dict[str, Any] = field(default_factory=dict)  # size, mtime_ns, sha256 of the media
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None or any(lr.error for lr in self.langs.values())
+
+    def lang(self, code: str) -> LangResult:
+        return self.langs.setdefault(code, LangResult(code))
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> VideoResult:
+        langs = {k: LangResult(**v) for k, v in (data.get("langs") or {}).items()}
+        return cls(**{**data, "langs": langs})
+
+
+class RunState:
+    """The run record: one VideoResult per output stem, saved atomically on every change."""
+
+    def __init__(self, out_dir: str | os.PathLike[str]) -> None:
+        self.path = Path(out_dir) / STATE_DIR / STATE_NAME
+        self._lock = threading.Lock()
+        self.videos: dict[str, VideoResult] = self._load()
+
+    def _load(self) -> dict[str, VideoResult]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            return {k: VideoResult.from_json(v) for k, v in data.get("videos", {}).items()}
+        except FileNotFoundError:
+            return {}
+        except (json.JSONDecodeError, UnicodeDecodeError, TypeError, AttributeError) as exc:
+            log.warning("%s: unreadable run record (%s): starting a new one", self.path, exc)
+            return {}
+
+    def save(self, result: VideoResult) -> None:
+        with self._lock:
+            self.videos[result.stem] = result
+            blob = {"version": 1, "videos": {k: v.to_json() for k, v in sorted(self.videos.items())}}
+            atomic_write_text(self.path, json.dumps(blob, ensure_ascii=False, indent=1))
+
+
+def _verdict_cell(lr: LangResult) -> str:
+    if lr.error:
+        return "FAILED"
+    return lr.qc or "-"
+
+
+def rows(results: list[VideoResult]) -> list[list[str]]:
+    out = []
+    for r in results:
+        name = Path(r.video).name
+        if r.error and not r.langs:
+            out.append([name, r.source or "-", *(r.stages.get(s, "-") for s in VIDEO_STAGES),
+                        "-", "-", "-", "-", "FAILED", f"{r.seconds:.1f}s"])
+            continue
+        for i, lr in enumerate(r.langs.values()):
+            video_cells = [r.stages.get(s, "-") for s in VIDEO_STAGES] if lr.lang == r.source else ["", ""]
+            out.append([name if i == 0 else "", lr.lang, *video_cells,
+                        *(lr.stages.get(s, "-") for s in LANG_STAGES),
+                        "-" if lr.cues is None else str(lr.cues), _verdict_cell(lr),
+                        f"{r.seconds:.1f}s" if i == 0 else ""])
+    return out
+
+
+HEADER = ["video", "lang", "transcribe", "segment", "translate", "write", "burn", "cues", "QC", "time"]
+
+
+def table(results: list[VideoResult]) -> str:
+    body = rows(results)
+    widths = [max(len(h), *(len(row[i]) for row in body)) if body else len(h) for i, h in enumerate(HEADER)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines = [fmt.format(*HEADER), fmt.format(*("-" * w for w in widths))]
+    lines += [fmt.format(*row).rstrip() for row in body]
+    return "\n".join(lines)
+
+
+def problems(results: list[VideoResult]) -> tuple[list[str], list[str]]:
+    """(failures, notes): one line each, naming the video (and language) and the cause."""
+    failures, notes = [], []
+    for r in results:
+        name = Path(r.video).name
+        if r.error:
+            failures.append(f"{name}: {r.error}")
+        for lr in r.langs.values():
+            if lr.error:
+                failures.append(f"{name} [{lr.lang}]: {lr.error}")
+            notes += [f"{name} [{lr.lang}]: {n}" for n in lr.notes]
+        notes += [f"{name}: {n}" for n in r.notes]
+    return failures, notes
+
+
+def summary(results: list[VideoResult]) -> str:
+    failures, notes = problems(results)
+    ok = sum(not r.failed for r in results)
+    parts = [table(results), "", f"{ok} of {len(results)} video(s) complete, {len(results) - ok} with failures."]
+    if failures:
+        parts += ["", "Failures:", *(f"  {f}" for f in failures)]
+    if notes:
+        parts += ["", "Notes:", *(f"  {n}" for n in notes)]
+    return "\n".join(parts)

@@ -1,0 +1,142 @@
+"""The reviewer round trip: which output files the pipeline wrote, and which a person has changed since.
+
+The manifest (`<out_dir>/.pipeline/manifest.json`) holds the sha256 of every file the pipeline wrote, with a
+little metadata (e.g. the source SRT a translation was made from). A file whose content differs from what we
+recorded, or a file we never recorded, belongs to a reviewer: it is never overwritten, and it is read leniently
+and used as the input downstream.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.cache import atomic_write_text, file_sha256, text_sha256
+from pipeline.errors import SubtitleParseError
+from pipeline.types import Cue
+
+log = logging.getLogger(__name__)
+
+STATE_DIR = ".pipeline"
+MANIFEST_NAME = "manifest.json"
+
+
+class FileState(enum.Enum):
+    ABSENT = "absent"  # nothing there: ours to write
+    OURS = "ours"  # exactly what we last wrote: ours to replace
+    EDITED = "edited"  # we wrote it, someone changed it since
+    FOREIGN = "foreign"  # there, but never written by us (manifest lost, or a file put there by hand)
+
+    @property
+    def reviewer_owned(self) -> bool:
+        return self in (FileState.EDITED, FileState.FOREIGN)
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    path: Path
+    status: str  # "written" | "unchanged" | "kept" (reviewer's file left as it is)
+
+    @property
+    def kept(self) -> bool:
+        return self.status == "kept"
+
+
+class Manifest:
+    """Thread-safe record of the files written under one output folder, saved atomically on every change."""
+
+    def __init__(self, out_dir: str | os.PathLike[str]) -> None:
+        self.out_dir = Path(out_dir)
+        self.path = self.out_dir / STATE_DIR / MANIFEST_NAME
+        self._lock = threading.RLock()
+        self._files: dict[str, dict[str, Any]] = self._load()
+
+    def _load(self) -> dict[str, dict[str, Any]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            files = data.get("files", {})
+            if isinstance(files, dict):
+                return files
+        except FileNotFoundError:
+            return {}
+        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+            pass
+        # Unreadable manifest: every existing file is then treated as a reviewer's, which loses nothing.
+        log.warning("%s: unreadable manifest, treating existing outputs as reviewer files", self.path)
+        return {}
+
+    def _save(self) -> None:
+        atomic_write_text(self.path, json.dumps({"version": 1, "files": self._files}, ensure_ascii=False,
+                                                indent=1, sort_keys=True))
+
+    def key(self, path: str | os.PathLike[str]) -> str:
+        p = Path(path)
+        try:
+            return p.relative_to(self.out_dir).as_posix()
+        except ValueError:
+            return p.as_posix()
+
+    def entry(self, path: str | os.PathLike[str]) -> dict[str, Any] | None:
+        with self._lock:
+            e = self._files.get(self.key(path))
+            return dict(e) if e is not None else None
+
+    def record(self, path: str | os.PathLike[str], sha256: str | None, **meta: Any) -> None:
+        with self._lock:
+            self._files[self.key(path)] = {"sha256": sha256, **meta}
+            self._save()
+
+    def update_meta(self, path: str | os.PathLike[str], **meta: Any) -> None:
+        with self._lock:
+            e = self._files.get(self.key(path))
+            if e is not None:
+                e.update(meta)
+                self._save()
+
+    def state(self, path: str | os.PathLike[str]) -> FileState:
+        p = Path(path)
+        if not p.is_file():
+            return FileState.ABSENT
+        e = self.entry(p)
+        if e is None:
+            return FileState.FOREIGN
+        return FileState.OURS if e.get("sha256") == file_sha256(p) else FileState.EDITED
+
+
+def write_text(manifest: Manifest, path: str | os.PathLike[str], text: str, **meta: Any) -> WriteOutcome:
+    """Write `text` to `path` atomically unless a reviewer owns the file there; record what we wrote.
+
+    A file already holding exactly `text` is only recorded (this also heals a run killed between the rename
+    and the manifest update). Nothing, not even --force, writes over a reviewer's file.
+    """
+    p = Path(path)
+    sha = text_sha256(text)
+    state = manifest.state(p)
+    if state is not FileState.ABSENT and file_sha256(p) == sha:
+        manifest.record(p, sha, **meta)
+        return WriteOutcome(p, "unchanged")
+    if state.reviewer_owned:
+        log.info("%s: edited by a reviewer, left as it is", p)
+        return WriteOutcome(p, "kept")
+    atomic_write_text(p, text)
+    manifest.record(p, sha, **meta)
+    return WriteOutcome(p, "written")
+
+
+def read_reviewed(path: str | os.PathLike[str]) -> list[Cue]:
+    """Read a reviewer's SRT leniently; raise SubtitleParseError (file, line, cause) where meaning is unsure."""
+    from pipeline import subtitles  # late: load_srt is being written alongside this module
+
+    p = Path(path)
+    if not p.read_bytes().strip(b"\xef\xbb\xbf \t\r\n"):
+        raise SubtitleParseError(str(p), None, "the file is empty: restore its cues, or delete it to regenerate it")
+    cues = subtitles.load_srt(p, lenient=True)
+    if not cues:
+        raise SubtitleParseError(str(p), None, "no cues found: restore them, or delete the file to regenerate it")
+    return list(cues)

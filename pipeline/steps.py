@@ -1,0 +1,261 @@
+"""The steps of one video in a batch: probe, transcribe, segment, write, translate, export, burn.
+
+Each step either reuses what is on disk (a cache hit, a reviewer's file, an up-to-date burn) or computes it,
+and says which in the VideoResult. A failing language is recorded on that language; the others go on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline import export, review
+from pipeline.cache import file_sha256, key_of, text_sha256
+from pipeline.errors import MediaError, PipelineError
+from pipeline.profiles import LANGUAGES, preset_for_size, profile
+from pipeline.report import LangResult, VideoResult
+from pipeline.subtitles import srt_to_string
+from pipeline.types import Cue
+
+if TYPE_CHECKING:
+    from pipeline.batch import Context
+
+log = logging.getLogger(__name__)
+
+Track = tuple[list[Cue], str]  # a language's final cues and the sha256 of the SRT text they came from
+
+
+class _Guard(contextlib.AbstractContextManager):
+    """Turn any failure of one video (or one language) into its one-line cause; the batch goes on."""
+
+    def __init__(self, target: VideoResult | LangResult) -> None:
+        self.target = target
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+        if exc is None or not isinstance(exc, Exception):
+            return False  # KeyboardInterrupt and SystemExit still stop the run
+        if isinstance(exc, PipelineError):
+            self.target.error = str(exc)
+        else:
+            log.warning("internal error (%s)", type(exc).__name__, exc_info=exc)
+            self.target.error = f"internal error: {type(exc).__name__}: {exc}"
+        return True
+
+
+def media_identity(path: Path, previous: dict[str, Any]) -> dict[str, Any]:
+    """size, mtime and sha256 of the media; the hash is reused while size and mtime are unchanged."""
+    st = path.stat()
+    ident: dict[str, Any] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    same = all(previous.get(k) == v for k, v in ident.items()) and previous.get("sha256")
+    ident["sha256"] = previous["sha256"] if same else file_sha256(path)
+    return ident
+
+
+def srt_path(ctx: Context, stem: str, lang: str) -> Path:
+    return Path(ctx.opts.out_dir) / f"{stem}.{lang}.srt"
+
+
+def mp4_path(ctx: Context, stem: str, lang: str) -> Path:
+    return Path(ctx.opts.out_dir) / f"{stem}.{lang}.mp4"
+
+
+def process_video(ctx: Context, path: Path, stem: str) -> VideoResult:
+    previous = ctx.state.videos.get(stem)
+    result = VideoResult(video=str(path), stem=stem)
+    started = time.perf_counter()
+    with _Guard(result):
+        _process(ctx, path, result, previous)
+    result.seconds = round(time.perf_counter() - started, 2)
+    result.running = None
+    ctx.state.save(result)
+    return result
+
+
+def _process(ctx: Context, path: Path, result: VideoResult, previous: VideoResult | None) -> None:
+    ctx.begin(result, "probe")
+    info = ctx.stage("probe")(path)
+    if not info.has_audio:
+        raise MediaError(f"{path}: no audio track, nothing to transcribe")
+    result.input = media_identity(path, previous.input if previous else {})
+    preset = ctx.opts.preset if ctx.opts.preset != "auto" else preset_for_size(info.width, info.height)
+    if ctx.burn_only:
+        tracks = _existing_tracks(ctx, result, previous)
+    else:
+        src_track = _source(ctx, path, info.duration_ms, result, preset)
+        tracks = {result.source: src_track, **_translations(ctx, result, src_track, preset)}
+    for lang, (cues, sha) in tracks.items():
+        _finish_language(ctx, result, lang, cues, sha, preset)
+    if not ctx.opts.burn:
+        for lang in tracks:
+            result.lang(lang).stages["burn"] = "off"
+    elif not info.has_video:
+        result.notes.append("audio only: subtitles written, nothing to burn")
+    elif tracks:
+        _burn(ctx, path, result, tracks, preset)
+
+
+# --- source language ---------------------------------------------------------------------------------
+
+def _source(ctx: Context, path: Path, duration_ms: int, result: VideoResult, preset: str) -> Track:
+    ctx.begin(result, "transcribe")
+    progress = ctx.progress(result.stem, duration_ms)
+    try:
+        with ctx.whisper_lock:  # one Whisper model per device; other jobs translate and encode meanwhile
+            transcript, cached = ctx.stage("transcribe")(path, ctx.opts, ctx.cache, on_progress=progress,
+                                                         prompt=ctx.prompt)
+    finally:
+        progress.close()
+    result.stages["transcribe"] = "cached" if cached else "done"
+    result.source = transcript.language
+    result.notes += list(transcript.notes)
+    ctx.begin(result, "segment")
+    cues = ctx.stage("segment")(list(transcript.words), _profile(ctx, transcript.language, preset))
+    result.stages["segment"] = "done"
+    return _write_or_keep(ctx, result.lang(transcript.language), srt_path(ctx, result.stem, transcript.language),
+                          list(cues), {"lang": transcript.language})
+
+
+def _write_or_keep(ctx: Context, lr: LangResult, path: Path, cues: list[Cue], meta: dict[str, Any]) -> Track:
+    """Write our SRT, unless a reviewer owns the file: then their cues are the ones that go downstream."""
+    text = srt_to_string(cues)
+    if ctx.manifest.state(path).reviewer_owned and file_sha256(path) != text_sha256(text):
+        lr.stages["write"] = "reviewer's"
+        return review.read_reviewed(path), file_sha256(path)
+    lr.stages["write"] = review.write_text(ctx.manifest, path, text, **meta).status
+    return cues, text_sha256(text)
+
+
+def _profile(ctx: Context, lang: str, preset: str) -> Any:
+    return profile(lang, preset, dict(ctx.opts.profile_overrides) or None)
+
+
+# --- translations ------------------------------------------------------------------------------------
+
+def _targets(ctx: Context, result: VideoResult) -> list[str]:
+    src = result.source
+    wanted = ctx.opts.targets if ctx.opts.targets is not None else tuple(LANGUAGES)
+    wanted = tuple(t for t in wanted if t != src)
+    if not wanted:
+        return []
+    routes = ctx.stage("preflight")(src, wanted, ctx.opts)
+    for t in wanted:
+        if t not in routes:
+            result.notes.append(f"no translation package for {src}->{t}: skipped "
+                                "(see `python -m pipeline models`)")
+    return [t for t in wanted if t in routes]
+
+
+def _translations(ctx: Context, result: VideoResult, src: Track, preset: str) -> dict[str, Track]:
+    tracks: dict[str, Track] = {}
+    for tgt in _targets(ctx, result):
+        lr = result.lang(tgt)
+        with _Guard(lr):
+            tracks[tgt] = _translate_one(ctx, result, lr, src)
+    return tracks
+
+
+def _translate_one(ctx: Context, result: VideoResult, lr: LangResult, src: Track) -> Track:
+    src_cues, src_sha = src
+    path = srt_path(ctx, result.stem, lr.lang)
+    if ctx.manifest.state(path).reviewer_owned:
+        lr.stages["translate"] = "reviewer's"
+        lr.stages["write"] = "kept"
+        made_from = (ctx.manifest.entry(path) or {}).get("from_srt")
+        cues = review.read_reviewed(path)
+        if made_from not in (None, src_sha):
+            lr.notes.append(f"needs a look: the {result.source} subtitles changed since this translation; "
+                            f"the reviewer's {path.name} was kept as it is")
+            ctx.manifest.update_meta(path, from_srt=src_sha)  # reported once, kept in the run record
+        return cues, file_sha256(path)
+    ctx.begin(result, f"translate {lr.lang}")
+    tr = ctx.stage("translate")(src_cues, result.source, lr.lang, ctx.opts, ctx.cache)
+    lr.stages["translate"] = f"{tr.translated}/{len(tr.sentences)} new" if tr.translated else "cached"
+    text = srt_to_string(tr.cues)
+    lr.stages["write"] = review.write_text(ctx.manifest, path, text, lang=lr.lang, from_srt=src_sha,
+                                           translated=tr.translated).status
+    return list(tr.cues), text_sha256(text)
+
+
+def _existing_tracks(ctx: Context, result: VideoResult, previous: VideoResult | None) -> dict[str, Track]:
+    """--burn-only: the SRTs already in the output folder, reviewer-edited or ours; nothing transcribed."""
+    result.stages["transcribe"] = "skipped"
+    result.source = previous.source if previous else None
+    tracks: dict[str, Track] = {}
+    for lang in LANGUAGES:
+        path = srt_path(ctx, result.stem, lang)
+        if not path.is_file():
+            continue
+        lr = result.lang(lang)
+        with _Guard(lr):
+            owned = ctx.manifest.state(path).reviewer_owned
+            lr.stages["write"] = "reviewer's" if owned else "ours"
+            tracks[lang] = review.read_reviewed(path), file_sha256(path)
+            made_from = (ctx.manifest.entry(path) or {}).get("from_srt")
+            src_path = srt_path(ctx, result.stem, result.source or "")
+            if made_from and src_path.is_file() and made_from != file_sha256(src_path):
+                lr.notes.append("translation older than the edited source SRT: `make subtitles` updates it")
+    if not tracks:
+        result.notes.append("no subtitles yet: run `make subtitles` first")
+    return tracks
+
+
+# --- per-language outputs ----------------------------------------------------------------------------
+
+def _finish_language(ctx: Context, result: VideoResult, lang: str, cues: list[Cue], sha: str,
+                     preset: str) -> None:
+    lr = result.lang(lang)
+    lr.cues = len(cues)
+    with _Guard(lr):
+        outcomes = export.export(ctx.manifest, Path(ctx.opts.out_dir), result.stem, lang, cues, sha)
+        lr.notes += [f"{o.path.name} edited by hand: left as it is" for o in outcomes if o.kept]
+    try:
+        findings = ctx.stage("qc")(cues, _profile(ctx, lang, preset))
+    except Exception as exc:  # QC informs; it never fails a language
+        log.warning("%s [%s]: QC could not run: %s", result.video, lang, exc)
+        lr.qc = "n/a"
+        return
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    lr.qc = f"{errors} error(s)" if errors else (f"{warnings} warning(s)" if warnings else "ok")
+
+
+def burn_key(ctx: Context, media_sha: str, srt_sha: str, preset: str) -> str:
+    o = ctx.opts
+    return key_of("burn", media_sha, srt_sha, preset, o.crf, o.x264_preset, o.encoder)
+
+
+def _burn(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track], preset: str) -> None:
+    todo: dict[str, str] = {}
+    for lang, (_, sha) in tracks.items():
+        out, key = mp4_path(ctx, result.stem, lang), burn_key(ctx, result.input["sha256"], sha, preset)
+        entry = ctx.manifest.entry(out) or {}
+        fresh = out.is_file() and entry.get("burn_key") == key and entry.get("size") == out.stat().st_size
+        if fresh and not ctx.opts.force:
+            result.lang(lang).stages["burn"] = "up to date"
+        else:
+            todo[lang] = key
+    if not todo:
+        return
+    ctx.begin(result, "burn")
+    if len(todo) > 1:
+        try:
+            _burn_group(ctx, path, result, tracks, todo, preset)
+            return
+        except PipelineError as exc:  # one graph for all failed: burn each alone to keep the good ones
+            log.info("%s: burning all languages at once failed (%s); trying one by one", path, exc)
+    for lang, key in todo.items():
+        with _Guard(result.lang(lang)):
+            _burn_group(ctx, path, result, tracks, {lang: key}, preset)
+
+
+def _burn_group(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track], todo: dict[str, str],
+                preset: str) -> None:
+    outputs = {lang: mp4_path(ctx, result.stem, lang) for lang in todo}
+    ctx.stage("burn")(path, {lang: tracks[lang][0] for lang in todo}, outputs, ctx.opts, preset)
+    for lang, key in todo.items():
+        out = outputs[lang]
+        ctx.manifest.record(out, None, burn_key=key, from_srt=tracks[lang][1], size=out.stat().st_size)
+        result.lang(lang).stages["burn"] = "done"
