@@ -1,0 +1,93 @@
+"""Language typography at output, driven by the `Language` rows of `pipeline.profiles`.
+
+Arabic: ، ؟ ؛ and a single-character ellipsis, no space before them. French: a narrow no-break space (U+202F)
+before ; : ! ? and inside « ». English: plain. Only punctuation and spaces change: never words, never digits
+(Arabic-Indic digits stay as the speaker's script had them).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from pipeline.profiles import Language, language
+
+_SPACES = " \u00a0\u202f"  # regular, no-break, narrow no-break
+_TAG = re.compile(r"<[^<>]*>|\{\\[^{}]*\}")  # SRT/HTML tags and ASS overrides: not shown as characters
+# Arabic diacritics (harakat, shadda, sukun, superscript alef) and bidi controls take no width on screen.
+_INVISIBLE = re.compile("[\u064b-\u065f\u0670\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_DOTS = re.compile(r"\.{3,}")
+
+
+class _Rules:
+    """The compiled regular expressions of one language (built once)."""
+
+    def __init__(self, lg: Language) -> None:
+        self.lg = lg
+        self.swaps = [(src, dst, _swap_pattern(src)) for src, dst in lg.punctuation]
+        tight = "".join(ch for ch in lg.no_space_before if ch not in lg.space_before)
+        self.tight = re.compile(f"(?<=[^\\s])[{_SPACES}]+(?=[{re.escape(tight)}])") if tight else None
+        marks = re.escape(lg.space_before)
+        # A space before the mark unless it follows another mark (?!) or sits in 10:30 / http://.
+        self.spaced = (re.compile(f"(?<=[^\\s{marks}])[{_SPACES}]*([{marks}])(?![\\d/])")
+                       if lg.space_before else None)
+
+
+def _swap_pattern(src: str) -> re.Pattern[str]:
+    # A comma between digits is a number (1,5), not punctuation.
+    if src in ",.":
+        return re.compile(f"(?<!\\d){re.escape(src)}|{re.escape(src)}(?!\\d)")
+    return re.compile(re.escape(src))
+
+
+@cache
+def _rules(lang: str) -> _Rules:
+    return _Rules(language(lang))
+
+
+def apply(text: str, lang: str) -> str:
+    """`text` with `lang`'s punctuation and spacing; idempotent; lines (\\n) are handled one by one."""
+    rules = _rules(lang)
+    return "\n".join(_apply_line(line, rules) for line in text.split("\n"))
+
+
+def _apply_line(line: str, rules: _Rules) -> str:
+    lg = rules.lg
+    line = re.sub(" {2,}", " ", line.strip(_SPACES))
+    if lg.ellipsis:
+        line = _DOTS.sub(lg.ellipsis, line)
+    for _src, dst, pattern in rules.swaps:
+        line = pattern.sub(dst, line)
+    if rules.tight is not None:
+        line = rules.tight.sub("", line)
+    if rules.spaced is not None:
+        line = rules.spaced.sub(lg.space_char + r"\1", line)
+    if lg.space_inside_quotes:
+        line = re.sub(f"«[{_SPACES}]*", "«" + lg.space_char, line)
+        line = re.sub(f"[{_SPACES}]*»", lg.space_char + "»", line)
+    return line
+
+
+def problems(text: str, lang: str) -> list[str]:
+    """Human-readable typography problems of one line (empty when `apply` would not change it)."""
+    fixed = apply(text, lang)
+    if fixed == text:
+        return []
+    return [f"typography: {text!r} should read {fixed!r}"]
+
+
+def plain(text: str) -> str:
+    """Text with typography undone (for comparing words modulo punctuation style): no spaces, ASCII marks."""
+    for src, dst in (("\u060c", ","), ("\u061f", "?"), ("\u061b", ";"), ("\u2026", "...")):
+        text = text.replace(src, dst)
+    return re.sub(r"\s+", "", text)
+
+
+def strip_invisible(text: str) -> str:
+    """Text without Arabic diacritics and bidi marks (how word lists and lengths see it)."""
+    return _INVISIBLE.sub("", text)
+
+
+def display_length(text: str) -> int:
+    """Characters a viewer sees: tags, Arabic diacritics and bidi marks do not count; spaces and marks do."""
+    return len(_INVISIBLE.sub("", _TAG.sub("", text)))
