@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
+
 from pipeline.errors import MediaError
 from pipeline.types import seconds_to_ms
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16_000  # what Whisper (and Silero VAD) expect
 
 
 @dataclass(frozen=True)
@@ -27,8 +34,14 @@ class MediaInfo:
     audio_codec: str = ""
 
 
+def ff_input(path: str | os.PathLike[str]) -> str:
+    """A path as ffmpeg should see it: absolute, so `a:b.mp4` is not read as protocol `a:` and `-x.mp4`
+    not as an option."""
+    return os.path.abspath(os.fspath(path))
+
+
 def _ffprobe(path: Path) -> dict:
-    cmd = ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)]
+    cmd = ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", ff_input(path)]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     except FileNotFoundError:
@@ -38,7 +51,7 @@ def _ffprobe(path: Path) -> dict:
     if proc.returncode != 0:
         detail = (proc.stderr.strip().splitlines() or ["unreadable"])[-1]
         # ffprobe prefixes its message with the path; keep only the cause.
-        detail = detail.split(": ", 1)[-1] if str(path) in detail else detail
+        detail = detail.split(": ", 1)[-1] if ff_input(path) in detail else detail
         raise MediaError(f"{path}: not a readable media file ({detail})")
     return json.loads(proc.stdout or "{}")
 
@@ -91,6 +104,36 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
         width=width, height=height, rotation=rotation, fps=_fps(video) if video else 0.0,
         video_codec=(video or {}).get("codec_name", ""), audio_codec=(audio or {}).get("codec_name", ""),
     )
+
+
+def decode_audio(path: str | os.PathLike[str], info: MediaInfo | None = None) -> np.ndarray:
+    """The first audio track as float32 mono at 16 kHz, decoded once through an ffmpeg pipe.
+
+    Raises MediaError (one line: the file and the cause) for a missing, empty or non-media file, a file
+    without audio, or one ffmpeg cannot decode. A file that decodes only in part is accepted with a warning:
+    the speech that is there is still worth transcribing.
+    """
+    info = info or probe(path)
+    p = info.path
+    if not info.has_audio:
+        raise MediaError(f"{p}: no audio track (nothing to transcribe)")
+    cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-i", ff_input(p), "-map", "0:a:0", "-vn",
+           "-ac", "1", "-ar", str(SAMPLE_RATE), "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=3600)
+    except FileNotFoundError:
+        raise MediaError("ffmpeg not found: install ffmpeg (make subtitles does it on Debian)") from None
+    except subprocess.TimeoutExpired:
+        raise MediaError(f"{p}: ffmpeg took over an hour to decode the audio") from None
+    errors = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+    audio = np.frombuffer(proc.stdout, dtype="<f4")
+    if proc.returncode != 0 or audio.size == 0:
+        detail = errors[-1] if errors else "no audio samples decoded"
+        detail = detail.split(": ", 1)[-1] if ff_input(p) in detail else detail
+        raise MediaError(f"{p}: cannot decode audio ({detail})")
+    if errors:
+        log.warning("%s: decoded with errors, the audio may be incomplete (%s)", p, errors[-1])
+    return audio.astype(np.float32, copy=False)
 
 
 # Characters with a meaning in ffmpeg's filter-graph syntax, escaped at the filter-argument level.
