@@ -1,0 +1,151 @@
+"""ASS (Advanced SubStation Alpha) text from cues, laid out for one language and one frame preset. Pure.
+
+What makes Arabic right with Debian's libass (shared/docs/arabic-burn-in.md): `Encoding: -1` (automatic base
+direction) for right-to-left languages, Latin runs wrapped in directional isolates, our own line breaks (`\\N`,
+`WrapStyle: 2`, never libass's wrapping), the font named explicitly. `PlayResX/PlayResY` equal the video's size
+so every size below is in real pixels of the frame.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipeline.bidi import isolate_ltr_runs
+from pipeline.profiles import Preset, language
+from pipeline.profiles import preset as get_preset
+from pipeline.types import Cue
+
+WHITE, BLACK, SHADOW = "&H00FFFFFF", "&H00000000", "&H80000000"  # &HAABBGGRR, AA=00 opaque
+# libass sizes a font so that its ascent + descent equals the ASS font size; the em is smaller than that.
+# Measured on the Noto fonts used here (burned frames, see tests/test_ass.py): em = size / this.
+_EM_PER_SIZE = {"Noto Naskh Arabic": 1.0 / 1.60, "Noto Sans": 1.0 / 1.36}
+_DEFAULT_EM_PER_SIZE = 1.0 / 1.36
+# Rough advance widths in em, used only to shrink a line that would not fit the text box.
+_NARROW, _WIDE = set("ijlI.,:;'!|()[]ftr "), set("mwMW@%")
+
+_STYLE_FORMAT = ("Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, "
+                 "Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, "
+                 "Alignment, MarginL, MarginR, MarginV, Encoding")
+_EVENT_FORMAT = "Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One preset applied to one frame size, in pixels."""
+
+    font_size: int  # ASS font size = line height
+    outline: int
+    shadow: int
+    margin_side: int
+    margin_bottom: int
+    text_width: int  # the box lines must fit in
+
+
+def layout(pr: Preset, width: int, height: int) -> Layout:
+    """Sizes from the preset's fractions of the frame (BBC 9.2.1 line height/width; 9:16 safe zones)."""
+    font = max(8, round(pr.line_height * height))
+    side = max(round(width * (1 - pr.text_width) / 2), math.ceil(width * pr.safe_sides))
+    return Layout(
+        font_size=font,
+        outline=max(1, round(font * 0.07)),
+        shadow=max(1, round(font * 0.03)),
+        margin_side=side,
+        margin_bottom=math.ceil(height * pr.safe_bottom),
+        text_width=width - 2 * side,
+    )
+
+
+def escape_text(text: str) -> str:
+    """Make cue text literal for libass: `{` `}` would open override blocks, `\\` starts a tag (`\\N`...).
+
+    A backslash is followed by WORD JOINER (invisible) so `\\N` in a cue stays two visible characters.
+    """
+    text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    return text.replace("\\", "\\\u2060").replace("{", "\\{").replace("}", "\\}")
+
+
+def centiseconds(ms: int, round_up: bool) -> int:
+    """Starts round up and ends round down, so nothing shows outside the cue's window."""
+    return -(-max(0, ms) // 10) if round_up else max(0, ms) // 10
+
+
+def ass_time(cs: int) -> str:
+    """H:MM:SS.cc"""
+    h, rem = divmod(cs, 360_000)
+    m, rem = divmod(rem, 6000)
+    s, cc = divmod(rem, 100)
+    return f"{h:d}:{m:02d}:{s:02d}.{cc:02d}"
+
+
+def estimate_width(line: str, font: str, font_size: int) -> float:
+    """Approximate rendered width in pixels (a safety net against overflow, not typesetting)."""
+    em = font_size * _EM_PER_SIZE.get(font, _DEFAULT_EM_PER_SIZE)
+    total = 0.0
+    for ch in line:
+        if unicodedata.category(ch) in ("Mn", "Cf"):
+            continue  # combining marks, isolates: no advance
+        total += 0.3 if ch in _NARROW else 0.85 if ch in _WIDE else 0.68 if ch.isupper() else 0.55
+    return total * em
+
+
+def fit_scale(lines: Sequence[str], font: str, lay: Layout) -> int:
+    """Percentage (<= 100) the cue must be scaled to so its longest line fits the text box."""
+    widest = max((estimate_width(line, font, lay.font_size) for line in lines), default=0.0)
+    if widest <= lay.text_width:
+        return 100
+    return max(50, math.floor(100 * lay.text_width / widest))
+
+
+def style_name(lang: str, preset: str) -> str:
+    return f"{lang}-{preset}"
+
+
+def style_line(lang: str, preset: str, width: int, height: int) -> str:
+    lg, lay = language(lang), layout(get_preset(preset), width, height)
+    encoding = -1 if lg.rtl else 1  # -1: libass picks the base direction per line (first strong character)
+    fields = [style_name(lang, preset), lg.font, lay.font_size, WHITE, WHITE, BLACK, SHADOW, 0, 0, 0, 0,
+              100, 100, 0, 0, 1, lay.outline, lay.shadow, 2, lay.margin_side, lay.margin_side,
+              lay.margin_bottom, encoding]
+    return "Style: " + ",".join(str(f) for f in fields)
+
+
+def dialogue_text(cue: Cue, lang: str, lay: Layout) -> str:
+    lg = language(lang)
+    lines = [isolate_ltr_runs(line) if lg.rtl else line for line in cue.lines]
+    text = "\\N".join(escape_text(line) for line in lines)
+    scale = fit_scale(cue.lines, lg.font, lay)
+    return text if scale == 100 else f"{{\\fscx{scale}\\fscy{scale}}}{text}"
+
+
+def ass_to_string(cues: Sequence[Cue], lang: str, preset: str, width: int, height: int) -> str:
+    """A complete ASS script for one language's cues on a `width` x `height` frame with `preset`'s layout."""
+    if width <= 0 or height <= 0:
+        raise ValueError(f"frame size must be positive, got {width}x{height}")
+    lay = layout(get_preset(preset), width, height)
+    header = [
+        "[Script Info]",
+        "ScriptType: v4.00+",
+        f"PlayResX: {width}",
+        f"PlayResY: {height}",
+        "WrapStyle: 2",  # only our \N breaks: libass's own wrapping misplaces RTL punctuation
+        "ScaledBorderAndShadow: yes",
+        "YCbCr Matrix: None",
+        "",
+        "[V4+ Styles]",
+        f"Format: {_STYLE_FORMAT}",
+        style_line(lang, preset, width, height),
+        "",
+        "[Events]",
+        f"Format: {_EVENT_FORMAT}",
+    ]
+    events = []
+    for cue in cues:
+        start, end = centiseconds(cue.start_ms, round_up=True), centiseconds(cue.end_ms, round_up=False)
+        if not any(line.strip() for line in cue.lines) or start >= end:
+            continue  # empty, or shorter than one centisecond
+        events.append(f"Dialogue: 0,{ass_time(start)},{ass_time(end)},{style_name(lang, preset)},,0,0,0,,"
+                      f"{dialogue_text(cue, lang, lay)}")
+    return "\n".join(header + events) + "\n"

@@ -1,0 +1,218 @@
+"""Burn subtitles into video: one decode of the source, one `ass` overlay and one encoder per language.
+
+The source is decoded once (ffmpeg autorotates phone video), padded to even dimensions when needed, split, and each
+branch gets its language's ASS script and its own H.264 encoder; audio is copied. Outputs appear atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ffmpeg
+
+from pipeline.ass import ass_to_string
+from pipeline.cache import atomic_path
+from pipeline.errors import BurnError, UsageError
+from pipeline.media import MediaInfo, probe
+from pipeline.options import Options
+from pipeline.profiles import PRESETS, language, preset_for_size
+from pipeline.types import Cue
+
+log = logging.getLogger(__name__)
+
+# Which Debian package provides each font we name (for the error message when one is missing).
+FONT_PACKAGES = {"Noto Naskh Arabic": "fonts-noto-core", "Noto Sans Arabic": "fonts-noto-core",
+                 "Noto Sans": "fonts-noto-core", "Amiri": "fonts-hosny-amiri"}
+# Audio codecs the MP4 muxer takes as they are; anything else (PCM, Vorbis...) is re-encoded to AAC.
+MP4_AUDIO = frozenset({"aac", "mp3", "mp2", "ac3", "eac3", "alac", "opus", "flac"})
+
+
+def _x264(opts: Options) -> dict[str, Any]:
+    return {"vcodec": "libx264", "crf": opts.crf, "preset": opts.x264_preset, "pix_fmt": "yuv420p"}
+
+
+def _nvenc(opts: Options) -> dict[str, Any]:
+    # Constant-quality VBR: -cq plays the part of x264's -crf (similar scale, not identical).
+    return {"vcodec": "h264_nvenc", "preset": "p5", "tune": "hq", "rc": "vbr", "cq": opts.crf, "b:v": 0,
+            "pix_fmt": "yuv420p"}
+
+
+ENCODERS = {"libx264": _x264, "h264_nvenc": _nvenc}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the graph does for one source, decided before running ffmpeg."""
+
+    width: int  # output frame size: the displayed size, made even for H.264 4:2:0
+    height: int
+    preset: str
+    pad: bool
+    audio: str | None  # "copy", "aac" or None (no audio track)
+    encoder: str
+
+
+# --- checks before encoding -----------------------------------------------------------------------------------
+
+
+@functools.cache
+def font_installed(family: str) -> bool:
+    """Does fontconfig resolve `family` to itself (not to a fallback font)?"""
+    try:
+        out = subprocess.run(["fc-match", "-f", "%{family}", family], capture_output=True, text=True,
+                             timeout=30).stdout
+    except FileNotFoundError:
+        raise BurnError("fc-match not found: install fontconfig (sudo apt-get install fontconfig)") from None
+    return family.casefold() in {name.strip().casefold() for name in out.split(",")}
+
+
+def check_fonts(langs: Iterable[str]) -> None:
+    """BurnError naming the font and the package to install if a language's font is missing."""
+    for lang in sorted(set(langs)):
+        font = language(lang).font
+        if not font_installed(font):
+            package = FONT_PACKAGES.get(font, "the package that provides it")
+            raise BurnError(f"font {font!r} for {language(lang).name} subtitles is not installed: install "
+                            f"{package} (sudo apt-get install {package}); refusing to render with a fallback font")
+
+
+@functools.lru_cache(maxsize=1)
+def nvenc_usable() -> bool:
+    """A GPU is present and this ffmpeg can open h264_nvenc on it (a 0.1 s test encode)."""
+    if shutil.which("nvidia-smi") is None and not Path("/dev/nvidia0").exists():
+        return False
+    cmd = ["ffmpeg", "-v", "error", "-nostdin", "-f", "lavfi", "-i", "color=s=256x256:d=0.1",
+           "-c:v", "h264_nvenc", "-f", "null", "-"]
+    try:
+        return subprocess.run(cmd, capture_output=True, timeout=60).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def pick_encoder(opts: Options) -> str:
+    """`opts.encoder`, or for "auto" h264_nvenc when a usable GPU is present, else libx264."""
+    if opts.encoder == "auto":
+        chosen = "h264_nvenc" if nvenc_usable() else "libx264"
+        log.info("encoder: %s", chosen)
+        return chosen
+    if opts.encoder not in ENCODERS:
+        raise UsageError(f"unknown encoder {opts.encoder!r}: choose auto or one of {', '.join(ENCODERS)}")
+    return opts.encoder
+
+
+def encoder_settings(opts: Options) -> dict[str, Any]:
+    """The ffmpeg output options of the encoder `pick_encoder` chooses (also printed by the benchmark)."""
+    return ENCODERS[pick_encoder(opts)](opts)
+
+
+# --- planning (pure) ------------------------------------------------------------------------------------------
+
+
+def resolve_preset(requested: str, width: int, height: int) -> str:
+    name = preset_for_size(width, height) if requested == "auto" else requested
+    if name not in PRESETS:
+        raise UsageError(f"unknown preset {requested!r}: choose auto or one of {', '.join(PRESETS)}")
+    return name
+
+
+def plan_for(info: MediaInfo, opts: Options, preset: str | None = None) -> Plan:
+    if not info.has_video or info.width <= 0 or info.height <= 0:
+        raise BurnError(f"{info.path}: no video stream to burn subtitles into")
+    width, height = info.width + info.width % 2, info.height + info.height % 2
+    audio = None
+    if info.has_audio:
+        audio = "copy" if info.audio_codec in MP4_AUDIO else "aac"
+        if audio == "aac":
+            log.info("%s: %s audio cannot go into MP4 as it is: re-encoding it to AAC", info.path, info.audio_codec)
+    return Plan(width=width, height=height, preset=resolve_preset(preset or opts.preset, info.width, info.height),
+                pad=(width, height) != (info.width, info.height), audio=audio, encoder=pick_encoder(opts))
+
+
+# --- the ffmpeg graph -----------------------------------------------------------------------------------------
+
+
+def _file_url(path: Path) -> str:
+    # "file:" stops ffmpeg from reading "name:rest" as a protocol and "-name" as an option.
+    return f"file:{Path(path).resolve()}"
+
+
+def build_command(video: Path, ass_files: Mapping[str, Path], temps: Mapping[str, Path], plan: Plan,
+                  opts: Options) -> list[str]:
+    """ffmpeg argv: decode once -> [pad] -> split -> ass per language -> one encoder + copied audio each."""
+    source = ffmpeg.input(_file_url(video))
+    picture = source.video
+    if plan.pad:  # odd sizes: H.264 4:2:0 needs even dimensions; one black row/column, nothing scaled
+        picture = picture.filter("pad", w=plan.width, h=plan.height)
+    langs = list(ass_files)
+    if len(langs) == 1:
+        branches = [picture]
+    else:
+        split = picture.split()
+        branches = [split[i] for i in range(len(langs))]
+    video_args = ENCODERS[plan.encoder](opts)
+    outputs = []
+    for lang, branch in zip(langs, branches, strict=True):
+        # ffmpeg-python escapes filter arguments; the .ass paths are our own plain temporary names anyway.
+        rendered = branch.filter("ass", filename=str(ass_files[lang]), shaping="complex")
+        streams = [rendered] if plan.audio is None else [rendered, source.audio]
+        audio_args = {} if plan.audio is None else (
+            {"acodec": "copy"} if plan.audio == "copy" else {"acodec": "aac", "b:a": "192k"})
+        outputs.append(ffmpeg.output(*streams, _file_url(temps[lang]), format="mp4", movflags="+faststart",
+                                     fps_mode="vfr", max_muxing_queue_size=4096, **video_args, **audio_args))
+    graph = ffmpeg.merge_outputs(*outputs).global_args("-hide_banner", "-nostdin", "-loglevel", "error")
+    return graph.overwrite_output().compile()
+
+
+def _run_ffmpeg(cmd: Sequence[str], video: Path) -> None:
+    log.debug("running %s", " ".join(cmd))
+    try:
+        proc = subprocess.run(list(cmd), capture_output=True, text=True)
+    except FileNotFoundError:
+        raise BurnError("ffmpeg not found: install ffmpeg (sudo apt-get install ffmpeg)") from None
+    if proc.returncode != 0:
+        lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
+        raise BurnError(f"{video}: ffmpeg failed while burning subtitles: {lines[-1] if lines else 'no message'}")
+
+
+def burn_ass(video: Path, scripts: Mapping[str, str], outputs: Mapping[str, Path], opts: Options,
+             plan: Plan) -> None:
+    """Render ready ASS scripts (language -> text) onto `video` in one ffmpeg run; outputs written atomically."""
+    if set(scripts) != set(outputs):
+        raise UsageError(f"languages with subtitles {sorted(scripts)} differ from outputs {sorted(outputs)}")
+    if not scripts:
+        raise UsageError("nothing to burn: no subtitle tracks given")
+    resolved = {Path(out).resolve() for out in outputs.values()}
+    if Path(video).resolve() in resolved or len(resolved) != len(outputs):
+        raise UsageError(f"{video}: each output must be a new file, distinct from the source and each other")
+    with tempfile.TemporaryDirectory(prefix="burn-") as tmp, contextlib.ExitStack() as stack:
+        ass_files = {}
+        for i, (lang, text) in enumerate(scripts.items()):
+            ass_files[lang] = Path(tmp) / f"{i}-{lang}.ass"
+            ass_files[lang].write_text(text, encoding="utf-8")
+        temps = {lang: stack.enter_context(atomic_path(outputs[lang])) for lang in scripts}
+        _run_ffmpeg(build_command(Path(video), ass_files, temps, plan, opts), Path(video))
+        for temp in temps.values():
+            temp.chmod(0o644)  # mkstemp's 0600 would hide the videos from the rest of the team
+
+
+def burn(video: Path, tracks: Mapping[str, Sequence[Cue]], outputs: Mapping[str, Path], opts: Options,
+         preset: str | None = None) -> None:
+    """Burn each language's cues into its own output video, decoding `video` once.
+
+    `preset` None means `opts.preset`; "auto" picks from the displayed (rotation-applied) frame size.
+    """
+    check_fonts(tracks)
+    plan = plan_for(probe(video), opts, preset)
+    log.info("%s: burning %s (%s, %dx%d, %s)", video, ", ".join(tracks), plan.preset, plan.width, plan.height,
+             plan.encoder)
+    scripts = {lang: ass_to_string(cues, lang, plan.preset, plan.width, plan.height) for lang, cues in tracks.items()}
+    burn_ass(video, scripts, outputs, opts, plan)
