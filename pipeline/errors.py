@@ -34,3 +34,7 @@ class TranslationError(PipelineError):
 
 class BurnError(PipelineError):
     """Rendering subtitles into video failed (missing font, encoder error)."""
+
+
+class MissingPackageError(UsageError):
+    """A requested translation direction has no Argos package and no pivot (exit 2, before any work)."""

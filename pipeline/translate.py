@@ -1,0 +1,232 @@
+"""Sentence-level translation that keeps the source timing.
+
+Cue-by-cue translation loses context and breaks timing, so: the source cues are joined into sentences
+(by the source language's sentence punctuation, pauses and dialogue dashes), every new sentence of a
+video goes to the model in one `translate_batch`, and each translation is laid back onto the time spans
+of the cues it came from, split in proportion to their text length. Interpolated pseudo-words are then
+segmented with the target language's profile. Translated cues never leave their sentence's span, so
+nothing moves in time and nothing merges across a speaker's pause.
+
+Translations are cached per sentence (package identity + protected source text): after a reviewer
+edits a few source cues, a rerun only sends the sentences those cues belong to.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import glossary as gl
+from pipeline import packages
+from pipeline.cache import Cache, key_of
+from pipeline.errors import MissingPackageError, UsageError
+from pipeline.options import Options
+from pipeline.profiles import Profile, language, profile
+from pipeline.segment import segment
+from pipeline.types import Cue, Word
+
+log = logging.getLogger(__name__)
+
+PAUSE_MS = 1000  # a longer silence between cues ends a sentence (a speaker's pause, or a new speaker)
+MAX_SENTENCE_CUES = 6  # bounds one model input when punctuation is missing (common in ASR output)
+DIALOGUE_DASHES = ("-", "\u2013", "\u2014")  # a cue opening with a dash starts a new speaker's line
+CACHE_STAGE = "translation"
+CACHE_VERSION = 1
+
+# (package chain, protected sentences, options) -> translations. Tests register deterministic fakes.
+Translator = Callable[[Sequence[packages.Package], list[str], Options], list[str]]
+TRANSLATORS: dict[str, Translator] = {"argos": packages.argos_engine}
+
+
+@dataclass(frozen=True)
+class Sentence:
+    first: int  # cues[first:last] make the sentence
+    last: int
+    text: str
+
+
+@dataclass(frozen=True)
+class TranslationResult:
+    cues: list[Cue]
+    sentences: int  # sentences in the video
+    translated: int  # of which sent to the model (the rest came from the per-sentence cache)
+
+
+# --- sentences -------------------------------------------------------------------------------------
+
+def _ends_sentence(text: str, marks: str) -> bool:
+    core = text.rstrip().rstrip("\"')]\u00bb\u201d\u2019")
+    return bool(core) and core[-1] in marks
+
+
+def join_sentences(cues: Sequence[Cue], lang: str) -> list[Sentence]:
+    """Group consecutive cues into sentences: split after sentence punctuation, at pauses over
+    PAUSE_MS, before dialogue dashes, around blank cues, and every MAX_SENTENCE_CUES cues."""
+    marks = language(lang).sentence_end
+    sentences: list[Sentence] = []
+    start = 0
+    for i in range(1, len(cues) + 1):
+        if i < len(cues):
+            prev, cue = cues[i - 1], cues[i]
+            if not (_ends_sentence(prev.text, marks) or cue.start_ms - prev.end_ms > PAUSE_MS
+                    or cue.text.lstrip().startswith(DIALOGUE_DASHES) or not cue.text.strip()
+                    or not prev.text.strip() or i - start >= MAX_SENTENCE_CUES):
+                continue
+        text = " ".join(" ".join(c.text.split()) for c in cues[start:i]).strip()
+        sentences.append(Sentence(start, i, text))
+        start = i
+    return sentences
+
+
+# --- re-timing -------------------------------------------------------------------------------------
+
+def split_by_weight(words: Sequence[str], weights: Sequence[int]) -> list[list[str]]:
+    """Cut `words` into len(weights) consecutive chunks whose lengths follow the weights.
+
+    Each chunk gets at least one word when there are enough words; order is always kept.
+    """
+    n, count = len(weights), len(words)
+    total_weight = sum(weights) if sum(weights) > 0 else n
+    weights = list(weights) if sum(weights) > 0 else [1] * n
+    sizes = [len(w) + 1 for w in words]
+    total = sum(sizes) or 1
+    mids, acc = [], 0
+    for size in sizes:
+        mids.append((acc + size / 2) / total)
+        acc += size
+    bounds, cum = [0], 0
+    for k in range(1, n):
+        cum += weights[k - 1]
+        ideal = sum(1 for m in mids if m < cum / total_weight)
+        if count >= n:
+            bounds.append(min(max(ideal, bounds[-1] + 1), count - (n - k)))
+        else:
+            bounds.append(min(max(ideal, bounds[-1]), count))
+    bounds.append(count)
+    return [list(words[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _interpolate(words: Sequence[str], start: int, end: int) -> list[Word]:
+    """Pseudo-words spread over [start, end] in proportion to their length, end to end."""
+    sizes = [len(w) + 1 for w in words]
+    total, acc = sum(sizes), 0
+    times = [start]
+    for size in sizes:
+        acc += size
+        times.append(start + round((end - start) * acc / total))
+    # A leading space, as Whisper writes words; segment joins and strips them.
+    return [Word(f" {w}", a, b) for w, a, b in zip(words, times, times[1:], strict=False)]
+
+
+def pseudo_words(translation: str, spans: Sequence[Cue]) -> list[Word]:
+    """The translation as timed words laid over the source cues' spans (no span left uncovered)."""
+    chunks = split_by_weight(translation.split(), [len(c.text) for c in spans])
+    groups: list[tuple[list[str], int, int]] = []
+    pending: int | None = None  # start of leading spans that got no words
+    for chunk, cue in zip(chunks, spans, strict=True):
+        if chunk:
+            groups.append((chunk, cue.start_ms if pending is None else pending, cue.end_ms))
+            pending = None
+        elif groups:  # too few words: the previous chunk stretches over this span
+            words, start, _ = groups[-1]
+            groups[-1] = (words, start, cue.end_ms)
+        elif pending is None:
+            pending = cue.start_ms
+    return [w for words, start, end in groups for w in _interpolate(words, start, end)]
+
+
+def _clamp(cues: Sequence[Cue], start: int, end: int) -> list[Cue]:
+    out = []
+    for c in cues:
+        s, e = max(c.start_ms, start), min(c.end_ms, end)
+        out.append(Cue(s, max(e, s + 1) if s < end else end, c.lines))
+    return out
+
+
+def retime(cues: Sequence[Cue], sentences: Sequence[Sentence], translations: Sequence[str],
+           target: Profile) -> list[Cue]:
+    """Translated cues, each sentence segmented with `target` and kept inside its source span."""
+    out: list[Cue] = []
+    for sentence, text in zip(sentences, translations, strict=True):
+        spans = cues[sentence.first:sentence.last]
+        start, end = spans[0].start_ms, spans[-1].end_ms
+        if not text.strip():  # a blank source cue: nothing to translate, kept as it was
+            out.extend(spans)
+            continue
+        laid = segment(pseudo_words(text, spans), target)
+        out.extend(_clamp(laid, start, end))
+    return out
+
+
+# --- translation -----------------------------------------------------------------------------------
+
+def _cache_key(chain: Sequence[packages.Package], text: str, translator: str) -> str:
+    return key_of(CACHE_VERSION, translator, [p.identity for p in chain], text)
+
+
+def _translate_sentences(protected: list[str], chain: tuple[packages.Package, ...], opts: Options,
+                         cache: Cache) -> tuple[list[str], int]:
+    """Raw model output per protected sentence: cached ones reused, the rest in one batch."""
+    name = opts.translator if opts.translator in TRANSLATORS else "argos"
+    keys = [_cache_key(chain, text, name) for text in protected]
+    found = [cache.get(CACHE_STAGE, k) for k in keys]
+    todo = sorted({text for text, hit in zip(protected, found, strict=True) if hit is None and text.strip()})
+    fresh = dict(zip(todo, TRANSLATORS[name](chain, todo, opts), strict=True)) if todo else {}
+    outputs = []
+    for text, key, hit in zip(protected, keys, found, strict=True):
+        if hit is not None:
+            outputs.append(str(hit["text"]))
+        elif text in fresh:
+            cache.put(CACHE_STAGE, key, {"text": fresh[text]})
+            outputs.append(fresh[text])
+        else:
+            outputs.append("")
+    return outputs, len(todo)
+
+
+def target_profile(tgt: str, opts: Options, preset: str | None = None) -> Profile:
+    name = preset or (opts.preset if opts.preset != "auto" else "landscape")
+    return profile(tgt, name, dict(opts.profile_overrides) or None)
+
+
+def translate_cues(cues: Sequence[Cue], src: str, tgt: str, opts: Options, cache: Cache | None = None,
+                   *, preset: str | None = None) -> TranslationResult:
+    """`cues` (in `src`) translated into `tgt` on the same timing. `cache` None = the default cache.
+
+    `preset` names the target layout (default: `opts.preset`, with "auto" read as landscape).
+    """
+    language(src), language(tgt)
+    if src == tgt:
+        raise UsageError(f"source and target are both {src!r}: nothing to translate")
+    found = packages.find_packages(opts)
+    chain = packages.route(src, tgt, found)
+    if chain is None:
+        raise MissingPackageError(packages.missing_message(src, tgt, found, opts))
+    cache = cache if cache is not None else Cache(opts.cache_dir)
+    glossary = gl.load(opts.glossary)
+    sentences = join_sentences(cues, src)
+    shielded = [gl.protect(s.text, glossary, tgt) for s in sentences]
+    raw, sent = _translate_sentences([p.text for p in shielded], chain, opts, cache)
+    texts = []
+    for sentence, prot, out in zip(sentences, shielded, raw, strict=True):
+        if sentence.text and not out.strip():
+            log.warning("%s->%s: empty translation of %r; the source text is kept", src, tgt, sentence.text)
+            out = prot.text
+        texts.append(gl.restore(out, prot) if sentence.text else "")
+    result = retime(cues, sentences, texts, target_profile(tgt, opts, preset))
+    log.info("%s->%s via %s: %d sentences, %d translated", src, tgt,
+             " + ".join(p.code for p in chain), len(sentences), sent)
+    return TranslationResult(result, len(sentences), sent)
+
+
+def whisper_to_english(path: Path, opts: Options, tgt: str = "en", *, preset: str | None = None) -> list[Cue]:
+    """English cues straight from speech with Whisper's own translation task (`--translator whisper`)."""
+    if tgt != "en":
+        raise UsageError(f"Whisper translates speech into English only, not {tgt!r}: "
+                         "use --translator argos for ar and fr")
+    from pipeline import asr  # the Whisper edge; imported here so text translation never loads it
+
+    transcript = asr.transcribe(path, opts, task="translate")
+    return segment(transcript.words, target_profile("en", opts, preset))
