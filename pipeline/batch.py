@@ -51,6 +51,7 @@ STAGES: dict[str, Callable[..., Any]] = {
     "segment": _lazy("pipeline.segment", "segment"),
     "preflight": _lazy("pipeline.packages", "preflight"),
     "translate": _lazy("pipeline.translate", "translate_cues"),
+    "whisper_translate": _lazy("pipeline.translate", "whisper_to_english"),
     "qc": _lazy("pipeline.qc", "check_cues"),
     "burn": _lazy("pipeline.burn", "burn"),
 }
@@ -164,8 +165,10 @@ class Context:
 
 
 def _whisper_prompt(registry: dict[str, Callable[..., Any]], opts: Options) -> str | None:
+    if opts.source is None:
+        return None  # the language is detected from speech; transcription picks its own prompt then
     glossary = registry["load_glossary"](opts.glossary)
-    return registry["prompt"](glossary, opts.source)
+    return registry["prompt"](glossary, opts.source) or None
 
 
 @contextlib.contextmanager

@@ -153,11 +153,11 @@ def _translations(ctx: Context, result: VideoResult, src: Track, preset: str) ->
     for tgt in _targets(ctx, result):
         lr = result.lang(tgt)
         with _Guard(lr):
-            tracks[tgt] = _translate_one(ctx, result, lr, src)
+            tracks[tgt] = _translate_one(ctx, result, lr, src, preset)
     return tracks
 
 
-def _translate_one(ctx: Context, result: VideoResult, lr: LangResult, src: Track) -> Track:
+def _translate_one(ctx: Context, result: VideoResult, lr: LangResult, src: Track, preset: str) -> Track:
     src_cues, src_sha = src
     path = srt_path(ctx, result.stem, lr.lang)
     if ctx.manifest.state(path).reviewer_owned:
@@ -171,12 +171,20 @@ def _translate_one(ctx: Context, result: VideoResult, lr: LangResult, src: Track
             ctx.manifest.update_meta(path, from_srt=src_sha)  # reported once, kept in the run record
         return cues, file_sha256(path)
     ctx.begin(result, f"translate {lr.lang}")
-    tr = ctx.stage("translate")(src_cues, result.source, lr.lang, ctx.opts, ctx.cache)
-    lr.stages["translate"] = f"{tr.translated}/{len(tr.sentences)} new" if tr.translated else "cached"
-    text = srt_to_string(tr.cues)
+    if ctx.opts.translator == "whisper":  # English straight from speech: the model, so under its lock
+        with ctx.whisper_lock:
+            cues = list(ctx.stage("whisper_translate")(Path(result.video), ctx.opts, lr.lang, preset=preset))
+        lr.stages["translate"] = "whisper"
+        translated = len(cues)
+    else:
+        tr = ctx.stage("translate")(src_cues, result.source, lr.lang, ctx.opts, ctx.cache, preset=preset)
+        cues, translated = list(tr.cues), tr.translated
+        total = tr.sentences if isinstance(tr.sentences, int) else len(tr.sentences)
+        lr.stages["translate"] = f"{translated}/{total} new" if translated else "cached"
+    text = srt_to_string(cues)
     lr.stages["write"] = review.write_text(ctx.manifest, path, text, lang=lr.lang, from_srt=src_sha,
-                                           translated=tr.translated).status
-    return list(tr.cues), text_sha256(text)
+                                           translated=translated).status
+    return cues, text_sha256(text)
 
 
 def _existing_tracks(ctx: Context, result: VideoResult, previous: VideoResult | None) -> dict[str, Track]:

@@ -6,123 +6,21 @@ The real stages are exercised in test_kill_resume.py and test_run_cli.py.
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_stages import Fakes, parse_srt, use_readers
 
-from pipeline import batch, subtitles
-from pipeline.cache import atomic_write_text, key_of
-from pipeline.errors import BurnError, MediaError, TranslationError, UsageError
-from pipeline.media import MediaInfo
+from pipeline import batch
+from pipeline.errors import UsageError
 from pipeline.options import Options
-from pipeline.types import Cue, Transcript, Word
-
-
-@dataclass(frozen=True)
-class FakeTranslation:
-    cues: tuple[Cue, ...]
-    sentences: tuple[str, ...]
-    translated: int
-
-
-@dataclass(frozen=True)
-class Finding:
-    severity: str
-
-
-class Fakes:
-    """Stages over text files: a file's words are its 'speech'; 'corrupt' in it makes probe fail."""
-
-    def __init__(self) -> None:
-        self.calls: Counter[str] = Counter()
-        self.translated: list[str] = []
-        self.burned: list[dict[str, Any]] = []
-        self.fail_translate: set[str] = set()
-        self.fail_burn: set[str] = set()
-
-    def registry(self) -> dict[str, Any]:
-        return {"probe": self.probe, "transcribe": self.transcribe, "segment": self.segment,
-                "preflight": self.preflight, "translate": self.translate, "qc": self.qc, "burn": self.burn,
-                "load_glossary": lambda path: None, "prompt": lambda g, lang: None}
-
-    def probe(self, path: Path) -> MediaInfo:
-        text = path.read_text()
-        if "corrupt" in text:
-            raise MediaError(f"{path}: not a readable media file (Invalid data)")
-        return MediaInfo(path, 3000, has_audio="silent-picture" not in text, has_video=True, width=640, height=360)
-
-    def transcribe(self, path: Path, opts: Options, cache: Any, on_progress: Any = None,
-                   prompt: str | None = None) -> tuple[Transcript, bool]:
-        key = key_of("fake-asr", path.read_text(), opts.model)
-        hit = cache.get("fake-asr", key)
-        if hit is not None and not opts.force:
-            return Transcript.from_json(hit), True
-        self.calls["transcribe"] += 1
-        words = tuple(Word(w, i * 500, i * 500 + 400) for i, w in enumerate(path.read_text().split()))
-        if on_progress:
-            on_progress(3000, 3000)
-        t = Transcript("ar", words, 3000)
-        cache.put("fake-asr", key, t.to_json())
-        return t, False
-
-    def segment(self, words: list[Word], profile: Any) -> list[Cue]:
-        return [Cue(w.start_ms, w.end_ms, (w.text,)) for w in words]
-
-    def preflight(self, src: str | None, targets: Any, opts: Options) -> dict[str, tuple]:
-        return {t: () for t in (targets or ("ar", "fr", "en")) if t != src}
-
-    def translate(self, cues: list[Cue], src: str, tgt: str, opts: Options, cache: Any) -> FakeTranslation:
-        if tgt in self.fail_translate:
-            raise TranslationError(f"{src}->{tgt}: model failed to load")
-        new = 0
-        out = []
-        for c in cues:  # one sentence per cue, cached per sentence like the real stage
-            key = key_of("fake-mt", c.text, tgt)
-            hit = cache.get("fake-mt", key)
-            if hit is None:
-                new += 1
-                self.translated.append(c.text)
-                hit = f"{tgt}:{c.text}"
-                cache.put("fake-mt", key, hit)
-            out.append(Cue(c.start_ms, c.end_ms, (hit,)))
-        return FakeTranslation(tuple(out), tuple(c.text for c in cues), new)
-
-    def qc(self, cues: list[Cue], profile: Any) -> list[Finding]:
-        return [Finding("warning")] if len(cues) > 3 else []
-
-    def burn(self, video: Path, tracks: dict[str, list[Cue]], outputs: dict[str, Path], opts: Options,
-             preset: str | None = None) -> None:
-        if set(tracks) & self.fail_burn:
-            raise BurnError(f"{video}: font missing for {sorted(set(tracks) & self.fail_burn)}")
-        self.calls["burn"] += 1
-        self.burned.append({lang: [c.text for c in cues] for lang, cues in tracks.items()})
-        for lang, cues in tracks.items():
-            atomic_write_text(outputs[lang], json.dumps([c.text for c in cues], ensure_ascii=False))
-
-
-def _parse_srt(path: Path, lenient: bool = True) -> list[Cue]:
-    """Stand-in reader for these unit tests when subtitles.load_srt is not there."""
-    cues = []
-    for block in re.split(r"\n\s*\n", Path(path).read_text(encoding="utf-8-sig").strip()):
-        lines = block.splitlines()
-        m = re.match(r"(\d+):(\d+):(\d+),(\d+) --> (\d+):(\d+):(\d+),(\d+)", lines[1])
-        assert m, f"{path}: bad block {block!r}"
-        n = [int(x) for x in m.groups()]
-        cues.append(Cue(((n[0] * 60 + n[1]) * 60 + n[2]) * 1000 + n[3], ((n[4] * 60 + n[5]) * 60 + n[6]) * 1000
-                        + n[7], tuple(lines[2:])))
-    return cues
 
 
 @pytest.fixture(autouse=True)
 def _reader(monkeypatch: pytest.MonkeyPatch) -> None:
-    if not hasattr(subtitles, "load_srt"):
-        monkeypatch.setattr(subtitles, "load_srt", _parse_srt, raising=False)
-    if not hasattr(subtitles, "vtt_to_string"):
-        monkeypatch.setattr(subtitles, "vtt_to_string", lambda cues: "WEBVTT\n", raising=False)
+    use_readers(monkeypatch)
 
 
 @pytest.fixture
@@ -150,7 +48,7 @@ def test_first_run_writes_everything_and_rerun_recomputes_nothing(env: dict[str,
             assert (out / f"{stem}.{lang}.mp4").is_file()
     assert (out / "social" / "a.fr_FR.srt").is_file()
     assert fakes.calls == Counter(transcribe=2, burn=2)  # one graph for all three languages of a video
-    assert _parse_srt(out / "a.fr.srt")[0].lines == ("fr:one",)
+    assert parse_srt(out / "a.fr.srt")[0].lines == ("fr:one",)
 
     again = env["run"]()
     assert fakes.calls == Counter(transcribe=2, burn=2)
@@ -204,7 +102,7 @@ def test_reviewer_edits_flow_downstream_and_are_never_overwritten(env: dict[str,
     r = env["run"](env["videos"] / "a.mp4")[0]
     assert src.read_bytes() == edited_src and en.read_bytes() == edited_en
     assert fakes.translated == ["TWO (fixed)"]  # fr: only the changed cue; en: the reviewer's is kept
-    assert _parse_srt(fr)[1].lines == ("fr:TWO (fixed)",)
+    assert parse_srt(fr)[1].lines == ("fr:TWO (fixed)",)
     assert r.langs["en"].stages["translate"] == "reviewer's"
     assert any("needs a look" in n for n in r.langs["en"].notes)
     assert fakes.burned == [{"ar": ["one", "TWO (fixed)", "three"], "fr": ["fr:one", "fr:TWO (fixed)", "fr:three"],

@@ -1,15 +1,82 @@
-"""`python -m pipeline status` (being built: see the open issues)."""
+"""`python -m pipeline status [PATH ...]`: what is done, stale, interrupted or failed; runs nothing.
+
+Read from the run record and the review manifest in the output folder; no model is loaded and no video is
+hashed unless its size or date changed.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from pipeline.errors import UsageError
+from pipeline import review
+from pipeline.batch import discover, output_stems
+from pipeline.cache import file_sha256
+from pipeline.report import RunState, VideoResult
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    pass
+    p.add_argument("paths", nargs="*", type=Path, default=[Path("videos")], metavar="PATH",
+                   help="video files or folders (default: videos/)")
+    p.add_argument("-o", "--out-dir", type=Path, default=Path("subtitles"))
+
+
+def _input_changed(video: Path, record: VideoResult) -> bool:
+    st, known = video.stat(), record.input
+    if known.get("size") == st.st_size and known.get("mtime_ns") == st.st_mtime_ns:
+        return False
+    return known.get("size") != st.st_size or known.get("sha256") != file_sha256(video)
+
+
+def _language_notes(out_dir: Path, manifest: review.Manifest, record: VideoResult) -> list[str]:
+    notes = []
+    for lang, lr in record.langs.items():
+        srt = out_dir / f"{record.stem}.{lang}.srt"
+        if lr.error:
+            notes.append(f"{lang}: failed: {lr.error}")
+            continue
+        state = manifest.state(srt)
+        if state is review.FileState.ABSENT:
+            notes.append(f"{lang}: stale: {srt.name} missing")
+            continue
+        if state.reviewer_owned:
+            notes.append(f"{lang}: reviewer-edited")
+        mp4 = out_dir / f"{record.stem}.{lang}.mp4"
+        burned = manifest.entry(mp4)
+        if burned and (not mp4.is_file() or burned.get("from_srt") != file_sha256(srt)):
+            notes.append(f"{lang}: stale: burn ({srt.name} changed since, `make burn`)")
+        notes += [f"{lang}: {n}" for n in lr.notes if n.startswith("needs a look")]
+    return notes
+
+
+def describe(video: Path, record: VideoResult | None, out_dir: Path, manifest: review.Manifest) -> tuple[str, str]:
+    """(state, details) for one video: new | interrupted | failed | stale | done."""
+    if record is None:
+        return "new", ""
+    if record.running:
+        return "interrupted", f"during {record.running}: the next run resumes it"
+    if record.error:
+        return "failed", record.error
+    if _input_changed(video, record):
+        return "stale", "the video changed since it was processed"
+    notes = _language_notes(out_dir, manifest, record)
+    if any(": failed" in n for n in notes):
+        return "failed", "; ".join(notes)
+    if any(": stale" in n for n in notes):
+        return "stale", "; ".join(notes)
+    return "done", "; ".join(notes)
 
 
 def handle(args: argparse.Namespace) -> int:
-    raise UsageError("'status' is not available yet")
+    out_dir = Path(args.out_dir)
+    videos = discover(args.paths, out_dir)
+    state, manifest = RunState(out_dir), review.Manifest(out_dir)
+    stems = output_stems(videos)
+    rows = [(v.name, *describe(v, state.videos.get(stems[v]), out_dir, manifest)) for v in videos]
+    width = max(len("video"), *(len(r[0]) for r in rows))
+    print(f"{'video':<{width}}  {'state':<11}  details")
+    for name, verdict, details in rows:
+        print(f"{name:<{width}}  {verdict:<11}  {details}".rstrip())
+    counts = {k: sum(r[1] == k for r in rows) for k in ("done", "stale", "interrupted", "failed", "new")}
+    print(", ".join(f"{n} {k}" for k, n in counts.items() if n) or "nothing to report")
+    return 0

@@ -1,0 +1,69 @@
+"""`python -m pipeline run` and `status` through `pipeline.cli.main`: exit codes, summary, status states."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fake_stages import Fakes, use_readers
+
+from pipeline import batch
+from pipeline.cli import main
+
+
+@pytest.fixture
+def fake_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
+    use_readers(monkeypatch)
+    fakes = Fakes()
+    for name, fn in fakes.registry().items():
+        monkeypatch.setitem(batch.STAGES, name, fn)
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    (videos / "a.mp4").write_text("one two three")
+    (videos / "b.mp4").write_text("four five")
+    out = tmp_path / "out"
+    common = ["-o", str(out), "--cache-dir", str(tmp_path / "cache"), "--targets", "fr,en", "--no-progress"]
+    return {"videos": videos, "out": out, "args": common, "fakes": fakes}
+
+
+def test_all_good_exits_0_with_a_summary_table(fake_env: dict, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(fake_env["videos"]), *fake_env["args"]]) == 0
+    out = capsys.readouterr().out
+    header = next(line for line in out.splitlines() if line.startswith("video"))
+    assert header.split() == ["video", "lang", "transcribe", "segment", "translate", "write", "burn", "cues", "QC",
+                              "time"]
+    assert "2 of 2 video(s) complete" in out
+
+
+def test_a_failure_exits_1_and_names_the_cause(fake_env: dict, capsys: pytest.CaptureFixture[str]) -> None:
+    (fake_env["videos"] / "broken.mp4").write_text("corrupt")
+    assert main(["run", str(fake_env["videos"]), *fake_env["args"]]) == 1
+    out = capsys.readouterr().out
+    failures = out.split("Failures:")[1]
+    assert "broken.mp4:" in failures and "not a readable media file" in failures
+    assert "2 of 3 video(s) complete" in out
+
+
+@pytest.mark.parametrize("argv", [["run", "/no/such/folder"], ["run", "videos", "--jobs", "0"],
+                                  ["run", "videos", "--burn-only", "--no-burn"], ["run", "--targets", "de"]])
+def test_misuse_exits_2(argv: list[str], fake_env: dict) -> None:
+    assert main(argv) == 2
+
+
+def test_status_reports_new_done_failed_and_stale(fake_env: dict, capsys: pytest.CaptureFixture[str]) -> None:
+    videos, out = fake_env["videos"], fake_env["out"]
+    status = ["status", str(videos), "-o", str(out)]
+    assert main(status) == 0
+    assert capsys.readouterr().out.count("new") >= 2
+    (videos / "broken.mp4").write_text("corrupt")
+    main(["run", str(videos), *fake_env["args"]])
+    capsys.readouterr()
+    (out / "a.fr.srt").write_text("1\n00:00:00,000 --> 00:00:01,000\ncorrigé\n", encoding="utf-8")
+    calls_before = dict(fake_env["fakes"].calls)
+    assert main(status) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line.strip()}
+    assert fake_env["fakes"].calls == calls_before  # status runs nothing
+    assert lines["b.mp4"].split()[1] == "done"
+    assert lines["broken.mp4"].split()[1] == "failed" and "not a readable" in lines["broken.mp4"]
+    assert lines["a.mp4"].split()[1] == "stale" and "fr: reviewer-edited" in lines["a.mp4"]
+    assert "make burn" in lines["a.mp4"]
