@@ -74,8 +74,7 @@ def default_protected() -> tuple[str, ...]:
         log.warning("%s: not used for line breaking (%s)", GLOSSARY, exc)
         return tuple(terms)
     for row in rows[1:]:
-        for cell in row:
-            cell = cell.strip()
+        for cell in (c.strip() for field in row for c in field.split("|")):  # aliases: a|b|c
             # Names and brands are short; longer cells are notes or sentences.
             if 2 <= len(cell.split()) <= 5 and not cell.startswith("#"):
                 terms.append(cell)
