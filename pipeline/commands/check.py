@@ -1,15 +1,117 @@
-"""`python -m pipeline check` (being built: see the open issues)."""
+"""`python -m pipeline check SRT_OR_FOLDER...`: the style-guide QC gate (exit 1 when any error is found)."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import logging
+from pathlib import Path
 
-from pipeline.errors import UsageError
+from pipeline import qc
+from pipeline.cache import atomic_write_bytes
+from pipeline.commands.common import _lang, _override
+from pipeline.errors import SubtitleParseError, UsageError
+from pipeline.profiles import PRESETS, profile
+from pipeline.subtitles import decode_srt, format_timestamp, parse_srt_blocks, srt_to_string
+
+log = logging.getLogger(__name__)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    pass
+    p.add_argument("paths", nargs="+", type=Path, metavar="SRT_OR_FOLDER",
+                   help="SRT files, or folders searched for *.srt")
+    p.add_argument("--lang", type=_lang, default=None,
+                   help="language of the text (default: from NAME.<lang>.srt, else from the script)")
+    p.add_argument("--preset", choices=list(PRESETS), default="landscape", help="line layout limits")
+    p.add_argument("--set", dest="profile_overrides", type=_override, action="append", default=[],
+                   metavar="NAME=NUMBER", help="override a profile limit, e.g. --set max_cps=15")
+    p.add_argument("--json", action="store_true", help="machine-readable report on stdout")
+    p.add_argument("--fix", action="store_true",
+                   help="apply safe fixes in place (renumbering, typography, tiny gaps; never words), "
+                        "keeping a backup NAME.srt.bak")
+
+
+def _files(paths: list[Path]) -> list[Path]:
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UsageError(f"not found: {', '.join(missing)}")
+    files: list[Path] = []
+    for p in paths:
+        files += sorted(p.rglob("*.srt")) if p.is_dir() else [p]
+    if not files:
+        raise UsageError(f"no .srt files in {', '.join(map(str, paths))}")
+    return files
+
+
+def _backup_path(path: Path) -> Path:
+    candidate, k = path.with_name(path.name + ".bak"), 1
+    while candidate.exists():  # never overwrite an earlier backup
+        candidate, k = path.with_name(f"{path.name}.bak{k}"), k + 1
+    return candidate
+
+
+def fix_file(path: Path, lang: str | None, preset: str, overrides: dict[str, float]) -> list[str]:
+    """Rewrite `path` with the safe fixes (UTF-8, renumbered) after backing it up; returns what changed."""
+    data = path.read_bytes()
+    text, notes = decode_srt(data, str(path))
+    blocks = parse_srt_blocks(text)
+    broken = [n for n, b in enumerate(blocks, start=1) if b.error is not None]
+    if broken:
+        raise SubtitleParseError(str(path), blocks[broken[0] - 1].timing_line,
+                                 f"not fixed: cue {broken[0]} has an unreadable timecode; correct it by hand first")
+    lang = lang or qc.language_from_name(path) or qc.guess_language(text)
+    cues, changes = qc.safe_fixes([b.cue() for b in blocks], profile(lang, preset, overrides))
+    if [b.number for b in blocks] != list(range(1, len(blocks) + 1)):
+        changes.append("cues renumbered from 1")
+    changes += [f"file: {note}" for note in notes]
+    new = srt_to_string(cues).encode("utf-8")
+    if new == data:
+        return []
+    backup = _backup_path(path)
+    atomic_write_bytes(backup, data)
+    atomic_write_bytes(path, new)
+    log.info("%s: backup written to %s", path, backup)
+    return changes
+
+
+def _table(report: qc.Report) -> str:
+    c = report.conformity
+    head = (f"{report.path} ({report.language}, {report.preset}): {report.cues} cues, {report.errors} errors, "
+            f"{report.warnings} warnings; within limits: chars/line {c['chars_per_line']:g}%, "
+            f"reading speed {c['reading_speed']:g}%, lines {c['line_count']:g}%")
+    rows = [head] + [f"  note: {note}" for note in report.notes]
+    if report.findings:
+        rows.append(f"  {'cue':>4}  {'time':<12}  {'severity':<8}  {'code':<17}  message")
+    for f in report.findings:
+        at = format_timestamp(f.start_ms) if f.start_ms is not None else "-"
+        rows.append(f"  {f.cue if f.cue is not None else '-':>4}  {at:<12}  {f.severity:<8}  {f.code:<17}  "
+                    f"{f.message}")
+    return "\n".join(rows)
 
 
 def handle(args: argparse.Namespace) -> int:
-    raise UsageError("'check' is not available yet")
+    overrides = dict(args.profile_overrides)
+    profile(args.lang or "en", args.preset, overrides)  # reject unknown settings before reading anything
+    status = 0
+    results: list[dict[str, object]] = []
+    for path in _files(args.paths):
+        try:
+            fixed = fix_file(path, args.lang, args.preset, overrides) if args.fix else []
+            report = qc.check_file(path, args.lang, args.preset, overrides)
+        except SubtitleParseError as exc:
+            status = 1
+            results.append({"path": str(path), "error": str(exc)})
+            if not args.json:
+                print(f"error: {exc}")
+            continue
+        status = max(status, 1 if report.errors else 0)
+        entry = report.to_json()
+        entry["fixed"] = fixed
+        results.append(entry)
+        if not args.json:
+            print(_table(report))
+            for change in fixed:
+                print(f"  fixed: {change}")
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+    return status

@@ -1,0 +1,261 @@
+"""Quality control of subtitles against the style guide: pure checks over cues, plus `check_file` for SRT files.
+
+Cue numbers in findings are positions in the file (1-based), whatever number the file wrote. A finding about
+two cues (overlap, gap) is reported on the earlier one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from pipeline import typography
+from pipeline.errors import SubtitleParseError
+from pipeline.profiles import LANGUAGES, Profile, profile
+from pipeline.subtitles import SrtBlock, decode_srt, format_timestamp, parse_srt_blocks
+from pipeline.types import Cue
+
+# code -> default severity (errors make `check` exit 1)
+CODES: dict[str, str] = {
+    "chars_per_line": "error",
+    "too_many_lines": "error",
+    "reading_speed": "warning",
+    "too_short": "warning",
+    "too_long": "warning",
+    "overlap": "error",
+    "gap_too_small": "warning",
+    "empty_cue": "error",
+    "bad_timecode": "error",
+    "reversed_timecode": "error",
+    "timecode_format": "warning",
+    "numbering": "warning",
+    "format": "warning",
+    "unbalanced_tags": "error",
+    "typography": "warning",
+}
+_TAG = re.compile(r"<(/?)(i|b|u|font)\b[^>]*>", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str  # "error" | "warning"
+    code: str
+    cue: int | None  # 1-based position of the cue in the file
+    start_ms: int | None
+    message: str
+
+
+def _finding(code: str, cue: int | None, start_ms: int | None, message: str) -> Finding:
+    return Finding(CODES[code], code, cue, start_ms, message)
+
+
+@dataclass(frozen=True)
+class Report:
+    path: str
+    language: str
+    preset: str
+    cues: int
+    findings: tuple[Finding, ...]
+    conformity: dict[str, float]
+    notes: tuple[str, ...] = field(default=())  # leniencies used to read the file (BOM, encoding...)
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.findings)
+
+    def to_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["errors"], data["warnings"] = self.errors, self.warnings
+        return data
+
+
+# ------------------------------------------------------------------------------------------------ measures
+
+def chars(cue: Cue) -> int:
+    """Characters counted for reading speed: what is shown, a line break counting as a space."""
+    return typography.display_length(" ".join(cue.lines))
+
+
+def cps(cue: Cue) -> float:
+    return chars(cue) * 1000 / cue.duration_ms if cue.duration_ms > 0 else float("inf")
+
+
+def _within(cue: Cue, p: Profile) -> tuple[bool, bool, bool]:
+    """(chars per line, reading speed, line count) within the profile's limits."""
+    return (all(typography.display_length(line) <= p.max_chars for line in cue.lines),
+            cps(cue) <= p.max_cps,
+            len(cue.lines) <= p.max_lines)
+
+
+def conformity(cues: Sequence[Cue], profile: Profile) -> dict[str, float]:
+    """% of cues within the characters-per-line, reading-speed and line-count limits (100 when no cues)."""
+    shown = [c for c in cues if any(line.strip() for line in c.lines)]
+    if not shown:
+        return {"chars_per_line": 100.0, "reading_speed": 100.0, "line_count": 100.0}
+    flags = [_within(c, profile) for c in shown]
+    pct = [round(100.0 * sum(f[k] for f in flags) / len(flags), 1) for k in range(3)]
+    return {"chars_per_line": pct[0], "reading_speed": pct[1], "line_count": pct[2]}
+
+
+# -------------------------------------------------------------------------------------------------- checks
+
+def check_cues(cues: Sequence[Cue], profile: Profile) -> list[Finding]:
+    """Every style-guide problem of `cues` (numbered from 1)."""
+    return _check(list(enumerate(cues, start=1)), profile)
+
+
+def _check(numbered: list[tuple[int, Cue]], p: Profile) -> list[Finding]:
+    findings: list[Finding] = []
+    for k, (number, cue) in enumerate(numbered):
+        findings += _check_one(number, cue, p)
+        if k + 1 < len(numbered):
+            findings += _check_pair(number, cue, numbered[k + 1], p)
+    return findings
+
+
+def _check_one(n: int, cue: Cue, p: Profile) -> list[Finding]:
+    at = cue.start_ms
+    if not any(line.strip() for line in cue.lines):
+        return [_finding("empty_cue", n, at, "cue has no text")]
+    out: list[Finding] = []
+    for i, line in enumerate(cue.lines, start=1):
+        size = typography.display_length(line)
+        if size > p.max_chars:
+            out.append(_finding("chars_per_line", n, at, f"line {i} has {size} characters (max {p.max_chars})"))
+        out += [_finding("typography", n, at, msg) for msg in typography.problems(line, p.language)]
+    if len(cue.lines) > p.max_lines:
+        out.append(_finding("too_many_lines", n, at, f"{len(cue.lines)} lines (max {p.max_lines})"))
+    out += _check_tags(n, cue)
+    if cue.end_ms <= cue.start_ms:
+        out.append(_finding("reversed_timecode", n, at, f"ends at {format_timestamp(cue.end_ms)}, "
+                                                        f"not after its start {format_timestamp(at)}"))
+        return out
+    speed = cps(cue)
+    if speed > p.max_cps:
+        out.append(_finding("reading_speed", n, at, f"{speed:.1f} characters/s (max {p.max_cps:g})"))
+    if cue.duration_ms < p.min_ms:
+        out.append(_finding("too_short", n, at, f"on screen {cue.duration_ms} ms (min {p.min_ms})"))
+    if cue.duration_ms > p.max_ms:
+        out.append(_finding("too_long", n, at, f"on screen {cue.duration_ms} ms (max {p.max_ms})"))
+    return out
+
+
+def _check_pair(n: int, cue: Cue, following: tuple[int, Cue], p: Profile) -> list[Finding]:
+    m, nxt = following
+    gap = nxt.start_ms - cue.end_ms
+    if gap < 0:
+        return [_finding("overlap", n, cue.start_ms, f"overlaps cue {m} by {-gap} ms")]
+    if gap < p.min_gap_ms:
+        return [_finding("gap_too_small", n, cue.start_ms,
+                         f"gap to cue {m} is {gap} ms (min {p.min_gap_ms}; chain or open it)")]
+    return []
+
+
+def _check_tags(n: int, cue: Cue) -> list[Finding]:
+    stack: list[str] = []
+    for closing, name in _TAG.findall("\n".join(cue.lines)):
+        name = name.lower()
+        if not closing:
+            stack.append(name)
+        elif stack and stack[-1] == name:
+            stack.pop()
+        else:
+            return [_finding("unbalanced_tags", n, cue.start_ms, f"</{name}> without a matching <{name}>")]
+    if stack:
+        return [_finding("unbalanced_tags", n, cue.start_ms, f"<{stack[-1]}> is never closed")]
+    return []
+
+
+def _check_blocks(blocks: Sequence[SrtBlock]) -> list[Finding]:
+    """What only the file shows: unreadable timecodes, numbering, format leniencies."""
+    out: list[Finding] = []
+    expected = 1
+    for n, b in enumerate(blocks, start=1):
+        if b.error is not None:
+            out.append(_finding("bad_timecode", n, None, f"line {b.timing_line or b.line}: {b.error}"))
+        if b.number is None:
+            out.append(_finding("numbering", n, b.start_ms, f"line {b.line}: cue number missing"))
+        elif b.number != expected:
+            out.append(_finding("numbering", n, b.start_ms, f"line {b.line}: number {b.number}, expected {expected}"))
+        expected = (b.number if b.number is not None else expected) + 1
+        for note in b.leniencies:
+            if note.startswith("sloppy"):
+                out.append(_finding("timecode_format", n, b.start_ms, f"line {b.timing_line}: {note}"))
+            elif note.startswith("missing blank"):
+                out.append(_finding("format", n, b.start_ms, f"line {b.line}: {note}"))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------- files
+
+def language_from_name(path: str | os.PathLike[str]) -> str | None:
+    """`talk.ar.srt` or Facebook's `talk.ar_AR.srt` -> "ar"."""
+    for suffix in reversed(Path(path).suffixes[:-1]):
+        code = suffix.lstrip(".").split("_")[0].lower()
+        if code in LANGUAGES:
+            return code
+    return None
+
+
+def guess_language(text: str) -> str:
+    """The language of subtitle text from its script, then from its function words."""
+    arabic = len(re.findall("[\u0600-\u06ff]", text))
+    latin = len(re.findall("[A-Za-z\u00c0-\u024f]", text))
+    if arabic > latin:
+        return "ar"
+    words = re.findall(r"[^\W\d_]+'?", text.lower())
+    scores = {code: sum(w in lg.no_break_after or w in lg.break_before for w in words)
+              for code, lg in LANGUAGES.items() if not lg.rtl}
+    scores["fr"] = scores.get("fr", 0) + 2 * len(re.findall("[éèêàçùœ]", text.lower()))
+    return max(sorted(scores), key=lambda code: scores[code]) if any(scores.values()) else "en"
+
+
+def check_text(text: str, source: str, lang: str | None = None, preset: str = "landscape",
+               overrides: dict[str, float] | None = None, notes: Iterable[str] = ()) -> Report:
+    blocks = parse_srt_blocks(text)
+    lang = lang or language_from_name(source) or guess_language(" ".join(" ".join(b.lines) for b in blocks))
+    prof = profile(lang, preset, overrides)
+    readable = [(n, b.cue()) for n, b in enumerate(blocks, start=1) if b.error is None]
+    findings = _check_blocks(blocks) + _check(readable, prof)
+    findings.sort(key=lambda f: (f.cue or 0, f.severity != "error", f.code))
+    return Report(source, lang, preset, len(blocks), tuple(findings),
+                  conformity([c for _, c in readable], prof), tuple(notes))
+
+
+def check_file(path: str | os.PathLike[str], lang: str | None = None, preset: str = "landscape",
+               overrides: dict[str, float] | None = None) -> Report:
+    """Read any SRT leniently (BOM, CRLF, legacy encodings) and report every problem per cue."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise SubtitleParseError(str(path), None, f"cannot be read ({exc.strerror or exc})") from None
+    text, notes = decode_srt(data, str(path))
+    return check_text(text, str(path), lang, preset, overrides, notes)
+
+
+# ------------------------------------------------------------------------------------------------ safe fixes
+
+def safe_fixes(cues: Sequence[Cue], profile: Profile) -> tuple[list[Cue], list[str]]:
+    """Typography and gap chaining only: the words and in-times are never touched. Returns (cues, changes)."""
+    fixed: list[Cue] = []
+    changes: list[str] = []
+    for n, cue in enumerate(cues, start=1):
+        lines = tuple(typography.apply(line, profile.language) for line in cue.lines)
+        if lines != cue.lines and [typography.plain(x) for x in lines] == [typography.plain(x) for x in cue.lines]:
+            changes.append(f"cue {n}: typography")
+            cue = replace(cue, lines=lines)
+        if n < len(cues):
+            gap = cues[n].start_ms - cue.end_ms
+            end = cues[n].start_ms - profile.min_gap_ms
+            if 0 <= gap <= profile.chain_ms and gap != profile.min_gap_ms and end > cue.start_ms:
+                changes.append(f"cue {n}: gap of {gap} ms to the next cue set to {profile.min_gap_ms} ms")
+                cue = replace(cue, end_ms=end)
+        fixed.append(cue)
+    return fixed, changes
