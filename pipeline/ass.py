@@ -63,7 +63,8 @@ def escape_text(text: str) -> str:
 
     A backslash is followed by WORD JOINER (invisible) so `\\N` in a cue stays two visible characters.
     """
-    text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    # Control characters and line/paragraph separators would end the Dialogue line or break it unasked.
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
     return text.replace("\\", "\\\u2060").replace("{", "\\{").replace("}", "\\}")
 
 

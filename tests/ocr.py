@@ -18,6 +18,7 @@ import numpy as np
 from pipeline.media import probe
 
 BRIGHT = 200  # luma of white text; the test backgrounds stay far below it
+BACKGROUND = "0x203040"  # dark blue-grey test background (luma about 60)
 
 
 def read_frames(video: Path) -> tuple[np.ndarray, list[int]]:
@@ -131,3 +132,31 @@ def read_subtitle(frame: np.ndarray, lang: str, n_lines: int = 1) -> tuple[list[
     """OCR each subtitle line of a frame, top to bottom: (normalised words, raw OCR text)."""
     raw = "\n".join(tesseract(band, TESSERACT_LANG[lang]) for band in subtitle_bands(frame, n_lines))
     return normalise_words(raw, lang), raw
+
+
+def reads_right(expected_text: str, raw: str, lang: str) -> tuple[bool, str]:
+    """Words in order (OCR noise tolerated) and the final punctuation mark on the reading end of the line.
+
+    Wrong base direction shows either as words out of order or as the final `!`/`.` on the wrong side: for a
+    right-to-left line tesseract then reads it first instead of last.
+    """
+    ok, detail = order_check(normalise_words(expected_text, lang), normalise_words(raw, lang))
+    last = expected_text.rstrip()[-1:]
+    if last and unicodedata.category(last).startswith("P"):
+        end_ok = raw.rstrip().endswith(last)
+        ok = ok and end_ok
+        detail += f"; OCR ends with {last!r}: {end_ok}"
+    return ok, f"{detail}; raw OCR {raw!r}"
+
+
+def render_ass(ass_text: str, width: int, height: int, t_ms: int) -> np.ndarray:
+    """One luma frame of an ASS script rendered by ffmpeg/libass on the dark test background (no encoding)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "s.ass"
+        path.write_text(ass_text, encoding="utf-8")
+        cmd = ["ffmpeg", "-v", "error", "-nostdin", "-f", "lavfi", "-i",
+               f"color=c={BACKGROUND}:s={width}x{height}:r=25:d={t_ms / 1000 + 0.2:.3f}",
+               "-vf", f"ass={path}", "-ss", f"{t_ms / 1000:.3f}", "-frames:v", "1",
+               "-f", "rawvideo", "-pix_fmt", "gray", "-"]
+        raw = subprocess.run(cmd, capture_output=True, check=True).stdout
+    return np.frombuffer(raw, np.uint8).reshape(height, width)

@@ -1,0 +1,135 @@
+"""ASS generation from cues (pure): sizes from the frame, fonts and direction from the profiles table."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.ass import ass_to_string, escape_text, fit_scale, layout
+from pipeline.bidi import strip_isolates
+from pipeline.profiles import LANGUAGES, PRESETS
+from pipeline.types import Cue
+
+AR = "جربت LibanTroc وكانت تجربة رائعة!"
+
+
+def section(ass: str, name: str) -> list[str]:
+    body = ass.split(f"[{name}]\n", 1)[1].split("\n\n", 1)[0]
+    return [line for line in body.split("\n") if line]
+
+
+def fields(ass: str, kind: str) -> list[dict[str, str]]:
+    """Style or Dialogue lines as dicts keyed by the section's Format line."""
+    sect = "V4+ Styles" if kind == "Style" else "Events"
+    lines = section(ass, sect)
+    names = [n.strip() for n in lines[0].removeprefix("Format:").split(",")]
+    rows = [line.split(":", 1)[1].lstrip() for line in lines if line.startswith(kind + ":")]
+    return [dict(zip(names, row.split(",", len(names) - 1), strict=True)) for row in rows]
+
+
+def unescape(text: str) -> list[str]:
+    """What libass shows, line by line: inverse of our escaping (override blocks and isolates removed)."""
+    text = re.sub(r"(?<!\\)\{[^}]*\}", "", text)  # leading \fscx block
+    lines = text.split("\\N")
+    return [strip_isolates(line.replace("\\{", "{").replace("\\}", "}").replace("\\\u2060", "\\"))
+            for line in lines]
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_style_follows_profiles_and_frame(lang, preset):
+    width, height = (1080, 1920) if preset == "vertical" else (1280, 720)
+    ass = ass_to_string([Cue(0, 1000, ("x",))], lang, preset, width, height)
+    info = dict(line.split(": ", 1) for line in section(ass, "Script Info") if ": " in line)
+    assert (info["PlayResX"], info["PlayResY"], info["WrapStyle"]) == (str(width), str(height), "2")
+    (style,) = fields(ass, "Style")
+    pr = PRESETS[preset]
+    assert style["Name"] == f"{lang}-{preset}"
+    assert style["Fontname"] == LANGUAGES[lang].font
+    assert style["Encoding"] == ("-1" if LANGUAGES[lang].rtl else "1")
+    assert int(style["Fontsize"]) == round(pr.line_height * height)
+    assert style["PrimaryColour"] == "&H00FFFFFF" and int(style["Outline"]) >= 1
+    assert int(style["Alignment"]) == 2  # bottom centre
+    assert int(style["MarginV"]) >= pr.safe_bottom * height
+    assert int(style["MarginL"]) == int(style["MarginR"]) >= pr.safe_sides * width
+
+
+def test_vertical_layout_keeps_clear_of_the_platform_zones():
+    lay = layout(PRESETS["vertical"], 1080, 1920)
+    assert lay.margin_bottom >= 0.35 * 1920 and lay.margin_side >= 0.06 * 1080
+    # Three lines stacked up from the bottom margin stay below the top 14%.
+    assert 1920 - lay.margin_bottom - 3 * lay.font_size >= 0.14 * 1920
+
+
+def test_arabic_brand_is_isolated_and_lines_are_ours():
+    cue = Cue(1000, 2500, (AR, "ثم بدأت العمل"))
+    (event,) = fields(ass_to_string([cue], "ar", "landscape", 1280, 720), "Dialogue")
+    assert event["Text"] == "جربت \u2066LibanTroc\u2069 وكانت تجربة رائعة!\\Nثم بدأت العمل"
+    assert event["Style"] == "ar-landscape"
+
+
+def test_latin_languages_get_no_isolates():
+    (event,) = fields(ass_to_string([Cue(0, 900, ("I tried LibanTroc!",))], "en", "landscape", 640, 360),
+                      "Dialogue")
+    assert event["Text"] == "I tried LibanTroc!"
+
+
+def test_override_characters_are_literal():
+    assert escape_text("{\\b1}bold") == "\\{\\\u2060b1\\}bold"
+    (event,) = fields(ass_to_string([Cue(0, 900, ("a {b} c\\N d",))], "fr", "landscape", 640, 360), "Dialogue")
+    assert unescape(event["Text"]) == ["a {b} c\\N d"]
+
+
+def test_control_characters_cannot_break_the_event():
+    assert escape_text("a\nb\rc\x1ed\u2028e") == "a b c d e"
+
+
+def test_times_stay_inside_the_cue_window():
+    (event,) = fields(ass_to_string([Cue(1234, 5678, ("x",))], "en", "landscape", 640, 360), "Dialogue")
+    assert (event["Start"], event["End"]) == ("0:00:01.24", "0:00:05.67")
+
+
+def test_empty_and_sub_centisecond_cues_are_skipped():
+    cues = [Cue(0, 1000, ("",)), Cue(2001, 2009, ("x",)), Cue(3000, 4000, ("kept",))]
+    events = fields(ass_to_string(cues, "en", "landscape", 640, 360), "Dialogue")
+    assert [unescape(e["Text"]) for e in events] == [["kept"]]
+
+
+def test_a_line_too_wide_for_the_box_is_scaled_down():
+    lay = layout(PRESETS["landscape"], 1280, 720)
+    assert fit_scale(["Le marché du samedi était vraiment génial !"], "Noto Sans", lay) == 100
+    assert fit_scale(["W" * 60], "Noto Sans", lay) < 100
+    (event,) = fields(ass_to_string([Cue(0, 900, ("W" * 60,))], "en", "landscape", 1280, 720), "Dialogue")
+    assert event["Text"].startswith("{\\fscx") and unescape(event["Text"]) == ["W" * 60]
+
+
+def test_rejects_an_empty_frame():
+    with pytest.raises(ValueError, match="frame size"):
+        ass_to_string([], "ar", "landscape", 0, 720)
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"),
+                              blacklist_characters="\u2060\u2066\u2067\u2068\u2069"), max_size=30)
+
+
+@given(st.lists(_text, min_size=1, max_size=3), st.sampled_from(list(LANGUAGES)),
+       st.integers(0, 10_000_000), st.integers(1, 60_000))
+def test_lines_round_trip_and_windows_nest(lines, lang, start, duration):
+    cue = Cue(start, start + duration, tuple(lines))
+    events = fields(ass_to_string([cue], lang, "vertical", 540, 960), "Dialogue")
+    if not any(line.strip() for line in lines) or duration < 10 and start // 10 == (start + duration) // 10:
+        return
+    if not events:  # only when no whole centisecond fits inside the window
+        assert -(-start // 10) >= (start + duration) // 10
+        return
+    (event,) = events
+
+    def ms(t: str) -> int:
+        h, m, s = t.split(":")
+        return (int(h) * 3600 + int(m) * 60) * 1000 + round(float(s) * 1000)
+
+    assert start <= ms(event["Start"]) < ms(event["End"]) <= start + duration
+    assert unescape(event["Text"]) == lines
