@@ -171,6 +171,16 @@ def _whisper_prompt(registry: dict[str, Callable[..., Any]], opts: Options) -> s
     return registry["prompt"](glossary, opts.source) or None
 
 
+class RecomputeCache(Cache):
+    """--force: stage outputs are stored again but never read, so everything is recomputed."""
+
+    def get(self, stage: str, key: str) -> Any | None:
+        return None
+
+    def has(self, stage: str, key: str) -> bool:
+        return False
+
+
 @contextlib.contextmanager
 def _out_dir_lock(out_dir: Path) -> Iterator[None]:
     """One run per output folder: two runs writing the same files would undo each other's work."""
@@ -209,7 +219,8 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], opts: Options, *,
     out_dir.mkdir(parents=True, exist_ok=True)
     with _out_dir_lock(out_dir):
         _remove_stale_parts(out_dir)
-        ctx = Context(opts=opts, cache=Cache(opts.cache_dir), manifest=review.Manifest(out_dir),
+        cache = (RecomputeCache if opts.force else Cache)(opts.cache_dir)
+        ctx = Context(opts=opts, cache=cache, manifest=review.Manifest(out_dir),
                       state=RunState(out_dir), stages=registry,
                       progress=progress or (lambda label, total: _NoProgress()), burn_only=burn_only,
                       prompt=None if burn_only else _whisper_prompt(registry, opts))

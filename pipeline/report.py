@@ -123,19 +123,31 @@ def table(results: list[VideoResult]) -> str:
     return "\n".join(lines)
 
 
+def _cause(r: VideoResult, error: str) -> str:
+    return error.removeprefix(f"{r.video}: ")  # the row already names the video
+
+
 def problems(results: list[VideoResult]) -> tuple[list[str], list[str]]:
-    """(failures, notes): one line each, naming the video (and language) and the cause."""
-    failures, notes = [], []
+    """(failures, notes): one line each, naming the video (and language) and the cause.
+
+    A note shared by several videos (a missing translation package, say) is given once, with a count.
+    """
+    failures: list[str] = []
+    notes: dict[str, list[str]] = {}
     for r in results:
         name = Path(r.video).name
         if r.error:
-            failures.append(f"{name}: {r.error}")
+            failures.append(f"{name}: {_cause(r, r.error)}")
         for lr in r.langs.values():
             if lr.error:
-                failures.append(f"{name} [{lr.lang}]: {lr.error}")
-            notes += [f"{name} [{lr.lang}]: {n}" for n in lr.notes]
-        notes += [f"{name}: {n}" for n in r.notes]
-    return failures, notes
+                failures.append(f"{name} [{lr.lang}]: {_cause(r, lr.error)}")
+            for n in lr.notes:
+                notes.setdefault(n, []).append(f"{name} [{lr.lang}]")
+        for n in r.notes:
+            notes.setdefault(n, []).append(name)
+    lines = [f"{where[0]}: {n}" if len(where) == 1 else f"{n} ({len(where)} videos: {', '.join(where[:3])}"
+             f"{', ...' if len(where) > 3 else ''})" for n, where in notes.items()]
+    return failures, lines
 
 
 def summary(results: list[VideoResult]) -> str:

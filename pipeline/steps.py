@@ -85,9 +85,12 @@ def _process(ctx: Context, path: Path, result: VideoResult, previous: VideoResul
         tracks = _existing_tracks(ctx, result, previous)
     else:
         src_track = _source(ctx, path, info.duration_ms, result, preset)
-        tracks = {result.source: src_track, **_translations(ctx, result, src_track, preset)}
+        tracks = {result.source: src_track}
+        if src_track[0] and result.source in LANGUAGES:
+            tracks.update(_translations(ctx, result, src_track, preset))
     for lang, (cues, sha) in tracks.items():
         _finish_language(ctx, result, lang, cues, sha, preset)
+    tracks = {lang: track for lang, track in tracks.items() if track[0] and not result.lang(lang).error}
     if not ctx.opts.burn:
         for lang in tracks:
             result.lang(lang).stages["burn"] = "off"
@@ -111,6 +114,10 @@ def _source(ctx: Context, path: Path, duration_ms: int, result: VideoResult, pre
     result.stages["transcribe"] = "cached" if cached else "done"
     result.source = transcript.language
     result.notes += list(transcript.notes)
+    if not transcript.words:  # no speech: an SRT without cues (and the transcript's note), nothing else
+        result.stages["segment"] = "-"
+        return _write_or_keep(ctx, result.lang(transcript.language),
+                              srt_path(ctx, result.stem, transcript.language), [], {"lang": transcript.language})
     ctx.begin(result, "segment")
     cues = ctx.stage("segment")(list(transcript.words), _profile(ctx, transcript.language, preset))
     result.stages["segment"] = "done"
@@ -136,11 +143,13 @@ def _profile(ctx: Context, lang: str, preset: str) -> Any:
 
 def _targets(ctx: Context, result: VideoResult) -> list[str]:
     src = result.source
-    wanted = ctx.opts.targets if ctx.opts.targets is not None else tuple(LANGUAGES)
-    wanted = tuple(t for t in wanted if t != src)
+    requested = ctx.opts.targets
+    wanted = tuple(t for t in (requested if requested is not None else LANGUAGES) if t != src)
     if not wanted:
         return []
-    routes = ctx.stage("preflight")(src, wanted, ctx.opts)
+    # Requested targets without a package raise (checked for every source before the run began);
+    # default targets without one are absent from the routes, and noted below.
+    routes = ctx.stage("preflight")(src, requested, ctx.opts)
     for t in wanted:
         if t not in routes:
             result.notes.append(f"no translation package for {src}->{t}: skipped "
@@ -216,6 +225,8 @@ def _finish_language(ctx: Context, result: VideoResult, lang: str, cues: list[Cu
                      preset: str) -> None:
     lr = result.lang(lang)
     lr.cues = len(cues)
+    if lang not in LANGUAGES:  # "und": no speech was heard, so no language to export or check
+        return
     with _Guard(lr):
         outcomes = export.export(ctx.manifest, Path(ctx.opts.out_dir), result.stem, lang, cues, sha)
         lr.notes += [f"{o.path.name} edited by hand: left as it is" for o in outcomes if o.kept]

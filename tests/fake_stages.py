@@ -56,7 +56,7 @@ class Fakes:
                    prompt: str | None = None) -> tuple[Transcript, bool]:
         key = key_of("fake-asr", path.read_text(), opts.model)
         hit = cache.get("fake-asr", key)
-        if hit is not None and not opts.force:
+        if hit is not None:
             return Transcript.from_json(hit), True
         self.calls["transcribe"] += 1
         words = tuple(Word(w, i * 500, i * 500 + 400) for i, w in enumerate(path.read_text().split()))

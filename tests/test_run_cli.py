@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,8 @@ from fake_stages import Fakes, use_readers
 
 from pipeline import batch
 from pipeline.cli import main
+from pipeline.media import probe
+from pipeline.subtitles import load_srt
 
 
 @pytest.fixture
@@ -67,3 +71,46 @@ def test_status_reports_new_done_failed_and_stale(fake_env: dict, capsys: pytest
     assert lines["broken.mp4"].split()[1] == "failed" and "not a readable" in lines["broken.mp4"]
     assert lines["a.mp4"].split()[1] == "stale" and "fr: reviewer-edited" in lines["a.mp4"]
     assert "make burn" in lines["a.mp4"]
+
+
+# --- real stages: Whisper, ffmpeg --------------------------------------------------------------------
+
+GOOD = {"en_grid_bbaf2n.mpg": 'it\'s "quoted".mpg', "en_grid_lwbsza.mpg": "interview 10:30.mpg",
+        "en_grid_swwp2s.mpg": "قال المتحدث.mpg"}
+
+
+def _bad_inputs(folder: Path, media: Path) -> dict[str, str]:
+    """name -> a word the summary must give as its cause."""
+    (folder / "corrupt.mp4").write_bytes(bytes(range(256)) * 64)
+    (folder / "empty.mp4").write_bytes(b"")
+    (folder / "notes.mp4").write_text("meeting notes, not a video\n", encoding="utf-8")
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=1",
+                    "-c:v", "libx264", "-preset", "ultrafast", str(folder / "no audio.mp4")], check=True)
+    return {"corrupt.mp4": "not a readable media file", "empty.mp4": "empty file",
+            "notes.mp4": "not a readable media file", "no audio.mp4": "no audio track"}
+
+
+@pytest.mark.slow
+def test_bad_files_fail_alone_and_odd_names_complete(tmp_path: Path, media: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    videos, out = tmp_path / "videos", tmp_path / "out"
+    videos.mkdir()
+    for src, name in GOOD.items():
+        shutil.copy(media / "video" / src, videos / name)
+    causes = _bad_inputs(videos, media)
+    code = main(["run", str(videos), "-o", str(out), "--cache-dir", str(tmp_path / "cache"), "--targets", "",
+                 "--source", "en", "--x264-preset", "ultrafast", "--jobs", "2", "--no-progress"])
+    summary = capsys.readouterr().out
+    assert code == 1
+    failures = summary.split("Failures:")[1].split("Notes:")[0]
+    for name, cause in causes.items():
+        line = next(x for x in failures.splitlines() if x.strip().startswith(name + ":"))
+        assert cause in line, line
+    for name in GOOD.values():
+        stem = Path(name).stem
+        assert name not in failures
+        cues = load_srt(out / f"{stem}.en.srt", lenient=False)
+        assert cues and all(c.end_ms > c.start_ms for c in cues)
+        burned = probe(out / f"{stem}.en.mp4")
+        assert burned.has_video and abs(burned.duration_ms - probe(videos / name).duration_ms) < 150
+    assert f"{len(GOOD)} of {len(GOOD) + len(causes)} video(s) complete" in summary

@@ -56,7 +56,7 @@ def describe(video: Path, record: VideoResult | None, out_dir: Path, manifest: r
     if record.running:
         return "interrupted", f"during {record.running}: the next run resumes it"
     if record.error:
-        return "failed", record.error
+        return "failed", record.error.removeprefix(f"{record.video}: ")
     if _input_changed(video, record):
         return "stale", "the video changed since it was processed"
     notes = _language_notes(out_dir, manifest, record)
