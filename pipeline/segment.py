@@ -39,7 +39,8 @@ CUE = 8.0  # each cue costs this much: fewer, fuller cues unless something says 
 INSIDE_SENTENCE_END = 12.0  # a sentence end inside a cue (split there first)
 INSIDE_PAUSE = 15.0  # a pause over INSIDE_PAUSE_MS inside a cue
 INSIDE_PAUSE_MS = 1500
-OVERFLOW = 1000.0  # per character beyond a line, or per line beyond the limit: only when unavoidable
+# Hard limits (characters per line, lines, maximum duration) are compared before any preference: a cue
+# breaks one only when no arrangement avoids it (a single word longer than a line or than a cue may last).
 
 _EDGE = string.punctuation + "«»“”‘’„…،؟؛¿¡—–"
 _CLOSERS = "\"')]»”’"
@@ -255,10 +256,11 @@ class _Segmenter:
             return min(cost, PAUSE)
         return cost
 
-    def end_of(self, i: int, j: int) -> int:
+    def end_of(self, i: int, j: int, start: int | None = None) -> int:
         """The latest end of a cue holding words[i:j] (see the module doc)."""
         p, words = self.profile, self.words
-        start, last = words[i].start_ms, words[j - 1].end_ms
+        start = words[i].start_ms if start is None else start
+        last = words[j - 1].end_ms
         end = last + p.linger_ms
         if j < len(words):
             limit = words[j].start_ms - p.min_gap_ms
@@ -266,41 +268,45 @@ class _Segmenter:
             end = max(end, min(start + p.min_ms, limit))
         else:
             end = max(end, start + p.min_ms)
+        end = min(end, max(start + p.max_ms, last))  # lingering never makes a cue too long
         return max(end, start + 1)
 
-    def cost(self, i: int, j: int) -> tuple[float, _Layout]:
+    def cost(self, i: int, j: int) -> tuple[tuple[float, float], _Layout]:
+        """((hard, soft) cost, layout) of a cue holding words[i:j]."""
         p = self.profile
         text = typography.apply(" ".join(w.text for w in self.words[i:j]), p.language)
         layout = _layout(text, p, self.rules)
         duration = self.end_of(i, j) - self.words[i].start_ms
-        cost = CUE + (self.joins[j] if j < len(self.words) else 0.0) + layout.cost + OVERFLOW * layout.overflow
+        hard = float(layout.overflow)
+        cost = CUE + (self.joins[j] if j < len(self.words) else 0.0) + layout.cost
         cps = typography.display_length(text) * 1000 / duration
         if cps > p.max_cps:
-            cost += 40 + 100 * (cps / p.max_cps - 1)
+            cost += 40 + min(400.0, 100 * (cps / p.max_cps - 1))
         if duration < p.min_ms:
             cost += 25 + 25 * (1 - duration / p.min_ms)
         if duration > p.max_ms:
-            cost += 60 + 20 * (duration - p.max_ms) / 1000
+            hard += 1 + (duration - p.max_ms) / 1000
         cost += INSIDE_SENTENCE_END * (self.sentence_ends[j - 1] - self.sentence_ends[i])
         cost += INSIDE_PAUSE * (self.long_pauses[j - 1] - self.long_pauses[i])
-        return cost, layout
+        return (hard, cost), layout
 
     def run(self) -> list[Cue]:
         n, p = len(self.words), self.profile
         capacity = p.max_chars * p.max_lines + 8
-        best = [math.inf] * (n + 1)
+        best = [(math.inf, math.inf)] * (n + 1)
         back: list[tuple[int, _Layout] | None] = [None] * (n + 1)
-        best[0] = 0.0
+        best[0] = (0.0, 0.0)
         starts = [0] + self.cuts[:-1]
         for i in starts:
-            if best[i] == math.inf:
+            if best[i][0] == math.inf:
                 continue
             chars = 0
             for j in self.cuts[bisect.bisect_right(self.cuts, i):]:
                 chars = sum(self.sizes[i:j])
-                cost, layout = self.cost(i, j)
-                if best[i] + cost < best[j]:
-                    best[j], back[j] = best[i] + cost, (i, layout)
+                (hard, soft), layout = self.cost(i, j)
+                total = (best[i][0] + hard, best[i][1] + soft)
+                if total < best[j]:
+                    best[j], back[j] = total, (i, layout)
                 speech = self.words[j - 1].end_ms - self.words[i].start_ms
                 if chars > capacity or speech > 2 * p.max_ms:
                     break  # longer cues only get worse
@@ -321,7 +327,7 @@ class _Segmenter:
             start = self.words[i].start_ms
             if cues and cues[-1].end_ms > start:  # only with degenerate (zero-length) word timings
                 start = cues[-1].end_ms
-            end = max(self.end_of(i, j), start + 1)
+            end = self.end_of(i, j, start)
             cues.append(Cue(start, end, layout.lines))
         return cues
 

@@ -1,0 +1,260 @@
+"""Segmentation and line breaking: properties over random word timings, rules on chosen sentences, real timings."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline import qc, typography
+from pipeline.profiles import language, profile
+from pipeline.segment import break_lines, segment
+from pipeline.types import Cue, Word
+
+_VOCAB = {
+    "en": "the a and but of to in I you we they Cairo Runners LibanTroc market children bought apples "
+          "42 km runners every Friday morning because",
+    "fr": "le la les et mais de à dans je nous il Cairo Runners LibanTroc marché enfants pommes "
+          "42 km coureurs chaque vendredi matin parce",
+    "ar": "و ف في من إلى على عن أن هذا كايرو رانرز القاهرة الأطفال السوق اشترينا تفاحا 42 كم كل جمعة صباحا",
+}
+VOCAB = {lang: words.split() for lang, words in _VOCAB.items()}
+LETTERS = {"en": "abcdefghijklmnopqrstuvwxyz", "fr": "abcdefghijklmnopqrstuvwxyzéèàç",
+           "ar": "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"}
+
+
+@st.composite
+def timed_words(draw: st.DrawFn) -> tuple[str, str, list[Word]]:
+    lang = draw(st.sampled_from(sorted(VOCAB)))
+    preset = draw(st.sampled_from(["landscape", "vertical", "square"]))
+    token = st.one_of(st.sampled_from(VOCAB[lang]), st.text(LETTERS[lang], min_size=1, max_size=50))
+    mark = st.sampled_from(["", "", "", "", ",", ".", "?", "!", ";"])
+    count = draw(st.integers(1, 60))
+    words, t = [], draw(st.integers(0, 5000))
+    for _ in range(count):
+        t += draw(st.sampled_from([0, 0, 20, 80, 150, 300, 600, 1200, 2500]))
+        duration = draw(st.integers(0, 1500))
+        words.append(Word(draw(token) + draw(mark), t, t + duration))
+        t += duration
+    return lang, preset, words
+
+
+def tokens(cue: Cue) -> list[str]:
+    return [t for line in cue.lines for t in line.split(" ")]
+
+
+def words_of(cues: list[Cue], words: list[Word]) -> list[list[Word]]:
+    """The words each cue holds (cue tokens map one to one to words whose text has no inner space)."""
+    out, k = [], 0
+    for cue in cues:
+        n = len(tokens(cue))
+        out.append(words[k:k + n])
+        k += n
+    assert k == len(words)
+    return out
+
+
+def max_end(k: int, cues: list[Cue], held: list[list[Word]], p) -> int:
+    """The latest end the rules allow cue k: linger, chaining, minimum and maximum duration, next cue."""
+    cue, last = cues[k], held[k][-1].end_ms
+    limit = cues[k + 1].start_ms - p.min_gap_ms if k + 1 < len(cues) else None
+    end = last + p.linger_ms
+    if limit is not None:
+        end = limit if limit - end <= p.chain_ms else min(end, limit)
+        end = max(end, min(cue.start_ms + p.min_ms, limit))
+    else:
+        end = max(end, cue.start_ms + p.min_ms)
+    return max(min(end, max(cue.start_ms + p.max_ms, last)), cue.start_ms + 1)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(timed_words())
+def test_random_words_make_valid_cues(case: tuple[str, str, list[Word]]) -> None:
+    lang, preset, words = case
+    p = profile(lang, preset)
+    cues = segment(words, p)
+
+    # No word lost, duplicated or reordered (modulo typography).
+    assert [t for c in cues for t in tokens(c)] == [typography.apply(w.text, lang) for w in words]
+    held = words_of(cues, words)
+
+    # Times: monotonic, no overlap, in on the first word, out no later than the rules allow.
+    for k, cue in enumerate(cues):
+        assert cue.start_ms < cue.end_ms
+        assert cue.start_ms >= held[k][0].start_ms
+        if k:
+            assert cues[k - 1].end_ms <= cue.start_ms
+            if cues[k - 1].end_ms < held[k][0].start_ms:
+                assert cue.start_ms == held[k][0].start_ms
+        else:
+            assert cue.start_ms == held[k][0].start_ms
+        assert cue.end_ms <= max_end(k, cues, held, p)
+
+    # Every limit is kept, or its violation is unavoidable, and check reports it.
+    for f in qc.check_cues(cues, p):
+        k = f.cue - 1
+        assert f.code in {"chars_per_line", "reading_speed", "too_short", "too_long", "gap_too_small"}, f
+        if f.code == "chars_per_line":  # a single word longer than a line
+            assert all(" " not in line for line in cues[k].lines
+                       if typography.display_length(line) > p.max_chars)
+        elif f.code in ("reading_speed", "too_short"):  # already given all the time there is
+            assert cues[k].end_ms == max_end(k, cues, held, p), f
+        elif f.code == "too_long":  # one word spoken longer than a cue may last
+            assert len(held[k]) == 1
+        else:  # the next word starts before this cue could show for a gap's width
+            assert cues[k + 1].start_ms - cues[k].start_ms <= p.min_gap_ms + 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(VOCAB["en"] + ["something", "remarkable", "yesterday,"]), min_size=1, max_size=14),
+       st.sampled_from(["landscape", "vertical", "square"]))
+def test_break_lines_fits_and_keeps_text(words: list[str], preset: str) -> None:
+    p = profile("en", preset)
+    text = " ".join(words)
+    lines = break_lines(text, p)
+    assert " ".join(lines) == text
+    if len(text) <= p.max_chars * p.max_lines - 8:  # room to spare: it must fit
+        assert len(lines) <= p.max_lines
+        assert all(len(line) <= p.max_chars for line in lines)
+
+
+def test_one_line_when_it_fits() -> None:
+    assert break_lines("Short and sweet.", profile("en")) == ("Short and sweet.",)
+
+
+def test_two_lines_balanced_with_shorter_top_line_and_no_dangling_article() -> None:
+    p = profile("en")
+    text = "I went to the market with the children and we bought some apples for the week"
+    lines = break_lines(text, p)
+    assert len(lines) == 2 and all(len(line) <= 42 for line in lines)
+    assert abs(len(lines[0]) - len(lines[1])) <= 20
+    for line in lines[:-1]:
+        assert line.split()[-1].lower() not in language("en").no_break_after
+
+
+def test_break_after_clause_punctuation() -> None:
+    lines = break_lines("And so my fellow Americans, ask not what your country can do", profile("en"))
+    assert lines == ("And so my fellow Americans,", "ask not what your country can do")
+
+
+def test_arabic_breaks_before_preposition_and_keeps_wa_with_its_word() -> None:
+    p = profile("ar")
+    lines = break_lines("ذهبت مع أصدقائي الكثيرين والطيبين جدا إلى السوق الكبير في وسط المدينة القديمة", p)
+    assert len(lines) == 2 and all(typography.display_length(x) <= 42 for x in lines)
+    assert lines[1].split()[0] in language("ar").break_before
+    standalone = break_lines("ذهبت مع أصدقائي الكثيرين الطيبين جدا و أخي الكبير إلى السوق في المدينة", p)
+    assert all(line.split()[-1] != "و" for line in standalone)
+
+
+def test_protected_names_never_split_across_lines_or_cues() -> None:
+    p = profile("en")
+    # The balanced break would fall between "Cairo" and "Runners".
+    lines = break_lines("Every Friday morning we run along the Nile with Cairo Runners and friends", p)
+    assert any("Cairo Runners" in line for line in lines)
+    # A long pause inside the name still does not split it into two cues.
+    words = [Word("We", 0, 200), Word("love", 250, 500), Word("Cairo", 550, 900), Word("Runners.", 2900, 3300)]
+    cues = segment(words, p)
+    assert any("Cairo Runners." in c.text for c in cues)
+    custom = replace(p, protected=("fellow Americans",))
+    assert any("fellow Americans," in line
+               for line in break_lines("And so my fellow Americans, ask not what your country can do", custom))
+
+
+def test_number_stays_with_its_unit() -> None:
+    p = profile("fr", "vertical")
+    lines = break_lines("Nous avons couru 42 km ensemble dimanche", p)
+    assert any("42 km" in line for line in lines)
+
+
+def _words(text: str, step: int = 300, start: int = 0) -> list[Word]:
+    return [Word(t, start + i * step, start + i * step + step - 50) for i, t in enumerate(text.split())]
+
+
+def test_sentence_end_is_the_first_place_to_split() -> None:
+    p = profile("en")
+    first = "We started running in the park every single Friday morning last spring."
+    second = "Now hundreds of people join us at dawn along the river."
+    cues = segment(_words(f"{first} {second}", step=330), p)
+    assert [c.text for c in cues] == [first, second]
+
+
+def test_reading_speed_uses_the_silence_after_speech() -> None:
+    p = profile("en")
+    words = _words("This is a rather fast little sentence here.", step=120)
+    cue, = segment(words, p)
+    assert cue.end_ms == words[-1].end_ms + p.linger_ms
+
+
+def test_short_utterance_is_merged_rather_than_flashed() -> None:
+    p = profile("fr")
+    words = [Word("Oui.", 0, 200)] + _words("Je viens demain matin avec mes amis.", start=600)
+    cues = segment(words, p)
+    assert all(c.duration_ms >= p.min_ms for c in cues)
+    assert not [f for f in qc.check_cues(cues, p) if f.code == "too_short"]
+
+
+def test_small_gaps_are_chained_and_contiguous_words_never_overlap() -> None:
+    p = profile("en")
+    first = _words("This is the very first sentence that we say.", step=300)
+    second = _words("And this is the second one right after it.", step=300, start=first[-1].end_ms + 700)
+    cues = segment(first + second, p)
+    assert len(cues) == 2
+    assert cues[1].start_ms - cues[0].end_ms == p.min_gap_ms
+    tight = [Word(w.text, i * 250, i * 250 + 250) for i, w in enumerate(first + second)]
+    cues = segment(tight, p)
+    assert all(a.end_ms + p.min_gap_ms <= b.start_ms for a, b in zip(cues, cues[1:], strict=False))
+
+
+def test_typography_is_applied_to_cues() -> None:
+    cues = segment(_words("Tu viens ? Oui , bien sûr !"), profile("fr"))
+    assert "viens\u202f?" in cues[0].text and "sûr\u202f!" in cues[-1].text
+    cues = segment(_words("هل أنت قادم ? نعم , بالطبع"), profile("ar"))
+    assert "قادم؟" in " ".join(c.text for c in cues) and "نعم،" in " ".join(c.text for c in cues)
+
+
+def test_empty_and_blank_words_give_no_cues() -> None:
+    assert segment([], profile("en")) == []
+    assert segment([Word("  ", 0, 100)], profile("en")) == []
+
+
+# ---------------------------------------------------------------------------------------- real word timings
+
+def arabic_words(path: Path) -> list[Word]:
+    with path.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    return [Word(r["arabic_diacritized"], round(float(r["start"]) * 1000), round(float(r["end"]) * 1000))
+            for r in rows]
+
+
+def grid_words(path: Path) -> list[Word]:
+    out = []
+    for line in path.read_text().split("\n"):
+        if line.strip():
+            start, end, word = line.split()
+            if word != "sil":  # GRID times are in 1/25000 s
+                out.append(Word(word, round(int(start) / 25), round(int(end) / 25)))
+    return out
+
+
+def real_timings(media: Path) -> list[tuple[str, list[Word]]]:
+    cases = [("ar", arabic_words(p)) for p in sorted((media / "audio").glob("*.words.tsv"))]
+    cases += [("en", grid_words(p)) for p in sorted((media / "video").glob("*.align"))]
+    return cases
+
+
+@pytest.mark.parametrize("preset", ["landscape", "vertical"])
+def test_real_word_timings_conform(media: Path, preset: str) -> None:
+    cases = real_timings(media)
+    assert {lang for lang, _ in cases} == {"ar", "en"}
+    for lang, words in cases:
+        p = profile(lang, preset)
+        cues = segment(words, p)
+        assert [t for c in cues for t in tokens(c)] == [w.text for w in words]
+        share = qc.conformity(cues, p)
+        assert share["chars_per_line"] == 100.0 and share["line_count"] == 100.0
+        assert 0.0 <= share["reading_speed"] <= 100.0
+        assert not [f for f in qc.check_cues(cues, p) if f.severity == "error"]
