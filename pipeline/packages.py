@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pipeline.cache import default_cache_dir, file_sha256
 from pipeline.errors import MissingPackageError, ModelError, UsageError
@@ -344,7 +345,8 @@ class _MosesBPE:
 
 
 @lru_cache(maxsize=8)
-def _load(folder: Path, tokenizer: str, src: str, tgt: str, device: str, compute_type: str):  # noqa: ANN202
+def _load(folder: Path, tokenizer: str, src: str, tgt: str, device: str,
+          compute_type: str) -> tuple[Any, _SentencePiece | _MosesBPE]:
     import ctranslate2
 
     try:

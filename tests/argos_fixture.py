@@ -16,6 +16,7 @@ from pathlib import Path
 
 import ctranslate2
 import numpy as np
+import pytest
 import sentencepiece as spm
 from ctranslate2.specs import model_spec
 
@@ -92,7 +93,7 @@ def build_model_dir(out: Path, sp_model: bytes, seed: int) -> None:
     # writes words of normal length and stops on its own.
     bias = np.zeros(len(vocab), np.float32)
     bias[[i for i, p in enumerate(vocab) if p.startswith("\u2581")]] = 2.0
-    bias[sp.eos_id()] = 1.0
+    bias[sp.eos_id()] = 3.5
     spec.decoder.projection.bias = bias
     _fill_random(spec, len(vocab), rng)
     spec.register_source_vocabulary(vocab)
@@ -138,3 +139,33 @@ def build_argosmodel(out_dir: Path, src: str, tgt: str, seed: int = 0) -> Path:
     archive = zip_package(pkg, out_dir)
     shutil.rmtree(work)
     return archive
+
+
+# Built once per test process (a few seconds), shared by every test module that imports it.
+DIRECT = (("ar", "en"), ("en", "ar"), ("fr", "en"), ("en", "fr"))
+_BUILT: dict[str, Path] = {}
+
+
+def tiny_models() -> Path:
+    """A folder with the four index directions: ar->en and en->ar unpacked, fr->en and en->fr zipped."""
+    if "dir" not in _BUILT:
+        import tempfile
+
+        root = Path(tempfile.mkdtemp(prefix="tiny-argos-"))
+        for seed, (src, tgt) in enumerate(DIRECT):
+            if src == "ar" or tgt == "ar":
+                build_package_dir(root, src, tgt, seed)
+            else:
+                build_argosmodel(root, src, tgt, seed)
+        _BUILT["dir"] = root
+    return _BUILT["dir"]
+
+
+def isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Keep tests away from packages installed on the machine or dropped in the project's models/."""
+    from pipeline import packages
+
+    empty = tmp_path / "no-packages"
+    empty.mkdir(exist_ok=True)
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(empty))
+    monkeypatch.setattr(packages, "PROJECT_MODELS", empty)

@@ -1,15 +1,58 @@
-"""`python -m pipeline translate` (being built: see the open issues)."""
+"""`python -m pipeline translate IN.srt --to fr [-o OUT.srt]`: a reviewer's corrected SRT, translated on its timing."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
+from pipeline import packages
+from pipeline.cache import Cache
+from pipeline.commands.common import _lang, add_subtitle_args, options_from_args
 from pipeline.errors import UsageError
+from pipeline.profiles import LANGUAGES
+from pipeline.subtitles import load_srt, save_srt
+from pipeline.translate import translate_cues
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    pass
+    p.add_argument("input", type=Path, help="source subtitles, best named NAME.<lang>.srt (e.g. clip.ar.srt)")
+    p.add_argument("--to", dest="target", type=_lang, required=True, help="target language (ar, fr, en)")
+    p.add_argument("--from", dest="source", type=_lang, default=None,
+                   help="source language (default: from the file name, NAME.<lang>.srt)")
+    p.add_argument("-o", "--output", type=Path, default=None, help="default: NAME.<target>.srt beside the input")
+    p.add_argument("--force", action="store_true", help="replace an existing output file")
+    add_subtitle_args(p)
+    g = p.add_argument_group("translation")
+    g.add_argument("--models-dir", type=Path, default=None, help="extra folder of Argos packages")
+    g.add_argument("--glossary", type=Path, default=None, help="campaign glossary CSV (default: the shipped one)")
+    g.add_argument("--cache-dir", type=Path, default=None)
+
+
+def _split_name(path: Path) -> tuple[str, str | None]:
+    """("clip", "ar") for clip.ar.srt; ("clip", None) for clip.srt."""
+    stem = Path(path.stem)
+    lang = stem.suffix[1:]
+    return (stem.stem, lang) if lang in LANGUAGES else (path.stem, None)
 
 
 def handle(args: argparse.Namespace) -> int:
-    raise UsageError("'translate' is not available yet")
+    base, named = _split_name(args.input)
+    src = args.source or named
+    if src is None:
+        raise UsageError(f"{args.input}: cannot tell its language: name it {base}.<{'|'.join(LANGUAGES)}>.srt "
+                         "or pass --from")
+    if src == args.target:
+        raise UsageError(f"{args.input}: source and target are both {src!r}")
+    out = args.output or args.input.with_name(f"{base}.{args.target}.srt")
+    if out.resolve() == args.input.resolve():
+        raise UsageError(f"{out}: the output would replace the input")
+    if out.exists() and not args.force:
+        raise UsageError(f"{out} exists (perhaps a reviewer's edit): pass --force to replace it, or -o elsewhere")
+    opts = options_from_args(args)
+    packages.preflight(src, (args.target,), opts)  # no package: exit 2 before reading anything else
+    cues = load_srt(args.input)
+    result = translate_cues(cues, src, args.target, opts, Cache(opts.cache_dir))
+    save_srt(out, result.cues)
+    print(f"{out}: {len(result.cues)} cues from {len(cues)} ({result.sentences} sentences, "
+          f"{result.translated} sent to the model)")
+    return 0

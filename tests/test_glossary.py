@@ -1,0 +1,126 @@
+"""The campaign glossary: loading, protection through translation, the Whisper prompt."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline import glossary as gl
+from pipeline.errors import UsageError
+
+CAMPAIGN = ["LibanTroc", "Moroccan Travelers Community", "I Make This!", "Cairo Runners", "Meta", "Facebook",
+            "Instagram"]
+
+
+@pytest.fixture(scope="module")
+def default() -> gl.Glossary:
+    return gl.load(None)
+
+
+def test_default_glossary_has_the_campaign_names(default: gl.Glossary) -> None:
+    assert [t.canonical for t in default.terms] == CAMPAIGN
+    assert all(t.target(lang) == t.canonical for t in default.terms for lang in ("ar", "fr", "en"))
+
+
+def test_custom_glossary_with_per_language_forms(tmp_path: Path) -> None:
+    path = tmp_path / "g.csv"
+    path.write_text("en,fr,ar,aliases\nCairo Runners,keep,\u0643\u0627\u064a\u0631\u0648 \u0631\u0627\u0646\u0631\u0632,"
+                    "Cairo runner\nThe Workshop,L'Atelier,keep,\n", encoding="utf-8")
+    g = gl.load(path)
+    runners, workshop = g.terms
+    assert runners.target("fr") == "Cairo Runners"
+    assert runners.target("ar") == "\u0643\u0627\u064a\u0631\u0648 \u0631\u0627\u0646\u0631\u0632"
+    assert workshop.target("fr") == "L'Atelier" and workshop.target("ar") == "The Workshop"
+    p = gl.protect("We met The Workshop and Cairo runner", g, "fr")
+    assert gl.restore(p.text, p) == "We met L'Atelier and Cairo Runners"
+
+
+def test_bad_header_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("name,language\nLibanTroc,en\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"bad\.csv:1: expected a header"):
+        gl.load(path)
+
+
+def test_row_with_only_keep_is_an_error_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("en,fr\nLibanTroc,keep\nkeep,keep\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"bad\.csv:3:"):
+        gl.load(path)
+
+
+def test_missing_glossary_file_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="nothing.csv"):
+        gl.load(tmp_path / "nothing.csv")
+
+
+def test_names_hashtags_and_links_are_replaced_by_placeholders(default: gl.Glossary) -> None:
+    text = "Follow LibanTroc and Cairo Runners on Instagram #SwapBeirut https://libantroc.example/x"
+    p = default.pattern  # compiled once
+    assert p is default.pattern
+    protected = gl.protect(text, default, "fr")
+    for term in ("LibanTroc", "Cairo Runners", "Instagram", "#SwapBeirut", "https://"):
+        assert term not in protected.text
+    assert protected.terms == ("LibanTroc", "Cairo Runners", "Instagram", "#SwapBeirut",
+                               "https://libantroc.example/x")
+    assert gl.restore(protected.text, protected) == text
+
+
+def test_arabic_spelling_comes_back_as_the_brand(default: gl.Glossary) -> None:
+    text = "\u062a\u0627\u0628\u0639\u0648\u0646\u0627 \u0639\u0644\u0649 \u0627\u0646\u0633\u062a\u063a\u0631\u0627\u0645"
+    protected = gl.protect(text, default, "en")
+    assert gl.restore(protected.text, protected).endswith("Instagram")
+
+
+def test_short_names_match_case_sensitively(default: gl.Glossary) -> None:
+    protected = gl.protect("the meta data of Meta and metadata", default, "fr")
+    assert protected.terms == ("Meta",)
+
+
+def test_restore_tolerates_mangled_repeated_and_invented_placeholders(default: gl.Glossary) -> None:
+    protected = gl.protect("I love LibanTroc and Facebook", default, "fr")
+    assert gl.restore("J'adore Z X Q 0 et zxq1 ZXQ1 ZXQ7", protected) == "J'adore LibanTroc et Facebook"
+    arabic_digits = gl.restore("\u0623\u062d\u0628 ZXQ\u0660 \u0648 ZXQ\u0661", protected)
+    assert "LibanTroc" in arabic_digits and "Facebook" in arabic_digits
+
+
+words = st.lists(st.sampled_from(["we", "run", "in", "Beirut", "every", "day", "avec", "nous", "\u0645\u0639",
+                                  "\u0627\u0644\u0646\u0627\u0633"]), min_size=0, max_size=8)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(words, st.sampled_from(CAMPAIGN)), min_size=1, max_size=4), words,
+       st.integers(0, 3), st.randoms())
+def test_terms_survive_any_model_behaviour(chunks: list[tuple[list[str], str]], tail: list[str], mode: int,
+                                           rnd: random.Random) -> None:
+    """Whatever the model does with placeholders (keeps, drops, shuffles, garbles), every term comes back."""
+    g = gl.load(None)
+    text = " ".join([w for before, term in chunks for w in [*before, term]] + tail)
+    protected = gl.protect(text, g, "fr")
+    tokens = protected.text.split()
+    if mode == 1:
+        tokens = [t for t in tokens if not t.startswith("ZXQ")]
+    elif mode == 2:
+        rnd.shuffle(tokens)
+    elif mode == 3:
+        tokens = [re.sub(r"ZXQ", "Z X Q ", t) for t in tokens] + ["ZXQ99"]
+    out = gl.restore(" ".join(tokens), protected)
+    for term in {term for _, term in chunks}:
+        assert out.count(term) >= sum(1 for _, t in chunks if t == term)
+    assert "ZXQ" not in out
+    if mode == 0:
+        assert out == " ".join(text.split())
+
+
+def test_whisper_prompt_names_every_term(default: gl.Glossary) -> None:
+    for lang in ("ar", "fr", "en", None):
+        prompt = gl.whisper_prompt(default, lang)
+        assert all(name in prompt for name in CAMPAIGN)
+        assert len(prompt) < 400  # well inside Whisper's 224-token prompt window
+    assert "\u060c" in gl.whisper_prompt(default, "ar")  # the Arabic comma
+    assert gl.whisper_prompt(gl.Glossary(), "en") == ""
