@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline import review
-from pipeline.cache import text_sha256
+from pipeline.cache import file_sha256, text_sha256
+from pipeline.cli import main
 from pipeline.errors import SubtitleParseError
+from pipeline.report import RunState
+from pipeline.subtitles import load_srt, srt_to_string
+from pipeline.types import Cue
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_absent_then_ours_then_edited(tmp_path: Path) -> None:
@@ -90,3 +97,71 @@ def test_only_the_last_write_counts_as_ours(tmp_path_factory: pytest.TempPathFac
         assert review.write_text(m, f, t).status in ("written", "unchanged")
     assert f.read_bytes() == texts[-1].encode("utf-8")
     assert review.Manifest(root).state(f) is review.FileState.OURS
+
+
+# --- the whole round trip with the real stages (Whisper, tiny real Argos packages, ffmpeg, OCR) ------------
+
+AR_SENTENCES = ["مرحبا بكم في ليبان تروك.", "نحن نتبادل الأشياء في بيروت.", "تابعونا على إنستغرام."]
+
+
+def _srt_bytes(cues: list[tuple[int, int, str]]) -> bytes:
+    """A reviewer's file as some editors save it: BOM and CRLF."""
+    text = srt_to_string([Cue(a, b, (t,)) for a, b, t in cues])
+    return b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8")
+
+
+def _run(videos: Path, out: Path, cache: Path, models: Path) -> int:
+    return main(["run", str(videos), "-o", str(out), "--cache-dir", str(cache), "--models-dir", str(models),
+                 "--targets", "en,fr", "--source", "ar", "--x264-preset", "ultrafast", "--no-progress"])
+
+
+@pytest.mark.slow
+def test_reviewer_edits_survive_and_flow_downstream(tmp_path: Path) -> None:
+    import ocr
+    from argos_fixture import build_package_dir
+
+    models, videos, out, cache = (tmp_path / n for n in ("models", "videos", "out", "cache"))
+    build_package_dir(models, "ar", "en", seed=1)
+    build_package_dir(models, "en", "fr", seed=2)  # ar->fr goes through English
+    videos.mkdir()
+    shutil.copy(ROOT / "videos" / "sample_ar.mp4", videos / "clip.mp4")
+    assert _run(videos, out, cache, models) == 0
+    ar, en, fr = (out / f"clip.{lang}.srt" for lang in ("ar", "en", "fr"))
+    assert ar.is_file() and en.is_file() and fr.is_file()
+
+    # Edit 1: the reviewer rewrites the Arabic into three sentences; both translations follow.
+    ar.write_bytes(_srt_bytes([(0, 2000, AR_SENTENCES[0]), (2200, 4500, AR_SENTENCES[1]),
+                               (4700, 7000, AR_SENTENCES[2])]))
+    assert _run(videos, out, cache, models) == 0
+    manifest = review.Manifest(out)
+    assert manifest.entry(fr)["translated"] == 3 and len(load_srt(fr)) >= 3
+
+    # Edit 2: one Arabic sentence changes, and the reviewer also fixes the English by hand.
+    edited_ar = ar.read_bytes().replace("الأشياء".encode(), "الكتب".encode())
+    ar.write_bytes(edited_ar)
+    en_cues = load_srt(en)
+    edited_en = srt_to_string([Cue(en_cues[0].start_ms, en_cues[0].end_ms, ("REVIEWED BY LEILA",)),
+                               *en_cues[1:]]).encode("utf-8")
+    en.write_bytes(edited_en)
+    assert _run(videos, out, cache, models) == 0
+
+    assert ar.read_bytes() == edited_ar and en.read_bytes() == edited_en
+    manifest = review.Manifest(out)
+    assert manifest.entry(fr)["translated"] == 1  # only the changed sentence went through the model
+    state = RunState(out).videos["clip"]
+    assert state.langs["fr"].stages["translate"] == "1/3 new"
+    assert state.langs["en"].stages["translate"] == "reviewer's"
+    assert any(n.startswith("needs a look") for n in state.langs["en"].notes)
+    for srt, lang in ((ar, "ar"), (en, "en")):
+        assert manifest.entry(out / f"clip.{lang}.mp4")["from_srt"] == file_sha256(srt)
+    frames, times = ocr.read_frames(out / "clip.en.mp4")
+    frame = ocr.frame_at(frames, times, (en_cues[0].start_ms + en_cues[0].end_ms) // 2)
+    assert "REVIEWED" in ocr.tesseract(ocr.subtitle_bands(frame)[0], "eng").upper()
+
+    # Nothing changed: nothing translated or burned again, and the reviewer's files stay as they are.
+    mtimes = {p.name: p.stat().st_mtime_ns for p in out.glob("clip.*")}
+    assert _run(videos, out, cache, models) == 0
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("clip.*")} == mtimes
+    state = RunState(out).videos["clip"]
+    assert {lr.stages["burn"] for lr in state.langs.values()} == {"up to date"}
+    assert state.langs["fr"].stages["translate"] == "cached"
