@@ -13,16 +13,17 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.bidi import isolate_ltr_runs
+from pipeline.bidi import LRI, PDI, direction, isolate_ltr_runs
 from pipeline.profiles import Preset, language
 from pipeline.profiles import preset as get_preset
 from pipeline.types import Cue
 
 WHITE, BLACK, SHADOW = "&H00FFFFFF", "&H00000000", "&H80000000"  # &HAABBGGRR, AA=00 opaque
-# libass sizes a font so that its ascent + descent equals the ASS font size; the em is smaller than that.
-# Measured on the Noto fonts used here (burned frames, see tests/test_ass.py): em = size / this.
-_EM_PER_SIZE = {"Noto Naskh Arabic": 1.0 / 1.60, "Noto Sans": 1.0 / 1.36}
-_DEFAULT_EM_PER_SIZE = 1.0 / 1.36
+# libass sizes a font so that its ascent + descent (OS/2 winAscent + winDescent) equals the ASS font size, so
+# the letters of a font with tall metrics come out small. em / size, read from the fonts' own tables:
+_EM_PER_SIZE = {"Noto Naskh Arabic": 1000 / 1703, "Noto Sans": 1000 / 1362}
+_DEFAULT_EM_PER_SIZE = 1000 / 1362  # the Latin reference: the standards' line heights are for Latin fonts
+LATIN_FONT = "Noto Sans"  # Latin runs (brand names) inside right-to-left lines
 # Rough advance widths in em, used only to shrink a line that would not fit the text box.
 _NARROW, _WIDE = set("ijlI.,:;'!|()[]ftr "), set("mwMW@%")
 
@@ -44,14 +45,22 @@ class Layout:
     text_width: int  # the box lines must fit in
 
 
-def layout(pr: Preset, width: int, height: int) -> Layout:
-    """Sizes from the preset's fractions of the frame (BBC 9.2.1 line height/width; 9:16 safe zones)."""
-    font = max(8, round(pr.line_height * height))
+def em_per_size(font: str) -> float:
+    return _EM_PER_SIZE.get(font, _DEFAULT_EM_PER_SIZE)
+
+
+def layout(pr: Preset, width: int, height: int, font: str = "") -> Layout:
+    """Sizes from the preset's fractions of the frame (BBC 9.2.1 line height/width; 9:16 safe zones).
+
+    The font size gives every font the em of a Latin font whose line is `line_height` of the frame, so Arabic
+    in Noto Naskh (tall ascent/descent) is as large to the eye as French and English.
+    """
+    font_px = max(8, round(pr.line_height * height * _DEFAULT_EM_PER_SIZE / em_per_size(font)))
     side = max(round(width * (1 - pr.text_width) / 2), math.ceil(width * pr.safe_sides))
     return Layout(
-        font_size=font,
-        outline=max(1, round(font * 0.07)),
-        shadow=max(1, round(font * 0.03)),
+        font_size=font_px,
+        outline=max(1, round(font_px * 0.07)),
+        shadow=max(1, round(font_px * 0.03)),
         margin_side=side,
         margin_bottom=math.ceil(height * pr.safe_bottom),
         text_width=width - 2 * side,
@@ -83,12 +92,15 @@ def ass_time(cs: int) -> str:
 
 def estimate_width(line: str, font: str, font_size: int) -> float:
     """Approximate rendered width in pixels (a safety net against overflow, not typesetting)."""
-    em = font_size * _EM_PER_SIZE.get(font, _DEFAULT_EM_PER_SIZE)
+    em = font_size * em_per_size(font)
     total = 0.0
     for ch in line:
         if unicodedata.category(ch) in ("Mn", "Cf"):
             continue  # combining marks, isolates: no advance
-        total += 0.3 if ch in _NARROW else 0.85 if ch in _WIDE else 0.68 if ch.isupper() else 0.55
+        if direction(ch) == "R":
+            total += 0.45  # joined Arabic letters are narrow on average
+        else:
+            total += 0.3 if ch in _NARROW else 0.85 if ch in _WIDE else 0.68 if ch.isupper() else 0.55
     return total * em
 
 
@@ -105,7 +117,8 @@ def style_name(lang: str, preset: str) -> str:
 
 
 def style_line(lang: str, preset: str, width: int, height: int) -> str:
-    lg, lay = language(lang), layout(get_preset(preset), width, height)
+    lg = language(lang)
+    lay = layout(get_preset(preset), width, height, lg.font)
     encoding = -1 if lg.rtl else 1  # -1: libass picks the base direction per line (first strong character)
     fields = [style_name(lang, preset), lg.font, lay.font_size, WHITE, WHITE, BLACK, SHADOW, 0, 0, 0, 0,
               100, 100, 0, 0, 1, lay.outline, lay.shadow, 2, lay.margin_side, lay.margin_side,
@@ -113,10 +126,24 @@ def style_line(lang: str, preset: str, width: int, height: int) -> str:
     return "Style: " + ",".join(str(f) for f in fields)
 
 
+def latin_in_rtl(line: str, font: str, font_size: int) -> str:
+    """Escaped line with each isolated Latin run set in LATIN_FONT at the em of the line's own font.
+
+    Otherwise libass falls back to some Latin font sized by its own (smaller) metrics at the Arabic size, and
+    brand names come out a quarter larger than the Arabic around them.
+    """
+    size = round(font_size * em_per_size(font) / em_per_size(LATIN_FONT))
+    text = escape_text(isolate_ltr_runs(line))
+    return text.replace(LRI, f"{{\\fn{LATIN_FONT}\\fs{size}}}{LRI}").replace(PDI, f"{PDI}{{\\fn\\fs}}")
+
+
 def dialogue_text(cue: Cue, lang: str, lay: Layout) -> str:
     lg = language(lang)
-    lines = [isolate_ltr_runs(line) if lg.rtl else line for line in cue.lines]
-    text = "\\N".join(escape_text(line) for line in lines)
+    if lg.rtl:
+        lines = [latin_in_rtl(line, lg.font, lay.font_size) for line in cue.lines]
+    else:
+        lines = [escape_text(line) for line in cue.lines]
+    text = "\\N".join(lines)
     scale = fit_scale(cue.lines, lg.font, lay)
     return text if scale == 100 else f"{{\\fscx{scale}\\fscy{scale}}}{text}"
 
@@ -125,7 +152,7 @@ def ass_to_string(cues: Sequence[Cue], lang: str, preset: str, width: int, heigh
     """A complete ASS script for one language's cues on a `width` x `height` frame with `preset`'s layout."""
     if width <= 0 or height <= 0:
         raise ValueError(f"frame size must be positive, got {width}x{height}")
-    lay = layout(get_preset(preset), width, height)
+    lay = layout(get_preset(preset), width, height, language(lang).font)
     header = [
         "[Script Info]",
         "ScriptType: v4.00+",

@@ -19,7 +19,7 @@ from typing import Any
 
 import ffmpeg
 
-from pipeline.ass import ass_to_string
+from pipeline.ass import LATIN_FONT, ass_to_string
 from pipeline.cache import atomic_path
 from pipeline.errors import BurnError, UsageError
 from pipeline.media import MediaInfo, probe
@@ -78,11 +78,12 @@ def font_installed(family: str) -> bool:
 def check_fonts(langs: Iterable[str]) -> None:
     """BurnError naming the font and the package to install if a language's font is missing."""
     for lang in sorted(set(langs)):
-        font = language(lang).font
-        if not font_installed(font):
-            package = FONT_PACKAGES.get(font, "the package that provides it")
-            raise BurnError(f"font {font!r} for {language(lang).name} subtitles is not installed: install "
-                            f"{package} (sudo apt-get install {package}); refusing to render with a fallback font")
+        lg = language(lang)
+        for font in (lg.font, LATIN_FONT) if lg.rtl else (lg.font,):
+            if not font_installed(font):
+                package = FONT_PACKAGES.get(font, "the package that provides it")
+                raise BurnError(f"font {font!r} for {lg.name} subtitles is not installed: install {package} "
+                                f"(sudo apt-get install {package}); refusing to render with a fallback font")
 
 
 @functools.lru_cache(maxsize=1)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.ass import ass_to_string, escape_text, fit_scale, layout
+from pipeline.ass import LATIN_FONT, ass_to_string, em_per_size, escape_text, fit_scale, layout
 from pipeline.bidi import strip_isolates
 from pipeline.profiles import LANGUAGES, PRESETS
 from pipeline.types import Cue
@@ -50,25 +50,36 @@ def test_style_follows_profiles_and_frame(lang, preset):
     assert style["Name"] == f"{lang}-{preset}"
     assert style["Fontname"] == LANGUAGES[lang].font
     assert style["Encoding"] == ("-1" if LANGUAGES[lang].rtl else "1")
-    assert int(style["Fontsize"]) == round(pr.line_height * height)
+    # Every font gets the em of a Latin (Noto Sans) line of `line_height`: Arabic's tall metrics get a bigger size.
+    line_px = pr.line_height * height
+    assert abs(int(style["Fontsize"]) * em_per_size(LANGUAGES[lang].font) - line_px * em_per_size("Noto Sans")) < 1
+    assert int(style["Fontsize"]) >= round(line_px)
     assert style["PrimaryColour"] == "&H00FFFFFF" and int(style["Outline"]) >= 1
     assert int(style["Alignment"]) == 2  # bottom centre
     assert int(style["MarginV"]) >= pr.safe_bottom * height
     assert int(style["MarginL"]) == int(style["MarginR"]) >= pr.safe_sides * width
 
 
-def test_vertical_layout_keeps_clear_of_the_platform_zones():
-    lay = layout(PRESETS["vertical"], 1080, 1920)
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_vertical_layout_keeps_clear_of_the_platform_zones(lang):
+    pr = PRESETS["vertical"]
+    lay = layout(pr, 1080, 1920, LANGUAGES[lang].font)
     assert lay.margin_bottom >= 0.35 * 1920 and lay.margin_side >= 0.06 * 1080
-    # Three lines stacked up from the bottom margin stay below the top 14%.
-    assert 1920 - lay.margin_bottom - 3 * lay.font_size >= 0.14 * 1920
+    # The most lines the preset allows, stacked up from the bottom margin, stay below the top 14%.
+    assert 1920 - lay.margin_bottom - pr.max_lines * lay.font_size >= 0.14 * 1920
 
 
 def test_arabic_brand_is_isolated_and_lines_are_ours():
     cue = Cue(1000, 2500, (AR, "ثم بدأت العمل"))
-    (event,) = fields(ass_to_string([cue], "ar", "landscape", 1280, 720), "Dialogue")
-    assert event["Text"] == "جربت \u2066LibanTroc\u2069 وكانت تجربة رائعة!\\Nثم بدأت العمل"
+    ass = ass_to_string([cue], "ar", "landscape", 1280, 720)
+    (event,) = fields(ass, "Dialogue")
+    (style,) = fields(ass, "Style")
     assert event["Style"] == "ar-landscape"
+    assert unescape(event["Text"]) == list(cue.lines)
+    # The brand is isolated and set in the Latin font at the em of the Arabic one, then the style comes back.
+    latin_size = round(int(style["Fontsize"]) * em_per_size(style["Fontname"]) / em_per_size(LATIN_FONT))
+    assert f"{{\\fn{LATIN_FONT}\\fs{latin_size}}}\u2066LibanTroc\u2069{{\\fn\\fs}}" in event["Text"]
+    assert event["Text"].count("\\N") == 1
 
 
 def test_latin_languages_get_no_isolates():

@@ -1,0 +1,246 @@
+"""Burned subtitles read back from the pixels: OCR in reading order, safe zones, timing, awkward inputs."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from ocr import BACKGROUND, bright_box, frame_at, read_frames, read_subtitle, reads_right, render_ass
+
+from pipeline import burn as burn_mod
+from pipeline import profiles
+from pipeline.ass import ass_to_string
+from pipeline.burn import BurnError, burn, burn_ass, check_fonts, pick_encoder, plan_for
+from pipeline.media import probe
+from pipeline.options import Options
+from pipeline.types import Cue
+
+OPTS = Options(x264_preset="ultrafast", crf=23, encoder="libx264")
+ODD_NAME = "Rania's video: take 2, [final].mp4"
+START, END = 520, 1480  # frame-aligned at 25 fps: frames 13..36 carry the cue
+LINES = {
+    "ar": ("جربت LibanTroc وكانت تجربة رائعة!",),
+    "fr": ("Le marché du samedi était génial !",),
+    "en": ("I tried LibanTroc and it was great!",),
+}
+pytestmark = pytest.mark.slow
+
+
+def make_video(path: Path, size: str, seconds: float = 2.4, audio: bool = True, extra: list[str] = (),
+               pix_fmt: str = "yuv420p") -> Path:
+    """A small synthetic clip on the dark test background (sine audio), H.264 ultrafast."""
+    cmd = ["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+           f"color=c={BACKGROUND}:s={size}:r=25:d={seconds},format={pix_fmt}"]
+    if audio:
+        cmd += ["-f", "lavfi", "-i", f"sine=f=440:d={seconds}", "-c:a", "aac", "-shortest"]
+    cmd += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", pix_fmt, *extra, f"file:{path}"]
+    subprocess.run(cmd, check=True)
+    return path
+
+
+def ffprobe_streams(path: Path) -> list[dict]:
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-of", "json", f"file:{path}"],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out)["streams"]
+
+
+def audio_md5(path: Path) -> str:
+    cmd = ["ffmpeg", "-v", "error", "-nostdin", "-i", f"file:{path}", "-map", "0:a", "-c", "copy", "-f", "md5", "-"]
+    return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def cues(lang: str, lines: tuple[str, ...] | None = None) -> list[Cue]:
+    return [Cue(START, END, lines or LINES[lang])]
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("burn")
+
+
+@pytest.fixture(scope="module")
+def landscape(workdir) -> dict[str, Path]:
+    """ar, fr and en burned in one pass into a 640x360 clip with an awkward file name."""
+    source = make_video(workdir / ODD_NAME, "640x360")
+    outputs = {lang: workdir / f"out [{lang}], it's: {lang}.mp4" for lang in LINES}
+    burn(source, {lang: cues(lang) for lang in LINES}, outputs, OPTS)
+    return {"source": source, **outputs}
+
+
+@pytest.fixture(scope="module")
+def vertical(workdir) -> dict[str, Path]:
+    """A 540x960 (9:16) clip without audio, Arabic on two lines and English, preset chosen automatically."""
+    source = make_video(workdir / "reel.mp4", "540x960", audio=False)
+    tracks = {"ar": cues("ar", ("جربت LibanTroc وكانت", "تجربة رائعة ومفيدة!")),
+              "en": cues("en", ("I tried LibanTroc", "and it was great!"))}
+    outputs = {lang: workdir / f"reel.{lang}.mp4" for lang in tracks}
+    burn(source, tracks, outputs, OPTS)
+    return outputs
+
+
+# --- one pass, three languages ---------------------------------------------------------------------------------
+
+
+def test_one_pass_writes_h264_with_the_audio_copied_and_faststart(landscape):
+    source_md5 = audio_md5(landscape["source"])
+    for lang in LINES:
+        out = landscape[lang]
+        kinds = {s["codec_type"]: s["codec_name"] for s in ffprobe_streams(out)}
+        assert kinds == {"video": "h264", "audio": "aac"}
+        assert audio_md5(out) == source_md5, "audio must be copied, not re-encoded"
+        head = out.read_bytes()[:200_000]
+        assert 0 <= head.find(b"moov") < head.find(b"mdat"), "+faststart puts the index first"
+    leftovers = [p.name for p in landscape["source"].parent.iterdir() if p.name.endswith(".part")]
+    assert leftovers == []
+
+
+@pytest.mark.parametrize("lang", list(LINES))
+def test_ocr_reads_each_language_in_order(landscape, lang):
+    frames, times = read_frames(landscape[lang])
+    raw = read_subtitle(frame_at(frames, times, (START + END) // 2), lang)[1]
+    ok, detail = reads_right(" ".join(LINES[lang]), raw, lang)
+    assert ok, detail
+
+
+@pytest.mark.parametrize("lang", list(LINES))
+def test_no_subtitle_pixels_outside_the_cue_window(landscape, lang):
+    frames, times = read_frames(landscape[lang])
+    shown = [bright_box(f) is not None for f in frames]
+    assert shown == [START <= t < END for t in times]
+
+
+def test_left_to_right_base_direction_is_caught(workdir, landscape):
+    """The check fails on libass's default rendering (Encoding 0), with and without our isolates."""
+    source = landscape["source"]
+    plan = plan_for(probe(source), OPTS, "landscape")
+    ours = ass_to_string(cues("ar"), "ar", "landscape", plan.width, plan.height)
+    assert ",-1\n" in ours
+    scripts = {"isolated": ours.replace(",-1\n", ",0\n"),
+               "plain": ours.replace(",-1\n", ",0\n").replace("\u2066", "").replace("\u2069", "")}
+    outputs = {name: workdir / f"ltr-{name}.mp4" for name in scripts}
+    burn_ass(source, scripts, outputs, OPTS, plan)
+    for name, out in outputs.items():
+        frames, times = read_frames(out)
+        raw = read_subtitle(frame_at(frames, times, (START + END) // 2), "ar")[1]
+        ok, detail = reads_right(LINES["ar"][0], raw, "ar")
+        assert not ok, f"{name}: the check missed a left-to-right rendering: {detail}"
+
+
+# --- vertical -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_vertical_text_reads_right_inside_the_safe_zone(vertical, lang):
+    frames, times = read_frames(vertical[lang])
+    h, w = frames.shape[1:]
+    frame = frame_at(frames, times, (START + END) // 2)
+    left, top, right, bottom = bright_box(frame)
+    pr = profiles.PRESETS["vertical"]
+    assert top >= pr.safe_top * h and bottom <= (1 - pr.safe_bottom) * h
+    assert left >= pr.safe_sides * w and right <= (1 - pr.safe_sides) * w
+    lines = {"ar": ("جربت LibanTroc وكانت", "تجربة رائعة ومفيدة!"), "en": ("I tried LibanTroc", "and it was great!")}
+    raw = read_subtitle(frame, lang, n_lines=2)[1]
+    ok, detail = reads_right(" ".join(lines[lang]), raw, lang)
+    assert ok, detail
+
+
+LONG = {"fr": "Le marché du samedi était vraiment génial, merci à tous ! " * 2,
+        "ar": "كانت تجربة رائعة في السوق مع الأصدقاء والعائلة يوم السبت " * 2}
+
+
+@pytest.mark.parametrize("lang", list(LONG))
+@pytest.mark.parametrize("preset, size", [("landscape", (1280, 720)), ("vertical", (540, 960))])
+def test_lines_at_the_length_limit_fit_the_text_box(lang, preset, size):
+    """A line of the preset's max_chars rendered by libass stays inside the side margins (no wrapping)."""
+    (w, h), pr = size, profiles.PRESETS[preset]
+    text = LONG[lang][:pr.max_chars].strip()
+    frame = render_ass(ass_to_string([Cue(0, 1000, (text,))], lang, preset, w, h), w, h, 500)
+    left, top, right, bottom = bright_box(frame)
+    assert left >= pr.safe_sides * w and right <= (1 - pr.safe_sides) * w, (left, right)
+    assert bottom - top < 2.5 * pr.line_height * h, "one line, not wrapped"
+
+
+# --- awkward inputs -------------------------------------------------------------------------------------------
+
+
+def test_missing_font_fails_before_encoding(workdir, monkeypatch):
+    lang = profiles.LANGUAGES["ar"]
+    monkeypatch.setitem(profiles.LANGUAGES, "ar", dataclasses.replace(lang, font="No Such Arabic Font"))
+
+    def must_not_run(*_args, **_kwargs):
+        raise AssertionError("ffmpeg started although a font is missing")
+
+    monkeypatch.setattr(burn_mod, "_run_ffmpeg", must_not_run)
+    out = workdir / "nofont.ar.mp4"
+    with pytest.raises(BurnError, match="No Such Arabic Font.*install"):
+        burn(workdir / "does-not-matter.mp4", {"ar": cues("ar")}, {"ar": out}, OPTS)
+    assert not out.exists()
+    check_fonts(["fr", "en"])  # the real fonts are there
+
+
+def test_odd_frame_size_without_audio(workdir):
+    source = make_video(workdir / "odd size.mp4", "641x361", audio=False, pix_fmt="yuv444p")  # 4:4:4 allows odd
+    assert (probe(source).width, probe(source).height) == (641, 361)
+    out = workdir / "odd size.en.mp4"
+    burn(source, {"en": cues("en")}, {"en": out}, OPTS)
+    (stream,) = ffprobe_streams(out)
+    assert (stream["codec_type"], stream["width"], stream["height"]) == ("video", 642, 362)
+    frames, times = read_frames(out)
+    assert bright_box(frame_at(frames, times, 1000)) is not None
+
+
+def test_rotated_phone_video_gets_the_vertical_preset(workdir):
+    stored = make_video(workdir / "stored.mp4", "640x360", seconds=1.6)
+    rotated = workdir / "phone.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-i", str(stored), "-c", "copy",
+                    "-metadata:s:v:0", "rotate=90", str(rotated)], check=True)
+    assert (probe(rotated).width, probe(rotated).height) == (360, 640)
+    out = workdir / "phone.en.mp4"
+    burn(rotated, {"en": cues("en", ("Filmed upright",))}, {"en": out}, OPTS)
+    info = probe(out)
+    assert (info.width, info.height, info.rotation) == (360, 640, 0)  # turned upright once, not twice
+    frames, times = read_frames(out)
+    _, _, _, bottom = bright_box(frame_at(frames, times, 1000))
+    assert bottom <= (1 - profiles.PRESETS["vertical"].safe_bottom) * 640
+
+
+def test_variable_frame_rate_keeps_every_frame_time(workdir):
+    source = make_video(workdir / "vfr.mp4", "320x180", audio=False,
+                        extra=["-vf", "select='not(mod(n\\,3))+eq(n\\,20)'", "-fps_mode", "vfr"])
+    out = workdir / "vfr.fr.mp4"
+    burn(source, {"fr": cues("fr", ("Cadence variable",))}, {"fr": out}, OPTS)
+    _, source_times = read_frames(source)
+    frames, times = read_frames(out)
+    assert len(set(b - a for a, b in zip(source_times, source_times[1:], strict=False))) > 1, "source is VFR"
+    assert times == source_times
+    assert [bright_box(f) is not None for f in frames] == [START <= t < END for t in times]
+
+
+def test_very_short_clip(workdir):
+    source = make_video(workdir / "blink.mp4", "320x180", seconds=0.2)
+    out = workdir / "blink.en.mp4"
+    burn(source, {"en": [Cue(0, 200, ("Hi",))]}, {"en": out}, OPTS)
+    frames, times = read_frames(out)
+    assert len(frames) == 5 and all(bright_box(f) is not None for f in frames)
+
+
+def test_ffmpeg_failure_is_a_burn_error_and_leaves_nothing(workdir):
+    out = workdir / "bad.en.mp4"
+    bad = Options(x264_preset="no-such-preset", encoder="libx264")
+    source = make_video(workdir / "bad.mp4", "320x180", seconds=0.4, audio=False)
+    with pytest.raises(BurnError, match="bad.mp4: ffmpeg failed"):
+        burn(source, {"en": cues("en")}, {"en": out}, bad)
+    assert not out.exists() and not [p for p in workdir.iterdir() if p.name.startswith(".bad.en")]
+
+
+# --- encoder choice (no GPU needed) ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("gpu, expected", [(True, "h264_nvenc"), (False, "libx264")])
+def test_auto_encoder_follows_the_gpu(monkeypatch, gpu, expected):
+    monkeypatch.setattr(burn_mod, "nvenc_usable", lambda: gpu)
+    assert pick_encoder(Options(encoder="auto")) == expected
+    assert pick_encoder(Options(encoder="libx264")) == "libx264"
