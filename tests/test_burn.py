@@ -244,3 +244,35 @@ def test_auto_encoder_follows_the_gpu(monkeypatch, gpu, expected):
     monkeypatch.setattr(burn_mod, "nvenc_usable", lambda: gpu)
     assert pick_encoder(Options(encoder="auto")) == expected
     assert pick_encoder(Options(encoder="libx264")) == "libx264"
+
+
+# --- the command ----------------------------------------------------------------------------------------------
+
+
+def test_burn_command_names_outputs_by_language(workdir, landscape, capsys):
+    from pipeline.cli import main
+    from pipeline.subtitles import save_srt
+
+    stem = landscape["source"].stem
+    srts = [workdir / f"{stem}.{lang}.srt" for lang in ("ar", "en")]
+    for srt, lang in zip(srts, ("ar", "en"), strict=True):
+        save_srt(srt, cues(lang))
+    out_dir = workdir / "cli out"
+    argv = ["burn", str(landscape["source"]), *map(str, srts), "-o", str(out_dir), "--x264-preset", "ultrafast"]
+    assert main(argv) == 0
+    written = {out_dir / f"{stem}.{lang}.mp4" for lang in ("ar", "en")}
+    assert set(capsys.readouterr().out.splitlines()) == {str(p) for p in written}
+    frames, times = read_frames(out_dir / f"{stem}.ar.mp4")
+    ok, detail = reads_right(LINES["ar"][0], read_subtitle(frame_at(frames, times, 1000), "ar")[1], "ar")
+    assert ok, detail
+
+
+def test_burn_command_refuses_an_srt_without_language(workdir, landscape, capsys):
+    from pipeline.cli import main
+    from pipeline.subtitles import save_srt
+
+    srt = workdir / "nolang.srt"
+    save_srt(srt, cues("en"))
+    assert main(["burn", str(landscape["source"]), str(srt), "-o", str(workdir / "x")]) == 2
+    assert "nolang.srt: cannot tell its language" in capsys.readouterr().err
+    assert main(["burn", str(landscape["source"]), str(srt), "--lang", "en,fr"]) == 2
