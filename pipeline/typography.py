@@ -16,7 +16,7 @@ _SPACES = " \u00a0\u202f"  # regular, no-break, narrow no-break
 _TAG = re.compile(r"<[^<>]*>|\{\\[^{}]*\}")  # SRT/HTML tags and ASS overrides: not shown as characters
 # Arabic diacritics (harakat, shadda, sukun, superscript alef) and bidi controls take no width on screen.
 _INVISIBLE = re.compile("[\u064b-\u065f\u0670\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_DOTS = re.compile(r"\.{3,}")
+_DOTS = re.compile(r"\.\.\.")
 
 
 class _Rules:

@@ -1,0 +1,50 @@
+"""Typography per language: Arabic marks, French narrow no-break spaces, English plain; never words or digits."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline import typography
+from pipeline.typography import apply
+
+NNBSP = "\u202f"
+
+
+def test_arabic_punctuation_and_no_space_before_it() -> None:
+    assert apply("مرحبا , كيف حالك ? جيد ; شكرا ...", "ar") == "مرحبا، كيف حالك؟ جيد؛ شكرا\u2026"
+    assert apply("نعم ! حسنا ،", "ar") == "نعم! حسنا،"
+
+
+def test_arabic_keeps_numbers_and_digits_as_written() -> None:
+    assert apply("1,5 مليون و ٣٠ ألفا", "ar") == "1,5 مليون و ٣٠ ألفا"
+    assert apply("في عام 2024 ، ربحنا", "ar") == "في عام 2024، ربحنا"
+
+
+def test_french_narrow_no_break_spaces() -> None:
+    assert apply("Bonjour ! Ça va ? Oui : très bien ; merci", "fr") == (
+        f"Bonjour{NNBSP}! Ça va{NNBSP}? Oui{NNBSP}: très bien{NNBSP}; merci")
+    assert apply("Il a dit «bonjour»", "fr") == f"Il a dit «{NNBSP}bonjour{NNBSP}»"
+    assert apply("Quoi?!", "fr") == f"Quoi{NNBSP}?!"
+    assert apply("Rendez-vous à 10:30 sur https://example.org", "fr") == "Rendez-vous à 10:30 sur https://example.org"
+    assert apply("Eh bien...", "fr") == "Eh bien\u2026"
+
+
+def test_english_stays_plain() -> None:
+    assert apply("Wait... what ?", "en") == "Wait... what?"
+    assert apply("I Make This!", "en") == "I Make This!"
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+@given(st.text(alphabet="ab éعم ,.;:!?«»…0123456789٣\u00a0", max_size=40))
+def test_idempotent_and_only_punctuation_changes(lang: str, text: str) -> None:
+    once = apply(text, lang)
+    assert apply(once, lang) == once
+    assert typography.plain(once) == typography.plain(text)
+
+
+def test_display_length_ignores_tags_diacritics_and_bidi_marks() -> None:
+    assert typography.display_length("<i>abc</i>") == 3
+    assert typography.display_length("أَتاحَت") == len("أتاحت")
+    assert typography.display_length("\u2067abc\u2069") == 3
