@@ -58,5 +58,6 @@ def main(workdir: Path) -> str:
         f"| one call per cue | {len(texts)} | {per_cue:.2f} | {len(texts) / per_cue:.0f} |",
         f"| one batched call (ours) | {len(texts)} | {batched:.2f} | {len(texts) / batched:.0f} |",
     ]
-    return ("Tiny test package (1 layer, d=32, random weights), CPU, beam 4: a ratio, not real-model speed.\n\n"
+    return ("Tiny test package (1 layer, d=32, random weights), CPU, beam 4: a ratio, "
+            "not real-model speed.\n\n"
             + "\n".join(rows) + f"\n\n**Batched / per cue: {per_cue / batched:.1f}x sentences per second.**")

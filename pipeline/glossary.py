@@ -1,4 +1,4 @@
-"""The campaign glossary: names that must come through translation intact, and a prompt biasing Whisper to them.
+"""The campaign glossary: names kept intact through translation, and a prompt biasing Whisper to them.
 
 CSV, one row per term, a column per language (`ar`, `fr`, `en`); a cell `keep` (or empty) means the
 term stays as written in the row's first given form (English when present). An optional `aliases`
@@ -160,7 +160,11 @@ def restore(translated: str, protected: Protected) -> str:
 
 
 def whisper_prompt(glossary: Glossary, lang: str | None) -> str:
-    """A short initial prompt / hotwords naming the campaign's terms as written in `lang` (None: as listed)."""
+    """A short initial prompt / hotwords naming the campaign's terms as written in `lang` (None: as listed).
+
+    Names only, after a one-word lead in the spoken language, so it biases spelling without swaying
+    language detection.
+    """
     if not glossary.terms:
         return ""
     comma = dict(LANGUAGES[lang].punctuation).get(",", ",") if lang in LANGUAGES else ","

@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -91,9 +92,10 @@ def _packages_from_meta(meta: dict, path: Path, names: set[str], inner: str = ""
     for src in sources:
         for tgt in targets:
             if src and tgt and src != tgt:
-                yield Package(code=str(meta.get("code") or f"translate-{src}_{tgt}"), from_code=src, to_code=tgt,
-                              version=str(meta.get("package_version", "?")), path=path, tokenizer=tokenizer,
-                              target_prefix=str(meta.get("target_prefix") or ""), inner=inner)
+                yield Package(code=str(meta.get("code") or f"translate-{src}_{tgt}"), from_code=src,
+                              to_code=tgt, version=str(meta.get("package_version", "?")), path=path,
+                              tokenizer=tokenizer, target_prefix=str(meta.get("target_prefix") or ""),
+                              inner=inner)
 
 
 def _read_dir(folder: Path) -> list[Package]:
@@ -179,7 +181,8 @@ def missing_message(src: str, tgt: str, packages: Sequence[Package], opts: Optio
             f"searched {', '.join(str(d) for d in search_dirs(opts))})")
 
 
-def preflight(src: str | None, targets: Sequence[str] | None, opts: Options) -> dict[str, tuple[Package, ...]]:
+def preflight(src: str | None, targets: Sequence[str] | None,
+              opts: Options) -> dict[str, tuple[Package, ...]]:
     """Routes for the run, checked before any transcription.
 
     With `src` known the keys are target codes; with `src=None` (detected later) every source is checked
@@ -245,14 +248,18 @@ def _extract_to(archive: Path, inner: str, target: Path) -> Path:
     return target
 
 
+_UNPACK_LOCK = threading.Lock()  # batch jobs translate in threads: unpack each zip once
+
+
 def unpacked(package: Package, opts: Options) -> Path:
     """The package's folder: itself, or its zip unpacked once into the cache."""
     if not package.is_zip:
         return package.path
     root = Path(opts.cache_dir) if opts.cache_dir else default_cache_dir()
     folder = root / "argos-packages" / f"{package.inner}-{_content_hash(package.path)}"
-    if not (folder / "metadata.json").is_file():
-        _extract_to(package.path, package.inner, folder)
+    with _UNPACK_LOCK:
+        if not (folder / "metadata.json").is_file():
+            _extract_to(package.path, package.inner, folder)
     return folder
 
 
@@ -273,7 +280,7 @@ def install_online(src: str, tgt: str, opts: Options) -> list[Package]:
         import argostranslate.package as argos_package  # type: ignore[import-not-found]
     except ImportError:
         raise UsageError(
-            f"online install needs the optional argostranslate library (pip install '.[argos]', pulls torch); "
+            "online install needs the optional argostranslate library (pip install '.[argos]', pulls torch); "
             f"otherwise download {' and '.join(needed_codes(src, tgt, []))} (.argosmodel) from "
             "https://www.argosopentech.com/argospm/index/ and run `python -m pipeline models install FILE`"
         ) from None
@@ -367,8 +374,9 @@ def run_package(package: Package, texts: list[str], opts: Options) -> list[str]:
     tokens = [tok.encode(t) for t in texts]
     prefix = [[package.target_prefix] for _ in texts] if package.target_prefix else None
     longest = max(len(t) for t in tokens)
-    results = model.translate_batch(tokens, target_prefix=prefix, beam_size=BEAM_SIZE, max_batch_size=MAX_BATCH,
-                                    max_decoding_length=min(512, 2 * longest + 16), replace_unknowns=True)
+    results = model.translate_batch(tokens, target_prefix=prefix, beam_size=BEAM_SIZE,
+                                    max_batch_size=MAX_BATCH, replace_unknowns=True,
+                                    max_decoding_length=min(512, 2 * longest + 16))
     out = []
     for r in results:
         hyp = r.hypotheses[0]

@@ -221,12 +221,15 @@ def translate_cues(cues: Sequence[Cue], src: str, tgt: str, opts: Options, cache
     return TranslationResult(result, len(sentences), sent)
 
 
-def whisper_to_english(path: Path, opts: Options, tgt: str = "en", *, preset: str | None = None) -> list[Cue]:
+def whisper_to_english(path: Path, opts: Options, tgt: str = "en", *, preset: str | None = None,
+                       cache: Cache | None = None) -> list[Cue]:
     """English cues straight from speech with Whisper's own translation task (`--translator whisper`)."""
     if tgt != "en":
         raise UsageError(f"Whisper translates speech into English only, not {tgt!r}: "
                          "use --translator argos for ar and fr")
     from pipeline import asr  # the Whisper edge; imported here so text translation never loads it
 
-    transcript = asr.transcribe(path, opts, task="translate")
+    prompt = gl.whisper_prompt(gl.load(opts.glossary), "en") or None
+    cache = cache if cache is not None else Cache(opts.cache_dir)
+    transcript, _ = asr.transcribe_cached(path, opts, cache, prompt=prompt, task="translate")
     return segment(transcript.words, target_profile("en", opts, preset))

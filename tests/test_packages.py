@@ -41,7 +41,8 @@ def test_finds_zipped_and_unpacked_packages(models: Path, tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize(("src", "tgt"), SIX)
-def test_route_picks_direct_or_pivot_through_english(models: Path, tmp_path: Path, src: str, tgt: str) -> None:
+def test_route_picks_direct_or_pivot_through_english(models: Path, tmp_path: Path, src: str,
+                                                      tgt: str) -> None:
     chain = packages.route(src, tgt, packages.find_packages(_opts(models, tmp_path)))
     assert chain is not None
     assert [p.code for p in chain] == (
@@ -59,7 +60,8 @@ def test_route_missing_leg_gives_none(models: Path, tmp_path: Path) -> None:
 def test_direct_package_preferred_over_pivot(models: Path, tmp_path: Path) -> None:
     direct_dir = tmp_path / "direct"
     build_package_dir(direct_dir, "ar", "fr", seed=9)
-    found = packages.find_packages(_opts(direct_dir, tmp_path)) + packages.find_packages(_opts(models, tmp_path))
+    found = [*packages.find_packages(_opts(direct_dir, tmp_path)),
+             *packages.find_packages(_opts(models, tmp_path))]
     chain = packages.route("ar", "fr", found)
     assert chain is not None and [p.code for p in chain] == ["translate-ar_fr"]
 
@@ -89,7 +91,7 @@ def test_multilingual_metadata_covers_each_pair(tmp_path: Path) -> None:
     assert all(p.target_prefix == "__en__" for p in found)
 
 
-def test_broken_package_is_skipped_and_logged(models: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_broken_package_is_skipped_and_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     mixed = tmp_path / "mixed"
     mixed.mkdir()
     (mixed / "broken.argosmodel").write_bytes(b"not a zip")
@@ -143,7 +145,8 @@ def test_install_file_rejects_a_non_package(tmp_path: Path) -> None:
         packages.install_file(tmp_path / "missing.argosmodel", _opts(tmp_path / "out", tmp_path))
 
 
-def test_install_online_without_argostranslate_says_how(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_install_online_without_argostranslate_says_how(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "argostranslate", None)  # import fails even where it is installed
     with pytest.raises(UsageError) as err:
         packages.install_online("ar", "fr", _opts(tmp_path, tmp_path))

@@ -11,7 +11,8 @@ from pipeline.cli import main
 from pipeline.subtitles import load_srt, srt_to_string
 from pipeline.types import Cue
 
-SRC = [Cue(1000, 3000, ("Bonjour à tous, je suis Leila",)), Cue(3100, 5000, ("et je voyage avec LibanTroc.",)),
+SRC = [Cue(1000, 3000, ("Bonjour à tous, je suis Leila",)),
+       Cue(3100, 5000, ("et je voyage avec LibanTroc.",)),
        Cue(7000, 9000, ("Merci beaucoup !",))]
 
 
@@ -33,7 +34,8 @@ def srt(tmp_path: Path) -> Path:
     return path
 
 
-def test_translate_writes_target_beside_input(srt: Path, models: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_translate_writes_target_beside_input(srt: Path, models: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["translate", str(srt), "--to", "ar", "--models-dir", str(models)]) == 0
     out = load_srt(srt.with_name("clip.ar.srt"))
     assert out and all(1000 <= c.start_ms < c.end_ms <= 9000 for c in out)

@@ -20,7 +20,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     sub.add_parser("list", help="installed packages and the six directions: direct, pivot or missing")
     inst = sub.add_parser("install", help="install FROM TO from the Argos index (needs argostranslate and "
                                           "internet) or a local FILE.argosmodel")
-    inst.add_argument("what", nargs="+", metavar="FROM TO | FILE", help="e.g. `ar en` or translate-ar_en-1_9.argosmodel")
+    inst.add_argument("what", nargs="+", metavar="FROM TO | FILE",
+                      help="e.g. `ar en` or translate-ar_en-1_9.argosmodel")
 
 
 def _list(opts: Options) -> int:
@@ -37,8 +38,8 @@ def _list(opts: Options) -> int:
         detail = f"needs {used}" if kind == "missing" else used
         print(f"  {src}->{tgt}  {kind:<7}  {detail}")
     if any(kind == "missing" for *_, kind, _ in packages.directions_table(found)):
-        print("Install: python -m pipeline models install FROM TO (online), or models install FILE.argosmodel; "
-              f"the Argos index has {', '.join(INDEX_CODES)}")
+        print("Install: python -m pipeline models install FROM TO (online), "
+              f"or models install FILE.argosmodel; the Argos index has {', '.join(INDEX_CODES)}")
     return 0
 
 

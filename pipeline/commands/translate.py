@@ -1,4 +1,4 @@
-"""`python -m pipeline translate IN.srt --to fr [-o OUT.srt]`: a reviewer's corrected SRT, translated on its timing."""
+"""`python -m pipeline translate IN.srt --to fr [-o OUT.srt]`: a corrected SRT, translated on its timing."""
 
 from __future__ import annotations
 
@@ -19,12 +19,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--to", dest="target", type=_lang, required=True, help="target language (ar, fr, en)")
     p.add_argument("--from", dest="source", type=_lang, default=None,
                    help="source language (default: from the file name, NAME.<lang>.srt)")
-    p.add_argument("-o", "--output", type=Path, default=None, help="default: NAME.<target>.srt beside the input")
+    p.add_argument("-o", "--output", type=Path, default=None,
+                   help="default: NAME.<target>.srt beside the input")
     p.add_argument("--force", action="store_true", help="replace an existing output file")
     add_subtitle_args(p)
     g = p.add_argument_group("translation")
     g.add_argument("--models-dir", type=Path, default=None, help="extra folder of Argos packages")
-    g.add_argument("--glossary", type=Path, default=None, help="campaign glossary CSV (default: the shipped one)")
+    g.add_argument("--glossary", type=Path, default=None,
+                   help="campaign glossary CSV (default: the shipped one)")
     g.add_argument("--cache-dir", type=Path, default=None)
 
 
@@ -39,15 +41,16 @@ def handle(args: argparse.Namespace) -> int:
     base, named = _split_name(args.input)
     src = args.source or named
     if src is None:
-        raise UsageError(f"{args.input}: cannot tell its language: name it {base}.<{'|'.join(LANGUAGES)}>.srt "
-                         "or pass --from")
+        raise UsageError(f"{args.input}: cannot tell its language: name it "
+                         f"{base}.<{'|'.join(LANGUAGES)}>.srt or pass --from")
     if src == args.target:
         raise UsageError(f"{args.input}: source and target are both {src!r}")
     out = args.output or args.input.with_name(f"{base}.{args.target}.srt")
     if out.resolve() == args.input.resolve():
         raise UsageError(f"{out}: the output would replace the input")
     if out.exists() and not args.force:
-        raise UsageError(f"{out} exists (perhaps a reviewer's edit): pass --force to replace it, or -o elsewhere")
+        raise UsageError(f"{out} exists (perhaps a reviewer's edit): pass --force to replace it, "
+                         "or -o elsewhere")
     opts = options_from_args(args)
     packages.preflight(src, (args.target,), opts)  # no package: exit 2 before reading anything else
     cues = load_srt(args.input)
