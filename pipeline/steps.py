@@ -7,6 +7,7 @@ and says which in the VideoResult. A failing language is recorded on that langua
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline import export, review
 from pipeline.cache import file_sha256, key_of, text_sha256
 from pipeline.errors import MediaError, PipelineError
+from pipeline.media import MediaInfo
 from pipeline.profiles import LANGUAGES, preset_for_size, profile
 from pipeline.report import LangResult, VideoResult
 from pipeline.subtitles import srt_to_string
@@ -76,10 +78,11 @@ def process_video(ctx: Context, path: Path, stem: str) -> VideoResult:
 
 def _process(ctx: Context, path: Path, result: VideoResult, previous: VideoResult | None) -> None:
     ctx.begin(result, "probe")
-    info = ctx.stage("probe")(path)
+    known = previous.input if previous and not ctx.opts.force else {}
+    info = _probe(ctx, path, known)
     if not info.has_audio:
         raise MediaError(f"{path}: no audio track, nothing to transcribe")
-    result.input = media_identity(path, previous.input if previous else {})
+    result.input = {**media_identity(path, known), "probe": _probe_record(info)}
     preset = ctx.opts.preset if ctx.opts.preset != "auto" else preset_for_size(info.width, info.height)
     if ctx.burn_only:
         tracks = _existing_tracks(ctx, result, previous)
@@ -98,6 +101,19 @@ def _process(ctx: Context, path: Path, result: VideoResult, previous: VideoResul
         result.notes.append("audio only: subtitles written, nothing to burn")
     elif tracks:
         _burn(ctx, path, result, tracks, preset)
+
+
+def _probe_record(info: MediaInfo) -> dict[str, Any]:
+    return {k: v for k, v in dataclasses.asdict(info).items() if k != "path"}
+
+
+def _probe(ctx: Context, path: Path, known: dict[str, Any]) -> MediaInfo:
+    """ffprobe, or what it said last time while the file's size and date are unchanged (fast reruns)."""
+    st = path.stat()
+    if known.get("probe") and known.get("size") == st.st_size and known.get("mtime_ns") == st.st_mtime_ns:
+        with contextlib.suppress(TypeError):
+            return MediaInfo(path=path, **known["probe"])
+    return ctx.stage("probe")(path)
 
 
 # --- source language ---------------------------------------------------------------------------------

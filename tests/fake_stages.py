@@ -48,6 +48,7 @@ class Fakes:
 
     def probe(self, path: Path) -> MediaInfo:
         text = path.read_text()
+        self.calls["probe"] += 1
         if "corrupt" in text:
             raise MediaError(f"{path}: not a readable media file (Invalid data)")
         return MediaInfo(path, 3000, has_audio="silent-picture" not in text, has_video=True, width=640, height=360)

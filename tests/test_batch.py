@@ -47,11 +47,14 @@ def test_first_run_writes_everything_and_rerun_recomputes_nothing(env: dict[str,
             assert (out / f"{stem}.{lang}.srt").is_file()
             assert (out / f"{stem}.{lang}.mp4").is_file()
     assert (out / "social" / "a.fr_FR.srt").is_file()
-    assert fakes.calls == Counter(transcribe=2, burn=2)  # one graph for all three languages of a video
+    assert fakes.calls == Counter(probe=2, transcribe=2, burn=2)  # one graph for all languages of a video
     assert parse_srt(out / "a.fr.srt")[0].lines == ("fr:one",)
 
     again = env["run"]()
-    assert fakes.calls == Counter(transcribe=2, burn=2)
+    assert fakes.calls == Counter(probe=2, transcribe=2, burn=2)  # the probe is remembered too
+    (env["videos"] / "b.mp4").write_text("four five six")
+    env["run"]()
+    assert fakes.calls == Counter(probe=3, transcribe=3, burn=3)
     a = again[0]
     assert a.stages["transcribe"] == "cached"
     assert {lr.lang: lr.stages for lr in a.langs.values()}["fr"] == {
