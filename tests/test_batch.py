@@ -190,3 +190,37 @@ def test_stems_are_unique_and_keep_odd_names(tmp_path: Path) -> None:
     long = stems[tmp_path / ("ع" * 150 + ".mp4")]
     assert len(long.encode()) <= batch.MAX_STEM_BYTES and long.startswith("ع" * 80)
     assert batch.safe_stem(b"caf\xe9".decode("utf-8", "surrogateescape")).startswith("caf_-")
+
+
+def test_unreadable_reviewer_source_fails_that_video_only_and_is_left_alone(env: dict[str, Any]) -> None:
+    out = env["out"]
+    env["run"]()
+    bad = b"1\n00:00:xx,000 --> 00:00:01,000\nhello\n"
+    (out / "a.ar.srt").write_bytes(bad)
+    results = {r.stem: r for r in env["run"]()}
+    assert "a.ar.srt:2" in results["a"].error and "timecode" in results["a"].error
+    assert (out / "a.ar.srt").read_bytes() == bad
+    assert not results["b"].failed
+
+
+def test_unreadable_reviewer_translation_fails_that_language_only(env: dict[str, Any]) -> None:
+    out, fakes = env["out"], env["fakes"]
+    env["run"](env["videos"] / "a.mp4")
+    (out / "a.en.srt").write_text("not a subtitle file\n", encoding="utf-8")
+    (out / "a.ar.srt").write_bytes((out / "a.ar.srt").read_bytes().replace(b"one", b"uno"))
+    fakes.burned.clear()
+    r = env["run"](env["videos"] / "a.mp4")[0]
+    assert "a.en.srt:1" in r.langs["en"].error
+    assert set(fakes.burned[0]) == {"ar", "fr"} and r.langs["en"].stages.get("burn") is None
+
+
+def test_legacy_encoded_reviewer_file_is_read_and_kept(env: dict[str, Any]) -> None:
+    out, fakes = env["out"], env["fakes"]
+    env["run"](env["videos"] / "a.mp4")
+    legacy = "1\r\n00:00:00,000 --> 00:00:01,000\r\nمرحبا\r\n".encode("cp1256")
+    (out / "a.ar.srt").write_bytes(legacy)
+    fakes.burned.clear()
+    r = env["run"](env["videos"] / "a.mp4")[0]
+    assert (out / "a.ar.srt").read_bytes() == legacy
+    assert r.langs["ar"].stages["write"] == "reviewer's" and not r.failed
+    assert fakes.burned[0]["fr"] == ["fr:مرحبا"]
