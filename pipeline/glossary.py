@@ -32,6 +32,7 @@ ALWAYS = r"#\w+|@\w+|https?://\S+"
 _PLACEHOLDER = "ZXQ{}"
 _PLACEHOLDER_RE = re.compile(r"Z\s?X\s?Q\s?([0-9\u0660-\u0669]{1,3})", re.IGNORECASE)
 _CANONICAL_RE = re.compile(r"ZXQ(\d+)")
+_RESIDUE_RE = re.compile(r"(?<!\w)Z\s?X\s?Q(?!\w)", re.IGNORECASE)  # a placeholder stripped of its number
 _ARABIC_DIGITS = str.maketrans("\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669", "0123456789")
 # Whisper prompt lead per language: keeps the prompt in the spoken language so it does not sway detection.
 _PROMPT_LEAD = {"ar": "\u0623\u0633\u0645\u0627\u0621: ", "fr": "Noms : ", "en": "Names: "}
@@ -149,7 +150,7 @@ def restore(translated: str, protected: Protected) -> str:
         used.add(idx)
         return _PLACEHOLDER.format(idx)
 
-    text = _PLACEHOLDER_RE.sub(normalise, translated)
+    text = _RESIDUE_RE.sub("", _PLACEHOLDER_RE.sub(normalise, translated))
     missing = [(protected.positions[i], _PLACEHOLDER.format(i)) for i in range(len(protected.terms))
                if i not in used]
     if missing:

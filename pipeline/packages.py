@@ -248,7 +248,9 @@ def _extract_to(archive: Path, inner: str, target: Path) -> Path:
     return target
 
 
-_UNPACK_LOCK = threading.Lock()  # batch jobs translate in threads: unpack each zip once
+# Batch jobs translate in threads: each zip is unpacked, and each model loaded, once.
+_UNPACK_LOCK = threading.Lock()
+_LOAD_LOCK = threading.Lock()
 
 
 def unpacked(package: Package, opts: Options) -> Path:
@@ -369,8 +371,10 @@ def run_package(package: Package, texts: list[str], opts: Options) -> list[str]:
     """Translate `texts` with one package in one batched CTranslate2 call."""
     if not texts:
         return []
-    model, tok = _load(unpacked(package, opts), package.tokenizer, package.from_code, package.to_code,
-                       opts.device, opts.compute_type)
+    folder = unpacked(package, opts)
+    with _LOAD_LOCK:
+        model, tok = _load(folder, package.tokenizer, package.from_code, package.to_code, opts.device,
+                           opts.compute_type)
     tokens = [tok.encode(t) for t in texts]
     prefix = [[package.target_prefix] for _ in texts] if package.target_prefix else None
     longest = max(len(t) for t in tokens)

@@ -85,7 +85,7 @@ def test_short_names_match_case_sensitively(default: gl.Glossary) -> None:
 
 def test_restore_tolerates_mangled_repeated_and_invented_placeholders(default: gl.Glossary) -> None:
     protected = gl.protect("I love LibanTroc and Facebook", default, "fr")
-    assert gl.restore("J'adore Z X Q 0 et zxq1 ZXQ1 ZXQ7", protected) == "J'adore LibanTroc et Facebook"
+    assert gl.restore("J'adore Z X Q 0 et zxq1 ZXQ1 ZXQ7 ZXQ", protected) == "J'adore LibanTroc et Facebook"
     arabic_digits = gl.restore("\u0623\u062d\u0628 ZXQ\u0660 \u0648 ZXQ\u0661", protected)
     assert "LibanTroc" in arabic_digits and "Facebook" in arabic_digits
 

@@ -180,3 +180,27 @@ def test_one_batch_per_package_and_pivot_runs_both(models: Path, tmp_path: Path,
     out = packages.argos_engine(chain, ["مرحبا بكم", "شكرا جزيلا", "نحن في بيروت"], opts)
     assert calls == [("translate-ar_en", 3), ("translate-en_fr", 3)]
     assert len(out) == 3 and all(isinstance(t, str) and t.strip() for t in out)
+
+
+def test_bpe_package_without_sacremoses_is_a_clear_error(models: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    folder = tmp_path / "bpe" / "translate-en_ar-1_0"
+    shutil.copytree(models / "translate-en_ar-1_0", folder)
+    (folder / "sentencepiece.model").rename(folder / "bpe.model")
+    opts = _opts(tmp_path / "bpe", tmp_path)
+    (package,) = packages.find_packages(opts)
+    assert package.tokenizer == "bpe"
+    monkeypatch.setitem(sys.modules, "sacremoses", None)
+    packages._load.cache_clear()
+    with pytest.raises(ModelError, match="sacremoses"):
+        packages.run_package(package, ["hello"], opts)
+
+
+def test_bpe_merges_follow_the_codes_ranks() -> None:
+    bpe = object.__new__(packages._MosesBPE)
+    bpe.ranks = {("l", "o"): 0, ("lo", "w</w>"): 1, ("e", "r</w>"): 2, ("lo", "w"): 3}
+    assert bpe._bpe("low") == ["low"]
+    assert bpe._bpe("lower") == ["low@@", "er"]
+    assert bpe._bpe("x") == ["x"]

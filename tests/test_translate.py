@@ -248,3 +248,21 @@ def test_six_directions_end_to_end(models: Path, tmp_path: Path, src: str, tgt: 
     limits = profile(tgt, "landscape")
     assert all(len(c.lines) <= limits.max_lines for c in result.cues)
     assert all(len(line) <= limits.max_chars for c in result.cues for line in c.lines if " " in line)
+
+
+@pytest.mark.slow
+def test_whisper_speech_translation_to_english(media: Path, tmp_path: Path) -> None:
+    clip = media / "audio" / "fr_css10_lesmis_0153.wav"
+    cues = translate.whisper_to_english(clip, Options(source="fr", cache_dir=tmp_path), preset="landscape")
+    text = " ".join(c.text for c in cues).lower()
+    reference = (media / "audio" / "fr_css10_lesmis_0153.wav.en.txt").read_text(encoding="utf-8").lower()
+    french = (media / "audio" / "fr_css10_lesmis_0153.wav.txt").read_text(encoding="utf-8").lower()
+
+    def content(s: str) -> set[str]:
+        return {w.strip(".,!?'") for w in s.split() if len(w.strip(".,!?'")) >= 4}
+
+    assert len(content(text) & content(reference)) >= 3  # English, and about the right thing
+    assert len(content(text) & (content(french) - content(reference))) <= 1  # not a French transcript
+    limits = profile("en", "landscape")
+    assert all(len(line) <= limits.max_chars for c in cues for line in c.lines)
+    assert all(0 <= c.start_ms < c.end_ms <= 9000 for c in cues)
