@@ -82,7 +82,7 @@ _EN_NO_END = _words("a an the this that these those my your his her its our thei
                     "and or but nor so of to in on at for with from by about into onto over under between "
                     "through during without within i you he she we they it i'm you're he's she's we're "
                     "they're it's i've we've i'll we'll i'd is are was were am be been being "
-                    "will would shall should can could may might must do does did don't doesn't didn't "
+                    "will would shall should can could may might must don't doesn't didn't "
                     "won't can't couldn't wouldn't shouldn't isn't aren't wasn't weren't have has had "
                     "not very more most mr. mrs. ms. dr. mr mrs ms dr")
 _FR_BREAK_BEFORE = _words("et ou mais donc or ni car parce puisque lorsque quand comme si que qui dont où "

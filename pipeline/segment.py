@@ -33,9 +33,11 @@ log = logging.getLogger(__name__)
 GLOSSARY = Path(__file__).resolve().parent / "data" / "glossary.csv"
 
 # Costs of a break (line or cue) between two words: the order of preference of the style guides.
-SENTENCE, CLAUSE, LONG_PAUSE, PAUSE, BEFORE_LINK, PLAIN, NAME, BAD = 0.0, 2.0, 3.0, 4.5, 5.0, 10.0, 30.0, 50.0
+SENTENCE, CLAUSE, LONG_PAUSE, PAUSE, BEFORE_LINK, PLAIN, NAME, BAD = 0.0, 2.0, 3.0, 4.5, 6.0, 20.0, 35.0, 60.0
+ORPHAN = 10.0  # a break that leaves one word alone beside punctuation ("Americans, ask | not what")
 NEVER = math.inf
 CUE = 8.0  # each cue costs this much: fewer, fuller cues unless something says otherwise
+CUE_BREAK = 1.5  # a phrase cut across two cues reads worse than across two lines
 INSIDE_SENTENCE_END = 12.0  # a sentence end inside a cue (split there first)
 INSIDE_PAUSE = 15.0  # a pause over INSIDE_PAUSE_MS inside a cue
 INSIDE_PAUSE_MS = 1500
@@ -103,6 +105,8 @@ def _link_word(token: str, lg: Language) -> bool:
 
 def join_cost(left: str, right: str, lg: Language) -> float:
     """Cost of a line or cue break between two adjacent words (text only; pauses are added by `segment`)."""
+    if left.casefold() in lg.no_break_after:  # abbreviations first: "Mr." ends no sentence
+        return BAD
     tail = left.rstrip(_CLOSERS)[-1:]
     if tail and tail in lg.sentence_end:
         return SENTENCE
@@ -124,6 +128,11 @@ def join_cost(left: str, right: str, lg: Language) -> float:
 def _joins(tokens: Sequence[str], rules: _Lang) -> list[float]:
     """joins[k] = cost of breaking before tokens[k] (k >= 1); NEVER inside a protected term."""
     costs = [0.0] + [join_cost(tokens[k - 1], tokens[k], rules.lg) for k in range(1, len(tokens))]
+    for k in range(1, len(tokens)):
+        if costs[k] >= BEFORE_LINK:
+            before = k >= 2 and costs[k - 1] <= CLAUSE
+            after = k + 1 < len(tokens) and costs[k + 1] <= CLAUSE
+            costs[k] += ORPHAN * (before + after)
     norms = [_norm(t) for t in tokens]
     for seq in rules.protected:
         size = len(seq)
@@ -278,7 +287,7 @@ class _Segmenter:
         layout = _layout(text, p, self.rules)
         duration = self.end_of(i, j) - self.words[i].start_ms
         hard = float(layout.overflow)
-        cost = CUE + (self.joins[j] if j < len(self.words) else 0.0) + layout.cost
+        cost = CUE + CUE_BREAK * (self.joins[j] if j < len(self.words) else 0.0) + layout.cost
         cps = typography.display_length(text) * 1000 / duration
         if cps > p.max_cps:
             cost += 40 + min(400.0, 100 * (cps / p.max_cps - 1))

@@ -258,3 +258,37 @@ def test_real_word_timings_conform(media: Path, preset: str) -> None:
         assert share["chars_per_line"] == 100.0 and share["line_count"] == 100.0
         assert 0.0 <= share["reading_speed"] <= 100.0
         assert not [f for f in qc.check_cues(cues, p) if f.severity == "error"]
+
+
+# ------------------------------------------------------------------------------------ real Whisper transcripts
+
+CLIPS = {"ar": "audio/ar-msa_asc_ARA-NORM-0001.wav", "fr": "audio/fr_css10_lesmis_0153.wav",
+         "en": "audio/en_jfk_whisper.flac"}
+
+
+@pytest.fixture(scope="module")
+def whisper_words(media: Path) -> dict[str, list[Word]]:
+    from pipeline.asr import transcribe_cached
+    from pipeline.cache import Cache
+    from pipeline.options import Options
+
+    cache = Cache()  # the session's temporary cache: other tests transcribing the same clip share it
+    return {lang: list(transcribe_cached(media / clip, Options(source=lang), cache)[0].words)
+            for lang, clip in CLIPS.items()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("preset", ["landscape", "vertical", "square"])
+@pytest.mark.parametrize("lang", sorted(CLIPS))
+def test_whisper_transcripts_conform(whisper_words: dict[str, list[Word]], lang: str, preset: str) -> None:
+    words = whisper_words[lang]
+    assert len(words) >= 5
+    p = profile(lang, preset)
+    cues = segment(words, p)
+    assert typography.plain("".join(c.text for c in cues)) == typography.plain(
+        typography.apply(" ".join(w.text.strip() for w in words), lang))
+    share = qc.conformity(cues, p)
+    assert share["chars_per_line"] == 100.0 and share["line_count"] == 100.0
+    assert 0.0 <= share["reading_speed"] <= 100.0
+    assert all(c.start_ms < c.end_ms for c in cues)
+    assert all(a.end_ms <= b.start_ms for a, b in zip(cues, cues[1:], strict=False))
