@@ -30,6 +30,7 @@ from pipeline.types import Cue, Word
 log = logging.getLogger(__name__)
 
 PAUSE_MS = 1000  # a longer silence between cues ends a sentence (a speaker's pause, or a new speaker)
+SNAP_WORDS = 2  # how far a proportional cut may move to land on the target's punctuation
 MAX_SENTENCE_CUES = 6  # bounds one model input when punctuation is missing (common in ASR output)
 DIALOGUE_DASHES = ("-", "\u2013", "\u2014")  # a cue opening with a dash starts a new speaker's line
 CACHE_STAGE = "translation"
@@ -82,10 +83,12 @@ def join_sentences(cues: Sequence[Cue], lang: str) -> list[Sentence]:
 
 # --- re-timing -------------------------------------------------------------------------------------
 
-def split_by_weight(words: Sequence[str], weights: Sequence[int]) -> list[list[str]]:
+def split_by_weight(words: Sequence[str], weights: Sequence[int], marks: str = "") -> list[list[str]]:
     """Cut `words` into len(weights) consecutive chunks whose lengths follow the weights.
 
-    Each chunk gets at least one word when there are enough words; order is always kept.
+    A cut moves by up to SNAP_WORDS words to fall after a word ending in one of `marks` (a clause
+    or sentence end: the better alignment when there is one). Each chunk gets at least one word when
+    there are enough words; order is always kept.
     """
     n, count = len(weights), len(words)
     total_weight = sum(weights) if sum(weights) > 0 else n
@@ -105,7 +108,18 @@ def split_by_weight(words: Sequence[str], weights: Sequence[int]) -> list[list[s
         else:
             bounds.append(min(max(ideal, bounds[-1]), count))
     bounds.append(count)
+    if marks:
+        _snap(bounds, words, marks, 1 if count >= n else 0)
     return [list(words[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _snap(bounds: list[int], words: Sequence[str], marks: str, min_chunk: int) -> None:
+    for k in range(1, len(bounds) - 1):
+        lo, hi = bounds[k - 1] + min_chunk, bounds[k + 1] - min_chunk
+        near = [c for c in range(max(lo, bounds[k] - SNAP_WORDS), min(hi, bounds[k] + SNAP_WORDS) + 1)
+                if c > 0 and words[c - 1].rstrip("\"')\u00bb\u201d")[-1:] in marks]
+        if near:
+            bounds[k] = min(near, key=lambda c: abs(c - bounds[k]))
 
 
 def _interpolate(words: Sequence[str], start: int, end: int) -> list[Word]:
@@ -120,9 +134,9 @@ def _interpolate(words: Sequence[str], start: int, end: int) -> list[Word]:
     return [Word(f" {w}", a, b) for w, a, b in zip(words, times, times[1:], strict=False)]
 
 
-def pseudo_words(translation: str, spans: Sequence[Cue]) -> list[Word]:
+def pseudo_words(translation: str, spans: Sequence[Cue], marks: str = "") -> list[Word]:
     """The translation as timed words laid over the source cues' spans (no span left uncovered)."""
-    chunks = split_by_weight(translation.split(), [len(c.text) for c in spans])
+    chunks = split_by_weight(translation.split(), [len(c.text) for c in spans], marks)
     groups: list[tuple[list[str], int, int]] = []
     pending: int | None = None  # start of leading spans that got no words
     for chunk, cue in zip(chunks, spans, strict=True):
@@ -138,10 +152,16 @@ def pseudo_words(translation: str, spans: Sequence[Cue]) -> list[Word]:
 
 
 def _clamp(cues: Sequence[Cue], start: int, end: int) -> list[Cue]:
-    out = []
+    """Cues cut to [start, end]; one left without time (zero-length words at the very end) joins the
+    cue before it rather than being dropped or moved."""
+    out: list[Cue] = []
     for c in cues:
         s, e = max(c.start_ms, start), min(c.end_ms, end)
-        out.append(Cue(s, max(e, s + 1) if s < end else end, c.lines))
+        if e > s or not out:
+            out.append(Cue(s, max(e, s + 1), c.lines))
+        else:
+            log.info("translated cue %r has no time left in its sentence: joined to the one before", c.text)
+            out[-1] = Cue(out[-1].start_ms, out[-1].end_ms, (*out[-1].lines, *c.lines))
     return out
 
 
@@ -155,7 +175,8 @@ def retime(cues: Sequence[Cue], sentences: Sequence[Sentence], translations: Seq
         if not text.strip():  # a blank source cue: nothing to translate, kept as it was
             out.extend(spans)
             continue
-        laid = segment(pseudo_words(text, spans), target)
+        lg = language(target.language)
+        laid = segment(pseudo_words(text, spans, lg.sentence_end + lg.clause_end), target)
         out.extend(_clamp(laid, start, end))
     return out
 

@@ -266,3 +266,20 @@ def test_whisper_speech_translation_to_english(media: Path, tmp_path: Path) -> N
     limits = profile("en", "landscape")
     assert all(len(line) <= limits.max_chars for c in cues for line in c.lines)
     assert all(0 <= c.start_ms < c.end_ms <= 9000 for c in cues)
+
+
+def test_cut_snaps_to_target_punctuation_nearby() -> None:
+    words = ["Bonjour", "à", "tous,", "je", "suis", "Leila", "et", "je", "cours"]
+    assert translate.split_by_weight(words, [20, 20])[0] == ["Bonjour", "à", "tous,", "je"]  # half the letters
+    snapped = translate.split_by_weight(words, [20, 20], ",.")
+    assert snapped[0] == ["Bonjour", "à", "tous,"] and sum(snapped, []) == words
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["a", "bb,", "ccc", "dd.", "e"]), max_size=25),
+       st.lists(st.integers(0, 40), min_size=1, max_size=6))
+def test_snapping_keeps_every_word_and_a_word_per_chunk(words: list[str], weights: list[int]) -> None:
+    chunks = translate.split_by_weight(words, weights, ",.")
+    assert len(chunks) == len(weights) and [w for c in chunks for w in c] == words
+    if len(words) >= len(weights):
+        assert all(chunks)
