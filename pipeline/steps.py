@@ -120,13 +120,13 @@ def _probe(ctx: Context, path: Path, known: dict[str, Any]) -> MediaInfo:
 
 def _source(ctx: Context, path: Path, duration_ms: int, result: VideoResult, preset: str) -> Track:
     ctx.begin(result, "transcribe")
-    progress = ctx.progress(result.stem, duration_ms)
-    try:
-        with ctx.whisper_lock:  # one Whisper model per device; other jobs translate and encode meanwhile
+    with ctx.whisper_lock:  # one Whisper model per device; other jobs translate and encode meanwhile
+        progress = ctx.progress(result.stem, duration_ms)  # made here so its ETA excludes the wait
+        try:
             transcript, cached = ctx.stage("transcribe")(path, ctx.opts, ctx.cache, on_progress=progress,
                                                          prompt=ctx.prompt)
-    finally:
-        progress.close()
+        finally:
+            progress.close()
     result.stages["transcribe"] = "cached" if cached else "done"
     result.source = transcript.language
     result.notes += list(transcript.notes)
