@@ -136,6 +136,8 @@ def _candidates(folder: Path) -> Iterator[Path]:
 
 def find_packages(opts: Options) -> list[Package]:
     """Every usable package in the search folders, in priority order (unreadable ones are logged)."""
+    if opts.models_dir and not Path(opts.models_dir).is_dir():
+        log.warning("%s: --models-dir is not a folder; ignored", opts.models_dir)
     found: list[Package] = []
     for folder in search_dirs(opts):
         for entry in _candidates(folder):

@@ -116,3 +116,18 @@ def test_models_install_online_without_argostranslate_is_exit_2(capsys: pytest.C
     assert main(["models", "install", "ar", "en"]) == 2
     assert "argosmodel" in capsys.readouterr().err
     assert main(["models", "install", "ar", "xx"]) == 2
+
+
+def test_models_install_all_with_everything_there_installs_nothing(models: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["models", "--models-dir", str(models), "install", "all"]) == 0
+    assert "are installed" in capsys.readouterr().out
+
+
+def test_models_install_all_offline_says_how(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "argostranslate", None)
+    assert main(["models", "--models-dir", str(tmp_path / "none"), "install", "all"]) == 2
+    assert "translate-ar_en" in capsys.readouterr().err

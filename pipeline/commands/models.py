@@ -18,10 +18,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="extra folder of Argos packages (searched first; `install` puts packages there)")
     sub = p.add_subparsers(dest="action", metavar="ACTION")
     sub.add_parser("list", help="installed packages and the six directions: direct, pivot or missing")
-    inst = sub.add_parser("install", help="install FROM TO from the Argos index (needs argostranslate and "
-                                          "internet) or a local FILE.argosmodel")
-    inst.add_argument("what", nargs="+", metavar="FROM TO | FILE",
-                      help="e.g. `ar en` or translate-ar_en-1_9.argosmodel")
+    inst = sub.add_parser("install", help="install FROM TO (or `all` the missing ones) from the Argos index "
+                                          "(needs argostranslate and internet), or a local FILE.argosmodel")
+    inst.add_argument("what", nargs="+", metavar="FROM TO | all | FILE",
+                      help="e.g. `ar en`, `all`, or translate-ar_en-1_9.argosmodel")
 
 
 def _list(opts: Options) -> int:
@@ -43,9 +43,20 @@ def _list(opts: Options) -> int:
     return 0
 
 
+def _pair(code: str) -> tuple[str, str]:
+    src, tgt = code.removeprefix("translate-").split("_")
+    return src, tgt
+
+
 def _install(opts: Options, what: list[str]) -> int:
     if len(what) == 1 and what[0].endswith(".argosmodel"):
         installed = packages.install_file(Path(what[0]), opts)
+    elif what == ["all"]:
+        found = packages.find_packages(opts)
+        missing = [c for c in INDEX_CODES if not any(p.code == c for p in found)]
+        installed = [p for c in missing for p in packages.install_online(*_pair(c), opts)]
+        if not missing:
+            print("all of " + ", ".join(INDEX_CODES) + " are installed")
     elif len(what) == 2:
         try:
             src, tgt = (_lang(w) for w in what)
@@ -55,7 +66,8 @@ def _install(opts: Options, what: list[str]) -> int:
             raise UsageError(f"FROM and TO are both {src!r}")
         installed = packages.install_online(src, tgt, opts)
     else:
-        raise UsageError("expected `models install FROM TO` (e.g. ar en) or `models install FILE.argosmodel`")
+        raise UsageError("expected `models install FROM TO` (e.g. ar en), `models install all` "
+                         "or `models install FILE.argosmodel`")
     for p in installed:
         print(f"installed {p.code} {p.version} ({p.from_code}->{p.to_code}) in {p.path}")
     return 0
