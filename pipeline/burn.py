@@ -32,8 +32,9 @@ log = logging.getLogger(__name__)
 # Which Debian package provides each font we name (for the error message when one is missing).
 FONT_PACKAGES = {"Noto Naskh Arabic": "fonts-noto-core", "Noto Sans Arabic": "fonts-noto-core",
                  "Noto Sans": "fonts-noto-core", "Amiri": "fonts-hosny-amiri"}
-# Audio codecs the MP4 muxer takes as they are; anything else (PCM, Vorbis...) is re-encoded to AAC.
-MP4_AUDIO = frozenset({"aac", "mp3", "mp2", "ac3", "eac3", "alac", "opus", "flac"})
+# Audio copied as it is into MP4 (players and social platforms take these); anything else (PCM, Vorbis, MP2,
+# Opus...) is re-encoded to AAC, and the log says so.
+MP4_AUDIO = frozenset({"aac", "mp3", "ac3", "eac3", "alac"})
 
 
 def _x264(opts: Options) -> dict[str, Any]:
