@@ -276,3 +276,23 @@ def test_burn_command_refuses_an_srt_without_language(workdir, landscape, capsys
     assert main(["burn", str(landscape["source"]), str(srt), "-o", str(workdir / "x")]) == 2
     assert "nolang.srt: cannot tell its language" in capsys.readouterr().err
     assert main(["burn", str(landscape["source"]), str(srt), "--lang", "en,fr"]) == 2
+
+
+# --- planning (pure) ------------------------------------------------------------------------------------------
+
+
+def test_plan_pads_odd_sizes_and_copies_only_mp4_audio():
+    from pipeline.media import MediaInfo
+
+    def info(w, h, codec):
+        return MediaInfo(Path("v.mp4"), 1000, bool(codec), True, width=w, height=h, audio_codec=codec)
+
+    plan = plan_for(info(641, 361, "aac"), OPTS)
+    assert (plan.width, plan.height, plan.pad, plan.audio, plan.preset) == (642, 362, True, "copy", "landscape")
+    assert plan_for(info(1080, 1920, "vorbis"), OPTS).audio == "aac"
+    assert plan_for(info(1080, 1920, ""), OPTS).audio is None
+    assert plan_for(info(1080, 1920, ""), OPTS).preset == "vertical"
+    assert plan_for(info(1080, 1080, ""), OPTS).preset == "square"
+    assert plan_for(info(1080, 1920, ""), OPTS, "landscape").preset == "landscape"
+    with pytest.raises(BurnError, match="no video stream"):
+        plan_for(MediaInfo(Path("a.wav"), 1000, True, False), OPTS)
