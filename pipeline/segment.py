@@ -19,7 +19,7 @@ import logging
 import math
 import string
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -214,8 +214,13 @@ def _shape_cost(widths: list[int], max_chars: int) -> float:
     return cost
 
 
-def break_lines(text: str, profile: Profile) -> tuple[str, ...]:
-    """`text` (already typeset) on as few lines as fit, broken where the style guide prefers."""
+def break_lines(text: str, profile: Profile, protected: Sequence[str] | None = None) -> tuple[str, ...]:
+    """`text` (already typeset) on as few lines as fit, broken where the style guide prefers.
+
+    `protected`: multi-word names never split (default: `profile.protected`, else the campaign's terms).
+    """
+    if protected is not None:
+        profile = replace(profile, protected=tuple(protected))
     return _layout(" ".join(text.split()), profile, _rules(profile)).lines
 
 
@@ -341,8 +346,13 @@ class _Segmenter:
         return cues
 
 
-def segment(words: Sequence[Word], profile: Profile) -> list[Cue]:
-    """Cues for `words` (any words: transcribed or interpolated), typeset for `profile.language`."""
+def segment(words: Sequence[Word], profile: Profile, protected: Sequence[str] | None = None) -> list[Cue]:
+    """Cues for `words` (any words: transcribed or interpolated), typeset for `profile.language`.
+
+    `protected`: multi-word names never split (default: `profile.protected`, else the campaign's terms).
+    """
+    if protected is not None:
+        profile = replace(profile, protected=tuple(protected))
     cleaned = _clean(words)
     if not cleaned:
         return []

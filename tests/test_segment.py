@@ -160,8 +160,11 @@ def test_protected_names_never_split_across_lines_or_cues() -> None:
     cues = segment(words, p)
     assert any("Cairo Runners." in c.text for c in cues)
     custom = replace(p, protected=("fellow Americans",))
-    assert any("fellow Americans," in line
-               for line in break_lines("And so my fellow Americans, ask not what your country can do", custom))
+    text = "And so my fellow Americans, ask not what your country can do"
+    assert any("fellow Americans," in line for line in break_lines(text, custom))
+    text = "We all went running with the Zanzibar Harbour Team this morning"
+    assert any("Zanzibar Harbour Team" in line for line in break_lines(text, p, protected=("Zanzibar Harbour Team",)))
+    assert not any("Zanzibar Harbour Team" in line for line in break_lines(text, p))  # a parameter, not a constant
 
 
 def test_number_stays_with_its_unit() -> None:

@@ -37,7 +37,7 @@ def _files(paths: list[Path]) -> list[Path]:
         raise UsageError(f"not found: {', '.join(missing)}")
     files: list[Path] = []
     for p in paths:
-        files += sorted(p.rglob("*.srt")) if p.is_dir() else [p]
+        files += sorted(f for f in p.rglob("*") if f.suffix.lower() == ".srt") if p.is_dir() else [p]
     if not files:
         raise UsageError(f"no .srt files in {', '.join(map(str, paths))}")
     return files
