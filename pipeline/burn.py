@@ -202,8 +202,6 @@ def burn_ass(video: Path, scripts: Mapping[str, str], outputs: Mapping[str, Path
             ass_files[lang].write_text(text, encoding="utf-8")
         temps = {lang: stack.enter_context(atomic_path(outputs[lang])) for lang in scripts}
         _run_ffmpeg(build_command(Path(video), ass_files, temps, plan, opts), Path(video))
-        for temp in temps.values():
-            temp.chmod(0o644)  # mkstemp's 0600 would hide the videos from the rest of the team
 
 
 def burn(video: Path, tracks: Mapping[str, Sequence[Cue]], outputs: Mapping[str, Path], opts: Options,

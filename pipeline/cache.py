@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 _CHUNK = 1 << 20
+# Read once at import: os.umask can only be read by setting it, which is not thread-safe later.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
@@ -52,6 +55,8 @@ def atomic_path(path: str | os.PathLike[str], suffix: str | None = None) -> Iter
         yield tmp_path
         with open(tmp_path, "rb+") as f:
             os.fsync(f.fileno())
+        # mkstemp makes files 0600; give the result the permissions a plain open() would have.
+        os.chmod(tmp_path, 0o666 & ~_UMASK)
         os.replace(tmp_path, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
