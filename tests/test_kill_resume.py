@@ -54,6 +54,13 @@ def _kill_when(proc: subprocess.Popen, moment: Callable[[], bool], timeout: floa
             time.sleep(0.05)
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:  # renamed into place meanwhile
+        return 0
+
+
 def _transcripts(cache: Path) -> dict[str, int]:
     return {p.name: p.stat().st_mtime_ns for p in (cache / "asr").glob("*.json")}
 
@@ -85,7 +92,7 @@ def test_sigkill_during_transcription_and_encode_then_resume(tmp_path: Path, med
 
     # Run 2: killed while the second video is being encoded.
     run = _start(videos, out, cache)
-    _kill_when(run, lambda: any(out.glob(".2_middle.*.mp4.part")))
+    _kill_when(run, lambda: any(_size(p) > 0 for p in out.glob(".2_middle.*.mp4.part")))  # ffmpeg is writing
     second = _state(out)
     assert second["1_first"]["stages"]["transcribe"] == "cached"
     assert set(second["1_first"]["langs"]["en"]["stages"].items()) >= {("write", "unchanged"),
