@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.cache import atomic_path, atomic_write_text, file_sha256, text_sha256
+from pipeline.cache import atomic_write_text, file_sha256, text_sha256
 from pipeline.errors import SubtitleParseError
 from pipeline.types import Cue
 
@@ -25,9 +25,6 @@ log = logging.getLogger(__name__)
 
 STATE_DIR = ".pipeline"
 MANIFEST_NAME = "manifest.json"
-_umask = os.umask(0)
-os.umask(_umask)
-_FILE_MODE = 0o666 & ~_umask
 
 
 class FileState(enum.Enum):
@@ -127,9 +124,7 @@ def write_text(manifest: Manifest, path: str | os.PathLike[str], text: str, **me
     if state.reviewer_owned:
         log.info("%s: edited by a reviewer, left as it is", p)
         return WriteOutcome(p, "kept")
-    with atomic_path(p) as tmp:
-        tmp.write_bytes(text.encode("utf-8"))
-        tmp.chmod(_FILE_MODE)  # mkstemp makes 0600; outputs are for the whole team
+    atomic_write_text(p, text)
     manifest.record(p, sha, **meta)
     return WriteOutcome(p, "written")
 
