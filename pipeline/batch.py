@@ -214,7 +214,9 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], opts: Options, *,
     out_dir = Path(opts.out_dir)
     videos = discover(paths, out_dir)
     registry = {**STAGES, **(stages or {})}
-    if opts.targets and not burn_only:
+    if opts.translator == "whisper" and set(opts.targets or ()) - {"en"}:
+        raise UsageError("--translator whisper translates speech into English only: use --targets en")
+    if opts.targets and opts.translator != "whisper" and not burn_only:
         registry["preflight"](opts.source, opts.targets, opts)  # a missing requested package: exit 2 now
     out_dir.mkdir(parents=True, exist_ok=True)
     with _out_dir_lock(out_dir):

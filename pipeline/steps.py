@@ -161,6 +161,8 @@ def _targets(ctx: Context, result: VideoResult) -> list[str]:
     src = result.source
     requested = ctx.opts.targets
     wanted = tuple(t for t in (requested if requested is not None else LANGUAGES) if t != src)
+    if ctx.opts.translator == "whisper":  # speech to English only, no package needed
+        return [t for t in wanted if t == "en" or requested is not None]
     if not wanted:
         return []
     # Requested targets without a package raise (checked for every source before the run began);
@@ -198,7 +200,8 @@ def _translate_one(ctx: Context, result: VideoResult, lr: LangResult, src: Track
     ctx.begin(result, f"translate {lr.lang}")
     if ctx.opts.translator == "whisper":  # English straight from speech: the model, so under its lock
         with ctx.whisper_lock:
-            cues = list(ctx.stage("whisper_translate")(Path(result.video), ctx.opts, lr.lang, preset=preset))
+            cues = list(ctx.stage("whisper_translate")(Path(result.video), ctx.opts, lr.lang, preset=preset,
+                                                       cache=ctx.cache))
         lr.stages["translate"] = "whisper"
         translated = len(cues)
     else:

@@ -16,6 +16,7 @@ from fake_stages import Fakes, parse_srt, use_readers
 from pipeline import batch
 from pipeline.errors import UsageError
 from pipeline.options import Options
+from pipeline.types import Cue
 
 
 @pytest.fixture(autouse=True)
@@ -224,3 +225,20 @@ def test_legacy_encoded_reviewer_file_is_read_and_kept(env: dict[str, Any]) -> N
     assert (out / "a.ar.srt").read_bytes() == legacy
     assert r.langs["ar"].stages["write"] == "reviewer's" and not r.failed
     assert fakes.burned[0]["fr"] == ["fr:مرحبا"]
+
+
+def test_whisper_translator_gives_english_only(env: dict[str, Any]) -> None:
+    seen: list[tuple[str, str]] = []
+
+    def whisper_translate(path: Path, opts: Options, tgt: str, *, preset: str, cache: Any) -> list:
+        seen.append((path.name, tgt))
+        return [Cue(0, 900, ("spoken english",))]
+
+    registry = {**env["fakes"].registry(), "whisper_translate": whisper_translate}
+    opts = Options(**{**env["opts"].__dict__, "targets": None, "translator": "whisper"})
+    r = batch.run_batch([env["videos"] / "a.mp4"], opts, stages=registry)[0]
+    assert seen == [("a.mp4", "en")] and set(r.langs) == {"ar", "en"}
+    assert parse_srt(env["out"] / "a.en.srt")[0].lines == ("spoken english",)
+    with pytest.raises(UsageError, match="English only"):
+        batch.run_batch([env["videos"]], Options(**{**opts.__dict__, "targets": ("fr",)}), stages=registry)
+
