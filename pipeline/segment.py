@@ -182,7 +182,8 @@ def _best_split(tokens: list[str], sizes: list[int], joins: list[float], count: 
     if len(allowed) < count - 1:
         return None
     best: tuple[int, float, tuple[int, ...]] | None = None
-    for cuts in _cut_choices(allowed, count - 1):
+    fitting = list(_fitting_cuts(allowed, prefix, 0, count - 1, profile.max_chars))
+    for cuts in fitting or _cut_choices(allowed, count - 1):
         bounds = (0, *cuts, n)
         widths = [prefix[b] - prefix[a] + (b - a - 1) for a, b in pairwise(bounds)]
         overflow = sum(max(0, w - profile.max_chars) for w in widths) + max(0, count - profile.max_lines)
@@ -194,6 +195,20 @@ def _best_split(tokens: list[str], sizes: list[int], joins: list[float], count: 
     overflow, cost, bounds = best
     lines = tuple(" ".join(tokens[a:b]) for a, b in pairwise(bounds))
     return _Layout(lines, overflow, cost)
+
+
+def _fitting_cuts(allowed: list[int], prefix: list[int], start: int, k: int, max_chars: int):
+    """Cuts after `start` giving k more breaks where every line fits (most layouts are pruned early)."""
+    n = len(prefix) - 1
+    if k == 0:
+        if prefix[n] - prefix[start] + (n - start - 1) <= max_chars:
+            yield ()
+        return
+    for c in allowed[bisect.bisect_right(allowed, start):]:
+        if prefix[c] - prefix[start] + (c - start - 1) > max_chars:
+            break  # lines only get longer
+        for rest in _fitting_cuts(allowed, prefix, c, k - 1, max_chars):
+            yield (c, *rest)
 
 
 def _cut_choices(allowed: list[int], k: int):

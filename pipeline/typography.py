@@ -73,7 +73,7 @@ def problems(text: str, lang: str) -> list[str]:
     fixed = apply(text, lang)
     if fixed == text:
         return []
-    return [f"typography: {text!r} should read {fixed!r}"]
+    return [f"{text!r} should read {fixed!r}"]
 
 
 def plain(text: str) -> str:
