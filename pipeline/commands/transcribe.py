@@ -1,15 +1,75 @@
-"""`python -m pipeline transcribe` (being built: see the open issues)."""
+"""`python -m pipeline transcribe MEDIA -o OUT.srt`: one file to an SRT in the language spoken."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
-from pipeline.errors import UsageError
+from pipeline.asr import transcribe_cached
+from pipeline.cache import Cache
+from pipeline.commands.common import add_model_args, add_subtitle_args, options_from_args
+from pipeline.media import probe
+from pipeline.profiles import preset_for_size, profile
+from pipeline.segment import segment
+from pipeline.subtitles import save_srt
+from pipeline.types import Cue, Transcript
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    pass
+    p.add_argument("media", type=Path, help="video or audio file")
+    p.add_argument("-o", "--output", type=Path, default=None,
+                   help="SRT to write (default: subtitles/<stem>.<lang>.srt)")
+    add_model_args(p)
+    add_subtitle_args(p)
+    p.add_argument("--cache-dir", type=Path, default=None, help="default: $PIPELINE_CACHE_DIR or ~/.cache")
+    p.add_argument("--no-progress", dest="progress", action="store_false")
+
+
+class _Bar:
+    """tqdm over audio seconds: done / total and an ETA from the rate so far."""
+
+    def __init__(self, name: str, enabled: bool) -> None:
+        self.name, self.enabled, self.bar = name, enabled, None
+
+    def __call__(self, done_ms: int, total_ms: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=round(total_ms / 1000, 1), desc=self.name, unit="s audio", file=sys.stderr,
+                            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s audio "
+                                       "[{elapsed}<{remaining}]")
+        self.bar.update(max(0.0, round(done_ms / 1000, 1) - self.bar.n))
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def cues_for(transcript: Transcript, preset: str, overrides: dict[str, float] | None = None) -> list[Cue]:
+    """Style-guide cues from the words; none when nothing was said."""
+    if not transcript.words:
+        return []
+    return segment(transcript.words, profile(transcript.language, preset, overrides))
 
 
 def handle(args: argparse.Namespace) -> int:
-    raise UsageError("'transcribe' is not available yet")
+    opts = options_from_args(args)
+    info = probe(args.media)
+    preset = opts.preset if opts.preset != "auto" else preset_for_size(info.width, info.height) \
+        if info.has_video else "landscape"
+    bar = _Bar(args.media.name, opts.progress and sys.stderr.isatty())
+    try:
+        transcript, hit = transcribe_cached(args.media, opts, Cache(opts.cache_dir), on_progress=bar)
+    finally:
+        bar.close()
+    cues = cues_for(transcript, preset, dict(opts.profile_overrides) or None)
+    out = args.output or Path("subtitles") / f"{args.media.stem}.{transcript.language}.srt"
+    save_srt(out, cues)
+    for note in transcript.notes:
+        print(f"note: {args.media}: {note}", file=sys.stderr)
+    print(f"{out}: {len(cues)} cues, language {transcript.language}, {len(transcript.words)} words"
+          f"{' (cached transcript)' if hit else ''}")
+    return 0

@@ -1,0 +1,230 @@
+"""faster-whisper at the edge: media file -> Transcript (words with integer-ms times), with guards and a cache.
+
+Flow: decode once (ffmpeg) -> Silero VAD -> keep speech regions (long non-speech cut out) -> language detected on
+that speech, among the languages the pipeline handles, unless forced -> Whisper with word timestamps -> times put
+back on the file's timeline -> guards (phantom lines, loops, swallowed pauses) -> Transcript.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from pipeline import asr_guards as guards
+from pipeline.cache import Cache, file_sha256, key_of
+from pipeline.errors import ModelError, UsageError
+from pipeline.media import SAMPLE_RATE, decode_audio, probe
+from pipeline.models import resolve_model
+from pipeline.options import Options
+from pipeline.profiles import LANGUAGES
+from pipeline.types import Transcript, Word, seconds_to_ms
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int, int], None]
+CACHE_STAGE = "asr"
+ASR_VERSION = 1  # bump when the code changes what a transcript holds, so cached ones are recomputed
+NO_SPEECH = "no speech detected"
+
+
+@dataclass(frozen=True)
+class AsrSettings:
+    """Decoding and guard settings (Options carries the user-facing ones). Chosen by measurement on the
+    shared clips and the long-form bench (bench/bench_asr.py); every field is part of the cache key."""
+    temperature: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)  # fallback when a decode loops or doubts
+    compression_ratio_threshold: float = 2.4
+    log_prob_threshold: float = -1.0
+    no_speech_threshold: float = 0.6
+    # Off: on long inputs a wrong line conditions the next ones (loops, wrong script); the measured
+    # accuracy cost on the clips was nil.
+    condition_on_previous_text: bool = False
+    hallucination_silence_threshold: float | None = 2.0
+    vad_threshold: float = 0.5
+    vad_min_silence_ms: int = 1000
+    vad_pad_ms: int = 400
+    keep_gap_ms: int = 2000  # non-speech shorter than this stays in the audio Whisper hears
+    max_word_ms: int = 2500  # a longer "word" swallowed a pause
+    split_gap_ms: int = 1500  # a segment never spans a pause this long
+    # Per-language initial prompt (style: punctuation, script). Empty = none.
+    prompts: tuple[tuple[str, str], ...] = field(default=())
+
+
+SETTINGS = AsrSettings()
+
+
+def resolve_device(opts: Options) -> tuple[str, str]:
+    """(device, compute_type): auto -> cuda when CTranslate2 sees a GPU; compute auto -> float16 / int8."""
+    import ctranslate2
+
+    gpus = ctranslate2.get_cuda_device_count()
+    if opts.device == "auto":
+        device = "cuda" if gpus > 0 else "cpu"
+    elif opts.device == "cuda" and gpus == 0:
+        raise UsageError("--device cuda: CTranslate2 sees no CUDA GPU (driver or CUDA libraries missing?)")
+    elif opts.device in ("cpu", "cuda"):
+        device = opts.device
+    else:
+        raise UsageError(f"--device {opts.device}: expected auto, cpu or cuda")
+    compute = opts.compute_type
+    if compute == "auto":
+        compute = "float16" if device == "cuda" else "int8"
+    supported = ctranslate2.get_supported_compute_types(device)
+    if compute not in supported and compute != "default":
+        raise UsageError(f"--compute-type {compute}: not supported on {device} "
+                         f"(choose from {', '.join(sorted(supported))})")
+    return device, compute
+
+
+@functools.lru_cache(maxsize=2)
+def _load(path: str, device: str, compute_type: str) -> Any:
+    from faster_whisper import WhisperModel
+
+    try:
+        return WhisperModel(path, device=device, compute_type=compute_type)
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise ModelError(f"Whisper model {path}: cannot load on {device}/{compute_type} ({exc})") from None
+
+
+def load_model(opts: Options) -> Any:
+    """The WhisperModel for these options, loaded once per (model, device, compute type)."""
+    device, compute = resolve_device(opts)
+    return _load(resolve_model(opts.model).path, device, compute)
+
+
+def _vad_chunks_ms(audio: np.ndarray, s: AsrSettings) -> list[tuple[int, int]]:
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    vad = VadOptions(threshold=s.vad_threshold, min_silence_duration_ms=s.vad_min_silence_ms,
+                     speech_pad_ms=s.vad_pad_ms)
+    return [(c["start"] * 1000 // SAMPLE_RATE, c["end"] * 1000 // SAMPLE_RATE)
+            for c in get_speech_timestamps(audio, vad)]
+
+
+def _detect_language(model: Any, speech: np.ndarray) -> tuple[str, float, list[tuple[str, float]]]:
+    """Best of the languages the pipeline handles, judged on speech only (first 30 s of it)."""
+    _, _, probs = model.detect_language(audio=speech[: 30 * SAMPLE_RATE])
+    ours = sorted(((lang, p) for lang, p in probs if lang in LANGUAGES), key=lambda lp: -lp[1])
+    return ours[0][0], ours[0][1], probs[:3]
+
+
+def _ms_to_samples(ms: int) -> int:
+    return ms * SAMPLE_RATE // 1000
+
+
+def _decode(model: Any, speech: np.ndarray, regions: list[tuple[int, int]], language: str, opts: Options,
+            task: str, prompt: str | None, s: AsrSettings) -> Any:
+    from faster_whisper.transcribe import restore_speech_timestamps
+
+    segments, _ = model.transcribe(
+        speech, language=language, task=task, beam_size=opts.beam_size, temperature=list(s.temperature),
+        compression_ratio_threshold=s.compression_ratio_threshold, log_prob_threshold=s.log_prob_threshold,
+        no_speech_threshold=s.no_speech_threshold, condition_on_previous_text=s.condition_on_previous_text,
+        initial_prompt=dict(s.prompts).get(language) or None, hotwords=prompt or None, word_timestamps=True,
+        hallucination_silence_threshold=s.hallucination_silence_threshold, vad_filter=False,
+    )
+    chunks = [{"start": _ms_to_samples(a), "end": _ms_to_samples(b)} for a, b in regions]
+    return restore_speech_timestamps(segments, chunks, SAMPLE_RATE)
+
+
+def _guarded(raw: guards.RawSegment, seg: Any, language: str, s: AsrSettings) -> str | None:
+    """Why this segment is dropped, or None to keep it."""
+    phantom = guards.is_phantom(raw, language)
+    if phantom:
+        return f"dropped a phantom line ({phantom!r}) at {raw.words[0].start_ms / 1000:.1f} s" if raw.words \
+            else f"dropped a phantom line ({phantom!r})"
+    if seg.compression_ratio > s.compression_ratio_threshold:
+        # Every temperature fallback still looped: keep nothing rather than a wall of repeats.
+        return f"dropped a repetition loop at {seg.start:.1f} s"
+    if seg.no_speech_prob > s.no_speech_threshold and seg.avg_logprob < s.log_prob_threshold:
+        return f"dropped a segment over non-speech at {seg.start:.1f} s"
+    return None
+
+
+def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: ProgressFn | None = None,
+               prompt: str | None = None, task: str = "transcribe", settings: AsrSettings = SETTINGS) -> Transcript:
+    """Transcribe (or, with task="translate", translate to English) the speech in a media file.
+
+    `prompt`: hotwords (e.g. brand names from the campaign glossary) biasing every window. A file with no
+    speech gives a Transcript without words and the note "no speech detected".
+    """
+    if task not in ("transcribe", "translate"):
+        raise UsageError(f"unknown ASR task {task!r}: expected transcribe or translate")
+    info = probe(path)
+    audio = decode_audio(path, info)
+    duration_ms = seconds_to_ms(len(audio) / SAMPLE_RATE)
+    regions = guards.speech_regions(_vad_chunks_ms(audio, settings), duration_ms, settings.keep_gap_ms)
+    if not regions:
+        log.info("%s: %s", path, NO_SPEECH)
+        if on_progress:
+            on_progress(duration_ms, duration_ms)
+        return Transcript(language=opts.source or "und", words=(), duration_ms=duration_ms, notes=(NO_SPEECH,))
+    speech = np.concatenate([audio[_ms_to_samples(a):_ms_to_samples(b)] for a, b in regions])
+    model = load_model(opts)
+    notes: list[str] = []
+    language = opts.source
+    if language is None:
+        language, prob, top = _detect_language(model, speech)
+        log.info("%s: language %s (p=%.2f; top: %s)", path, language, prob,
+                 ", ".join(f"{lg} {p:.2f}" for lg, p in top))
+        if prob < 0.5:
+            notes.append(f"language uncertain: {language} p={prob:.2f}; force it with --source")
+    text_language = "en" if task == "translate" else language
+    words: list[Word] = []
+    for seg in _decode(model, speech, regions, language, opts, task, prompt, settings):
+        seg_words = tuple(guards.merge_pieces(
+            [Word(w.word, seconds_to_ms(w.start), seconds_to_ms(w.end), round(w.probability, 4))
+             for w in seg.words or ()]))
+        raw = guards.RawSegment(seg.text, seg_words, seg.no_speech_prob, seg.avg_logprob)
+        reason = _guarded(raw, seg, text_language, settings)
+        if reason:
+            log.warning("%s: %s: %r", path, reason, seg.text.strip())
+            notes.append(reason)
+        else:
+            words.extend(seg_words)
+        if on_progress:
+            on_progress(min(seconds_to_ms(seg.end), duration_ms), duration_ms)
+    if on_progress:
+        on_progress(duration_ms, duration_ms)
+    tidy = guards.tidy_words(words, settings.max_word_ms)
+    segments = tuple((run[0].start_ms, run[-1].end_ms, guards.join_words(run))
+                     for run in guards.split_at_gaps(tidy, settings.split_gap_ms))
+    if not tidy:
+        notes.append(NO_SPEECH)
+    if task == "translate":
+        notes.append(f"translated by Whisper from {language}")
+    return Transcript(language=text_language, words=tuple(tidy), duration_ms=duration_ms,
+                      segments=segments, notes=tuple(notes))
+
+
+def cache_key(path: str | os.PathLike[str], opts: Options, prompt: str | None = None, task: str = "transcribe",
+              settings: AsrSettings = SETTINGS) -> str:
+    """Content of the file, identity of the model, and every option that changes the transcript."""
+    device, compute = resolve_device(opts)
+    return key_of("asr", ASR_VERSION, file_sha256(path), resolve_model(opts.model).identity, device, compute,
+                  opts.source, opts.beam_size, prompt or "", task, asdict(settings))
+
+
+def transcribe_cached(path: str | os.PathLike[str], opts: Options, cache: Cache,
+                      on_progress: ProgressFn | None = None, prompt: str | None = None,
+                      task: str = "transcribe") -> tuple[Transcript, bool]:
+    """(transcript, cache hit). A hit skips decoding and the model entirely."""
+    key = cache_key(path, opts, prompt, task)
+    hit = cache.get(CACHE_STAGE, key)
+    if hit is not None:
+        try:
+            transcript = Transcript.from_json(hit)
+        except (KeyError, TypeError, ValueError):
+            log.warning("%s: cached transcript unreadable, transcribing again", path)
+        else:
+            if on_progress:
+                on_progress(transcript.duration_ms, transcript.duration_ms)
+            return transcript, True
+    transcript = transcribe(path, opts, on_progress, prompt, task)
+    cache.put(CACHE_STAGE, key, transcript.to_json())
+    return transcript, False

@@ -1,0 +1,156 @@
+"""Pure guards against Whisper's known failure modes, applied between the model and the Transcript.
+
+- Speech regions: which stretches of the file Whisper gets to hear (long non-speech is cut out: that is where
+  it invents text; short pauses stay, cutting them saves nothing and changes what the model hears).
+- Phantom lines: credits and channel outros that Whisper learned from subtitled videos, per language.
+- Repetition loops: segments whose text compresses too well.
+- Swallowed pauses: words stretched over silence are clamped; segments are split at long gaps between words.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pipeline.metrics import normalize
+from pipeline.types import Word
+
+# Lines Whisper produces over silence or music because its training subtitles ended with them. "always": drop
+# whenever a segment is (mostly) this line; "doubtful": only when the model itself doubts there was speech.
+PHANTOM_LINES: dict[str, dict[str, tuple[str, ...]]] = {
+    "ar": {
+        "always": ("ترجمة نانسي قنقر", "نانسي قنقر", "اشتركوا في القناة", "لا تنسوا الاشتراك في القناة",
+                   "شكرا للمشاهدة", "شكرا على المشاهدة", "شكرا لكم على المشاهدة", "ترجمة وتدقيق",
+                   "سبتايتل بواسطة", "المترجم للقناة"),
+        "doubtful": ("شكرا", "موسيقى", "السلام عليكم"),
+    },
+    "fr": {
+        "always": ("Sous-titres réalisés par la communauté d'Amara.org", "Sous-titrage Société Radio-Canada",
+                   "Sous-titrage ST' 501", "Sous-titres réalisés para la communauté d'Amara.org",
+                   "Merci d'avoir regardé cette vidéo", "Abonnez-vous à la chaîne", "N'oubliez pas de vous abonner",
+                   "Sous-titrage FR"),
+        "doubtful": ("Merci", "Merci.", "Musique"),
+    },
+    "en": {
+        "always": ("Thanks for watching!", "Thank you for watching", "Thank you for watching!",
+                   "Subtitles by the Amara.org community", "Please subscribe to my channel",
+                   "Don't forget to like and subscribe", "Transcription by CastingWords", "Subtitles by Rev.com"),
+        "doubtful": ("Thank you.", "Thank you", "you", "Bye.", "Music"),
+    },
+}
+
+
+@dataclass(frozen=True)
+class RawSegment:
+    """What the guards need of a Whisper segment (times already on the file's own timeline)."""
+    text: str
+    words: tuple[Word, ...]
+    no_speech_prob: float = 0.0
+    avg_logprob: float = 0.0
+
+
+def compression_ratio(text: str) -> float:
+    """Whisper's repetition measure: raw bytes over zlib-compressed bytes (loops compress very well)."""
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data)) if data else 0.0
+
+
+def _phantom_match(text: str, phrase: str, language: str) -> bool:
+    seg, ph = normalize(text, language), normalize(phrase, language)
+    # The phrase must make up most of the segment: "thank you for watching" inside a long real sentence stays.
+    return bool(ph) and ph in seg and len(ph) >= 0.6 * len(seg)
+
+
+def is_phantom(segment: RawSegment, language: str, doubt_no_speech: float = 0.3,
+               doubt_logprob: float = -0.7) -> str | None:
+    """The phantom line this segment is, if any."""
+    table = PHANTOM_LINES.get(language, {})
+    for phrase in table.get("always", ()):
+        if _phantom_match(segment.text, phrase, language):
+            return phrase
+    if segment.no_speech_prob >= doubt_no_speech or segment.avg_logprob <= doubt_logprob:
+        for phrase in table.get("doubtful", ()):
+            if normalize(segment.text, language) == normalize(phrase, language):
+                return phrase
+    return None
+
+
+def speech_regions(chunks_ms: Iterable[tuple[int, int]], duration_ms: int, keep_gap_ms: int) -> list[tuple[int, int]]:
+    """Merge VAD speech chunks into the regions Whisper will hear.
+
+    Gaps shorter than `keep_gap_ms` between chunks, and before the first / after the last chunk, are kept
+    as audio; longer ones are cut. Output regions are sorted, disjoint, within [0, duration_ms].
+    """
+    regions: list[list[int]] = []
+    for start, end in sorted(chunks_ms):
+        start, end = max(0, start), min(duration_ms, end)
+        if end <= start:
+            continue
+        if regions and start - regions[-1][1] < keep_gap_ms:
+            regions[-1][1] = max(regions[-1][1], end)
+        else:
+            regions.append([start, end])
+    if regions and regions[0][0] < keep_gap_ms:
+        regions[0][0] = 0
+    if regions and duration_ms - regions[-1][1] < keep_gap_ms:
+        regions[-1][1] = duration_ms
+    return [(s, e) for s, e in regions]
+
+
+def clamp_word(word: Word, max_ms: int, keep_end: bool) -> Word:
+    """A word longer than `max_ms` has swallowed a pause: cut it to a length fitting its text, keeping the
+    edge that touches its neighbour (`keep_end`: the start is the edge inside the pause)."""
+    if word.end_ms - word.start_ms <= max_ms:
+        return word
+    length = min(max_ms, max(400, 90 * len(word.text)))
+    if keep_end:
+        return Word(word.text, word.end_ms - length, word.end_ms, word.probability)
+    return Word(word.text, word.start_ms, word.start_ms + length, word.probability)
+
+
+def merge_pieces(words: Sequence[Word]) -> list[Word]:
+    """Whisper marks a word start with a leading space; a piece without one continues the previous word
+    (French elision "c" + "'est", split numbers). Join them so every Word is one written word. Apply per
+    segment: the first word of a segment always starts a word."""
+    out: list[Word] = []
+    for w in words:
+        if out and w.text and not w.text[0].isspace() and out[-1].text.strip():
+            prev = out[-1]
+            out[-1] = Word(prev.text + w.text, prev.start_ms, max(prev.end_ms, w.end_ms),
+                           min(prev.probability, w.probability))
+        else:
+            out.append(w)
+    return out
+
+
+def tidy_words(words: Sequence[Word], max_word_ms: int) -> list[Word]:
+    """Empty words dropped, over-long words clamped, times made monotonic (no overlaps, end >= start).
+    Texts come out without surrounding spaces."""
+    kept = [w for w in words if w.text.strip()]
+    out: list[Word] = []
+    for i, w in enumerate(kept):
+        gap_before = w.start_ms - kept[i - 1].end_ms if i else 1 << 30
+        gap_after = kept[i + 1].start_ms - w.end_ms if i + 1 < len(kept) else 1 << 30
+        w = clamp_word(Word(w.text.strip(), w.start_ms, w.end_ms, w.probability), max_word_ms,
+                       keep_end=gap_after <= gap_before)
+        start = max(w.start_ms, out[-1].end_ms) if out else max(0, w.start_ms)
+        out.append(Word(w.text, start, max(start, w.end_ms), w.probability))
+    return out
+
+
+def split_at_gaps(words: Sequence[Word], gap_ms: int) -> list[tuple[Word, ...]]:
+    """Runs of words with no gap of `gap_ms` or more inside: a segment must not span a long pause."""
+    runs: list[list[Word]] = []
+    for w in words:
+        if runs and w.start_ms - runs[-1][-1].end_ms < gap_ms:
+            runs[-1].append(w)
+        else:
+            runs.append([w])
+    return [tuple(r) for r in runs]
+
+
+def join_words(words: Sequence[Word]) -> str:
+    """Text of a run of words. Whisper's word texts carry their own leading spaces; ours are stripped, so
+    words are joined with one space (true for ar/fr/en, the languages handled)."""
+    return " ".join(w.text for w in words)
