@@ -1,0 +1,237 @@
+"""Transcription with the real embedded model on real media; the guards as pure functions."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import subprocess
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline import asr
+from pipeline.asr_guards import (
+    RawSegment,
+    compression_ratio,
+    is_phantom,
+    merge_pieces,
+    speech_regions,
+    split_at_gaps,
+    tidy_words,
+)
+from pipeline.cache import Cache
+from pipeline.cli import main
+from pipeline.metrics import cer, wer
+from pipeline.options import Options
+from pipeline.types import Transcript, Word
+
+OPTS = Options(device="cpu")
+
+
+def reference(path: Path) -> str:
+    text = Path(f"{path}.txt").read_text(encoding="utf-8")
+    return " ".join(re.sub(r"\[[^\]]*\]", " ", line) for line in text.splitlines()).strip()
+
+
+def text_of(t: Transcript) -> str:
+    return " ".join(w.text for w in t.words)
+
+
+@pytest.fixture(scope="module")
+def transcripts(media: Path) -> dict[str, Transcript]:
+    """Each clip transcribed once (the model itself is memoised per process), language detected."""
+    clips = ["audio/en_jfk_whisper.flac", "audio/en_picovoice_test_librispeech-1272-128104-0000.wav",
+             "audio/fr_picovoice_test_fr_cv.wav", "audio/ar-msa_asc_ARA-NORM-0001.wav",
+             "audio/ar-msa_asc_ARA-NORM-0003.wav", "video/bbb_0_30_moviepy_NO-SPEECH.webm"]
+    return {c: asr.transcribe(media / c, OPTS) for c in clips}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("clip, lang, limit", [
+    ("audio/en_jfk_whisper.flac", "en", 0.05),
+    ("audio/en_picovoice_test_librispeech-1272-128104-0000.wav", "en", 0.05),
+    ("audio/fr_picovoice_test_fr_cv.wav", "fr", 0.10),
+])
+def test_word_error_rate(transcripts: dict[str, Transcript], media: Path, clip: str, lang: str,
+                         limit: float) -> None:
+    t = transcripts[clip]
+    assert t.language == lang
+    assert wer(reference(media / clip), text_of(t), lang) <= limit, text_of(t)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("clip", ["audio/ar-msa_asc_ARA-NORM-0001.wav", "audio/ar-msa_asc_ARA-NORM-0003.wav"])
+def test_arabic_character_error_rate(transcripts: dict[str, Transcript], media: Path, clip: str) -> None:
+    t = transcripts[clip]
+    assert t.language == "ar"
+    assert cer(reference(media / clip), text_of(t), "ar") <= 0.12, text_of(t)
+
+
+@pytest.mark.slow
+def test_arabic_word_times_follow_the_reference_alignment(transcripts: dict[str, Transcript],
+                                                          media: Path) -> None:
+    clip = "audio/ar-msa_asc_ARA-NORM-0001.wav"
+    with open(media / f"{clip}.words.tsv", encoding="utf-8") as f:
+        ref = [(float(r["start"]) * 1000, float(r["end"]) * 1000) for r in csv.DictReader(f, delimiter="\t")]
+    words = transcripts[clip].words
+    assert len(words) == len(ref)
+    offsets = [abs((w.start_ms + w.end_ms) / 2 - (a + b) / 2) for w, (a, b) in zip(words, ref, strict=True)]
+    assert max(offsets) <= 600 and sum(offsets) / len(offsets) <= 250, offsets
+
+
+@pytest.mark.slow
+def test_words_are_well_formed(transcripts: dict[str, Transcript]) -> None:
+    for t in transcripts.values():
+        previous_end = 0
+        for w in t.words:
+            assert isinstance(w.start_ms, int) and isinstance(w.end_ms, int)
+            assert previous_end <= w.start_ms <= w.end_ms <= t.duration_ms
+            assert 0.0 <= w.probability <= 1.0 and w.text == w.text.strip() and w.text
+            previous_end = w.end_ms
+        for start, end, text in t.segments:
+            assert start <= end and text
+
+
+@pytest.mark.slow
+def test_music_without_speech_yields_no_words(transcripts: dict[str, Transcript]) -> None:
+    t = transcripts["video/bbb_0_30_moviepy_NO-SPEECH.webm"]
+    assert t.words == () and t.segments == ()
+    assert asr.NO_SPEECH in t.notes
+    assert abs(t.duration_ms - 30_000) < 500
+
+
+@pytest.mark.slow
+def test_silence_yields_no_words_and_skips_the_model(tmp_path: Path) -> None:
+    silent = tmp_path / "silence.wav"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "anoisesrc=d=4:a=0.002",
+                    str(silent)], check=True)
+    t = asr.transcribe(silent, Options(device="cpu", model="/nonexistent/model/folder"))
+    assert t.words == () and t.notes == (asr.NO_SPEECH,)
+
+
+@pytest.mark.slow
+def test_forced_source_language_and_progress(media: Path) -> None:
+    calls: list[tuple[int, int]] = []
+    t = asr.transcribe(media / "audio/ar-msa_asc_ARA-NORM-0003.wav", Options(device="cpu", source="ar"),
+                       on_progress=lambda done, total: calls.append((done, total)))
+    assert t.language == "ar" and t.words
+    assert calls and calls[-1] == (t.duration_ms, t.duration_ms)
+    assert all(total == t.duration_ms for _, total in calls)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+
+
+@pytest.mark.slow
+def test_cache_hit_on_rerun_and_miss_on_changed_option(media: Path, tmp_path: Path) -> None:
+    cache, clip = Cache(tmp_path / "cache"), media / "audio/en_picovoice_test_librispeech-1272-128104-0000.wav"
+    first, hit = asr.transcribe_cached(clip, OPTS, cache)
+    assert not hit and first.words
+    stored = cache.path(asr.CACHE_STAGE, asr.cache_key(clip, OPTS))
+    assert Transcript.from_json(json.loads(stored.read_text(encoding="utf-8"))) == first
+    # Mark the stored transcript: a rerun must hand back exactly what is stored, without transcribing.
+    marked = first.to_json() | {"notes": ["from the cache"]}
+    stored.write_text(json.dumps(marked), encoding="utf-8")
+    again, hit = asr.transcribe_cached(clip, OPTS, cache)
+    assert hit and again.notes == ("from the cache",) and again.words == first.words
+    for changed in (Options(device="cpu", beam_size=2), Options(device="cpu", source="fr"),
+                    Options(device="cpu", compute_type="float32")):
+        assert asr.cache_key(clip, changed) != asr.cache_key(clip, OPTS)
+    assert asr.cache_key(clip, OPTS, prompt="LibanTroc") != asr.cache_key(clip, OPTS)
+
+
+@pytest.mark.slow
+def test_cli_transcribe_writes_srt(media: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "témoignage 'un': 1.flac"
+    src.write_bytes((media / "audio/en_jfk_whisper.flac").read_bytes())
+    out = tmp_path / "out.srt"
+    assert main(["transcribe", str(src), "-o", str(out), "--no-progress", "--device", "cpu"]) == 0
+    data = out.read_bytes()
+    assert not data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8")
+    assert text.startswith("1\n00:00:") and "-->" in text and "country" in text
+
+
+def test_cli_bad_input_is_one_line_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "clip.mp4"
+    bad.write_text("not a video")
+    assert main(["transcribe", str(bad), "-o", str(tmp_path / "x.srt")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and str(bad) in err
+    assert not (tmp_path / "x.srt").exists()
+
+
+# --- guards (pure) ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, lang", [
+    ("ترجمة نانسي قنقر", "ar"), (" Sous-titres réalisés par la communauté d'Amara.org", "fr"),
+    ("Thanks for watching!", "en"), ("شكراً للمشاهدة.", "ar"),
+])
+def test_phantom_lines_are_recognised(text: str, lang: str) -> None:
+    assert is_phantom(RawSegment(text, ()), lang)
+
+
+def test_real_speech_is_not_a_phantom() -> None:
+    long = "Thank you for watching the whole launch of LibanTroc, and see you at the market in Beirut"
+    assert is_phantom(RawSegment(long, ()), "en") is None
+    # A short "Thank you." is only dropped when the model doubts there was speech.
+    assert is_phantom(RawSegment("Thank you.", (), no_speech_prob=0.05, avg_logprob=-0.2), "en") is None
+    assert is_phantom(RawSegment("Thank you.", (), no_speech_prob=0.5, avg_logprob=-0.2), "en")
+
+
+def test_repetition_loops_compress_well() -> None:
+    assert compression_ratio("شكرا جزيلا " * 20) > 2.4
+    assert compression_ratio("And so my fellow Americans, ask not what your country can do for you") < 2.4
+
+
+chunks = st.lists(st.tuples(st.integers(0, 60_000), st.integers(1, 5_000)).map(lambda t: (t[0], t[0] + t[1])),
+                  max_size=12)
+
+
+@given(chunks, st.integers(1, 70_000), st.integers(0, 5_000))
+def test_speech_regions_are_sorted_disjoint_and_cover_the_speech(raw: list[tuple[int, int]], duration: int,
+                                                                 keep_gap: int) -> None:
+    regions = speech_regions(raw, duration, keep_gap)
+    for (_, b), (c, _) in pairwise(regions):
+        assert c - b >= keep_gap  # only long gaps are cut
+    for a, b in regions:
+        assert 0 <= a < b <= duration
+    for s, e in raw:  # every bit of speech inside the file is kept
+        s, e = max(0, s), min(duration, e)
+        if e > s:
+            assert any(a <= s and e <= b for a, b in regions)
+
+
+def test_short_leading_and_trailing_silence_is_kept() -> None:
+    assert speech_regions([(750, 6000)], 6700, 2000) == [(0, 6700)]
+    assert speech_regions([(5000, 6000), (20000, 21000)], 30000, 2000) == [(5000, 6000), (20000, 21000)]
+
+
+words_st = st.lists(st.tuples(st.text("abc", min_size=1, max_size=6), st.integers(0, 10_000),
+                              st.integers(0, 8_000)), max_size=15)
+
+
+@given(words_st)
+def test_tidy_words_are_monotonic_and_bounded(raw: list[tuple[str, int, int]]) -> None:
+    ws = [Word(" " + t, s, s + d) for t, s, d in sorted(raw, key=lambda r: r[1])]
+    out = tidy_words(ws, 2500)
+    assert len(out) == len(ws)
+    for a, b in pairwise(out):
+        assert a.end_ms <= b.start_ms
+    assert all(w.start_ms <= w.end_ms and w.end_ms - w.start_ms <= 2500 and w.text == w.text.strip() for w in out)
+
+
+def test_a_word_swallowing_a_pause_is_clamped_on_the_pause_side() -> None:
+    # "again" starts right after a 4 s pause Whisper stretched it over: its end, next to "now", is kept.
+    ws = [Word(" and", 0, 300), Word(" again", 400, 5200), Word(" now", 5250, 5500)]
+    out = tidy_words(ws, 2500)
+    assert out[1].end_ms == 5200 and out[1].start_ms > 4000
+    assert [len(run) for run in split_at_gaps(out, 1500)] == [1, 2]
+
+
+def test_word_pieces_are_merged() -> None:
+    ws = [Word(" et", 0, 100), Word(" c", 100, 200), Word("'est", 200, 400), Word(" la", 400, 500)]
+    assert [w.text for w in merge_pieces(ws)] == [" et", " c'est", " la"]
+    assert merge_pieces(ws)[1].end_ms == 400
