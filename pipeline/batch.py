@@ -29,8 +29,10 @@ from pipeline.report import RunState, VideoResult
 
 log = logging.getLogger(__name__)
 
-MEDIA_SUFFIXES = frozenset(
-    [".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".mts", ".wmv", ".flv", ".3gp", ".wav", ".mp3", ".m4a", ".aac", ".flac", ".ogg", ".opus", ".aiff", ".aif", ".wma"])
+MEDIA_SUFFIXES = frozenset([
+    ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".mts", ".wmv", ".flv", ".3gp",
+    ".wav", ".mp3", ".m4a", ".aac", ".flac", ".ogg", ".opus", ".aiff", ".aif", ".wma",
+])
 MAX_STEM_BYTES = 180  # leaves room for ".<lang>.mp4" and the temp-file prefix/suffix within 255 bytes
 
 
