@@ -138,8 +138,9 @@ def _guarded(raw: guards.RawSegment, seg: Any, language: str, s: AsrSettings) ->
     if phantom:
         return f"dropped a phantom line ({phantom!r}) at {raw.words[0].start_ms / 1000:.1f} s" if raw.words \
             else f"dropped a phantom line ({phantom!r})"
-    if seg.compression_ratio > s.compression_ratio_threshold:
-        # Every temperature fallback still looped: keep nothing rather than a wall of repeats.
+    # Whisper's own ratio is over the whole 30 s window (a speaker repeating a sentence raises it); a loop
+    # that survived every temperature fallback shows in the segment's own text.
+    if guards.compression_ratio(seg.text) > s.compression_ratio_threshold:
         return f"dropped a repetition loop at {seg.start:.1f} s"
     if seg.no_speech_prob > s.no_speech_threshold and seg.avg_logprob < s.log_prob_threshold:
         return f"dropped a segment over non-speech at {seg.start:.1f} s"
