@@ -75,13 +75,17 @@ def reference(path: Path) -> str:
     return " ".join(re.sub(r"\[[^\]]*\]", " ", line) for line in text.splitlines()).strip()
 
 
+def long_form_references(lang: str) -> str:
+    clips = [MEDIA / c for c, lg in CLIPS if lg == lang]
+    return " ".join(reference(p) for p in [*clips, *(clips[1:] + clips[:1] if len(clips) > 2 else [])])
+
+
 def build_long_form(out: Path, lang: str) -> tuple[float, tuple[float, float]]:
     """Concatenate one language's clips (music in the middle) with silences; (duration, music span) in s."""
     clips = [MEDIA / c for c, lg in CLIPS if lg == lang]
     # The second pass is rotated so no clip follows itself once VAD has cut the music out (Whisper would see a
     # repeated sentence in one window); Arabic has two clips only, so it plays once.
-    first = clips
-    order = [*first, MEDIA / MUSIC, *(clips[1:] + clips[:1] if len(clips) > 2 else [])]
+    order = [*clips, MEDIA / MUSIC, *(clips[1:] + clips[:1] if len(clips) > 2 else [])]
     args: list[str] = []
     for p in order:
         args += ["-i", str(p)]
@@ -97,7 +101,7 @@ def build_long_form(out: Path, lang: str) -> tuple[float, tuple[float, float]]:
         f"concat=n={len(order)}:v=0:a=1[out]"
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args, "-filter_complex", graph, "-map", "[out]",
                     "-c:a", "flac", str(out)], check=True)
-    return t, spans[len(first)]
+    return t, spans[len(clips)]
 
 
 def invented_over(segments: list[list], span: tuple[float, float]) -> int:
@@ -125,7 +129,11 @@ def main(workdir: Path) -> str:
     for name, (wall, peak, out) in results.items():
         invented = sum(invented_over(out[f]["segments"], music) for f, (_, music) in inputs.items())
         langs = "/".join(out[f]["language"] for f in inputs)
-        rows.append(f"| {name} | {duration / wall:.2f} | {peak} | {invented} | {langs} |")
+        errors = []
+        for f, lang in zip(inputs, ("ar", "fr", "en"), strict=True):
+            hyp = " ".join(seg[2] for seg in out[f]["segments"])
+            errors.append(f"{(cer if lang == 'ar' else wer)(long_form_references(lang), hyp, lang):.3f}")
+        rows.append(f"| {name} | {duration / wall:.2f} | {peak} | {invented} | {langs} | {' / '.join(errors)} |")
     _, _, stdout = timed_subprocess(PER_CLIP, *(str(MEDIA / c) for c, _ in CLIPS))
     per_clip = json.loads(stdout)
     clip_rows = []
@@ -139,8 +147,9 @@ def main(workdir: Path) -> str:
         f"Long-form inputs: ar, fr, en, {duration:.0f} s in all ({GAP_S:.0f} s silences between clips, 30 s of "
         "music without speech in each). One fresh process per candidate, model load included.",
         "",
-        "| candidate | audio s / wall s | peak RSS MiB | words invented over music | languages found |",
-        "|---|---|---|---|---|",
+        "| candidate | audio s / wall s | peak RSS MiB | words invented over music | languages found "
+        "| long-form ar CER / fr WER / en WER |",
+        "|---|---|---|---|---|---|",
         *rows,
         "",
         f"Ratios, ours / plain: speed x{(duration / our_wall) / (duration / plain_wall):.2f}, "

@@ -41,8 +41,8 @@ class AsrSettings:
     compression_ratio_threshold: float = 2.4
     log_prob_threshold: float = -1.0
     no_speech_threshold: float = 0.6
-    # Off: on long inputs a wrong line conditions the next ones (loops, wrong script); the measured
-    # accuracy cost on the clips was nil.
+    # Off: on long inputs a wrong line conditions the next ones (the classic loop). Measured on the long-form
+    # bench inputs: on = one French word better, Arabic and English the same; the robustness is worth it.
     condition_on_previous_text: bool = False
     hallucination_silence_threshold: float | None = 2.0
     vad_threshold: float = 0.5
@@ -51,7 +51,8 @@ class AsrSettings:
     keep_gap_ms: int = 2000  # non-speech shorter than this stays in the audio Whisper hears
     max_word_ms: int = 2500  # a longer "word" swallowed a pause
     split_gap_ms: int = 1500  # a segment never spans a pause this long
-    # Per-language initial prompt (style: punctuation, script). Empty = none.
+    # Per-language initial prompt, e.g. (("ar", "..."),). Empty: an Arabic style prompt measured worse
+    # (long-form CER 0.088 vs 0.061), a French one changed nothing.
     prompts: tuple[tuple[str, str], ...] = field(default=())
 
 
@@ -159,6 +160,8 @@ def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: Progres
     info = probe(path)
     audio = decode_audio(path, info)
     duration_ms = seconds_to_ms(len(audio) / SAMPLE_RATE)
+    if on_progress:
+        on_progress(0, duration_ms)  # show the bar (and the total) before the model loads
     regions = guards.speech_regions(_vad_chunks_ms(audio, settings), duration_ms, settings.keep_gap_ms)
     if not regions:
         log.info("%s: %s", path, NO_SPEECH)
