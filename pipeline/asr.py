@@ -182,7 +182,7 @@ def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: Progres
     words: list[Word] = []
     for seg in _decode(model, speech, regions, language, opts, task, prompt, settings):
         seg_words = tuple(guards.merge_pieces(
-            [Word(w.word, seconds_to_ms(w.start), seconds_to_ms(w.end), round(w.probability, 4))
+            [Word(w.word, seconds_to_ms(w.start), seconds_to_ms(w.end), round(float(w.probability), 4))
              for w in seg.words or ()]))
         raw = guards.RawSegment(seg.text, seg_words, seg.no_speech_prob, seg.avg_logprob)
         reason = _guarded(raw, seg, text_language, settings)

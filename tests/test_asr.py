@@ -105,6 +105,27 @@ def test_music_without_speech_yields_no_words(transcripts: dict[str, Transcript]
 
 
 @pytest.mark.slow
+def test_music_intro_and_long_pause(media: Path, tmp_path: Path) -> None:
+    """20 s of music, a French clip, 5 s of silence, another: the language comes from the speech, no word
+    lands in the music, and neither a word nor a segment swallows the pause."""
+    clip1, clip2 = media / "audio/fr_picovoice_test_fr_cv.wav", media / "audio/fr_css10_lesmis_0153.wav"
+    path = tmp_path / "music then speech.flac"
+    mono = "aformat=sample_rates=16000:channel_layouts=mono"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(media / "video/bbb_0_30_moviepy_NO-SPEECH.webm"),
+                    "-i", str(clip1), "-i", str(clip2), "-filter_complex",
+                    f"[0:a]atrim=0:20,{mono}[m];[1:a]{mono},apad=pad_dur=5[a];[2:a]{mono}[b];"
+                    "[m][a][b]concat=n=3:v=0:a=1[out]", "-map", "[out]", str(path)], check=True)
+    t = asr.transcribe(path, OPTS)
+    assert t.language == "fr"
+    assert t.words[0].start_ms >= 19_500
+    pause = (20_000 + 6_672 + 300, 20_000 + 6_672 + 5_000 - 300)
+    spans = [(w.start_ms, w.end_ms) for w in t.words] + [(a, b) for a, b, _ in t.segments]
+    assert not [s for s in spans if s[0] < pause[1] and s[1] > pause[0]], spans
+    assert len(t.segments) >= 2
+    assert wer(f"{reference(clip1)} {reference(clip2)}", text_of(t), "fr") <= 0.25, text_of(t)
+
+
+@pytest.mark.slow
 def test_silence_yields_no_words_and_skips_the_model(tmp_path: Path) -> None:
     silent = tmp_path / "silence.wav"
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "anoisesrc=d=4:a=0.002",
