@@ -82,12 +82,28 @@ def resolve_device(opts: Options) -> tuple[str, str]:
     return device, compute
 
 
-@functools.lru_cache(maxsize=2)
-def _load(path: str, device: str, compute_type: str) -> Any:
+@functools.lru_cache(maxsize=1)
+def _model_class() -> type:
     from faster_whisper import WhisperModel
 
+    class SafeWhisperModel(WhisperModel):  # type: ignore[misc]
+        def find_alignment(self, tokenizer: Any, text_tokens: Any, *args: Any, **kwargs: Any) -> Any:
+            # faster-whisper 1.2 raises IndexError when CTranslate2 returns an empty alignment (very short
+            # windows; upstream PR SYSTRAN/faster-whisper#1460, open). Such segments get no word times here
+            # and transcribe() spreads their words over the segment instead of failing the whole file.
+            try:
+                return super().find_alignment(tokenizer, text_tokens, *args, **kwargs)
+            except IndexError:
+                log.warning("word alignment failed for a segment; its word times are estimated")
+                return [[] for _ in text_tokens]
+
+    return SafeWhisperModel
+
+
+@functools.lru_cache(maxsize=2)
+def _load(path: str, device: str, compute_type: str) -> Any:
     try:
-        return WhisperModel(path, device=device, compute_type=compute_type)
+        return _model_class()(path, device=device, compute_type=compute_type)
     except (RuntimeError, ValueError, OSError) as exc:
         raise ModelError(f"Whisper model {path}: cannot load on {device}/{compute_type} ({exc})") from None
 
@@ -135,6 +151,8 @@ def _decode(model: Any, speech: np.ndarray, regions: list[tuple[int, int]], lang
 
 def _guarded(raw: guards.RawSegment, seg: Any, language: str, s: AsrSettings) -> str | None:
     """Why this segment is dropped, or None to keep it."""
+    if guards.is_nonverbal(raw.text):
+        return f"dropped symbols without words ({raw.text.strip()!r}) at {seg.start:.1f} s"
     phantom = guards.is_phantom(raw, language)
     if phantom:
         return f"dropped a phantom line ({phantom!r}) at {raw.words[0].start_ms / 1000:.1f} s" if raw.words \
@@ -184,6 +202,8 @@ def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: Progres
         seg_words = tuple(guards.merge_pieces(
             [Word(w.word, seconds_to_ms(w.start), seconds_to_ms(w.end), round(float(w.probability), 4))
              for w in seg.words or ()]))
+        if not seg_words and seg.text.strip():
+            seg_words = tuple(guards.spread_words(seg.text, seconds_to_ms(seg.start), seconds_to_ms(seg.end)))
         raw = guards.RawSegment(seg.text, seg_words, seg.no_speech_prob, seg.avg_logprob)
         reason = _guarded(raw, seg, text_language, settings)
         if reason:

@@ -76,6 +76,11 @@ def is_phantom(segment: RawSegment, language: str, doubt_no_speech: float = 0.3,
     return None
 
 
+def is_nonverbal(text: str) -> bool:
+    """Nothing but symbols and punctuation ("♪ ♪", "¶¶", "..."): what Whisper writes over music."""
+    return not normalize(text, "en")
+
+
 def speech_regions(chunks_ms: Iterable[tuple[int, int]], duration_ms: int, keep_gap_ms: int) -> list[tuple[int, int]]:
     """Merge VAD speech chunks into the regions Whisper will hear.
 
@@ -148,6 +153,20 @@ def split_at_gaps(words: Sequence[Word], gap_ms: int) -> list[tuple[Word, ...]]:
         else:
             runs.append([w])
     return [tuple(r) for r in runs]
+
+
+def spread_words(text: str, start_ms: int, end_ms: int) -> list[Word]:
+    """Words of a segment that came without word times, spread over its span by length (probability 0:
+    the times are estimates). Used so a segment's speech is never lost for want of an alignment."""
+    tokens = text.split()
+    total = sum(len(t) + 1 for t in tokens)
+    out, at = [], 0
+    span = max(0, end_ms - start_ms)
+    for t in tokens:
+        a = start_ms + span * at // total
+        at += len(t) + 1
+        out.append(Word(t, a, start_ms + span * at // total, 0.0))
+    return out
 
 
 def join_words(words: Sequence[Word]) -> str:

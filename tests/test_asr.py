@@ -17,10 +17,12 @@ from pipeline import asr
 from pipeline.asr_guards import (
     RawSegment,
     compression_ratio,
+    is_nonverbal,
     is_phantom,
     merge_pieces,
     speech_regions,
     split_at_gaps,
+    spread_words,
     tidy_words,
 )
 from pipeline.cache import Cache
@@ -202,6 +204,19 @@ def test_real_speech_is_not_a_phantom() -> None:
     assert is_phantom(RawSegment("Thank you.", (), no_speech_prob=0.5, avg_logprob=-0.2), "en")
 
 
+def test_music_symbols_are_not_words() -> None:
+    assert is_nonverbal(" ¶¶") and is_nonverbal("♪ ♪ ...") and is_nonverbal("")
+    assert not is_nonverbal("♪ la la la ♪") and not is_nonverbal("مرحبا")
+
+
+def test_words_spread_over_a_segment_without_alignment() -> None:
+    words = spread_words(" Sous le consulat ", 1000, 2600)
+    assert [w.text for w in words] == ["Sous", "le", "consulat"]
+    assert words[0].start_ms == 1000 and words[-1].end_ms == 2600
+    assert all(a.end_ms == b.start_ms for a, b in pairwise(words)) and all(w.probability == 0.0 for w in words)
+    assert words[2].end_ms - words[2].start_ms > words[1].end_ms - words[1].start_ms
+
+
 def test_repetition_loops_compress_well() -> None:
     assert compression_ratio("شكرا جزيلا " * 20) > 2.4
     assert compression_ratio("And so my fellow Americans, ask not what your country can do for you") < 2.4
@@ -256,3 +271,14 @@ def test_word_pieces_are_merged() -> None:
     ws = [Word(" et", 0, 100), Word(" c", 100, 200), Word("'est", 200, 400), Word(" la", 400, 500)]
     assert [w.text for w in merge_pieces(ws)] == [" et", " c'est", " la"]
     assert merge_pieces(ws)[1].end_ms == 400
+
+
+@pytest.mark.slow
+def test_a_failed_word_alignment_does_not_fail_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    from faster_whisper import WhisperModel
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise IndexError("boolean index did not match indexed array")  # faster-whisper, empty alignment
+
+    monkeypatch.setattr(WhisperModel, "find_alignment", broken)
+    assert asr.load_model(OPTS).find_alignment(None, [[1], [2]], None, 0) == [[], []]
