@@ -43,13 +43,17 @@ burn: system-deps $(STAMP)
 status: $(STAMP)
 	$(PY) -m pipeline status $(VIDEOS)
 
-check: $(STAMP)
-	$(PY) -m pipeline check $(SRT)
+# Lint the code, then QC every SRT in $(SRT) against the style guide (exit 1 on errors).
+check: lint
+	@if ls $(SRT)/*.srt >/dev/null 2>&1 || [ -f "$(SRT)" ]; then $(PY) -m pipeline check $(SRT); \
+	else echo "no SRT files in $(SRT) to check"; fi
 
 lint: $(STAMP)
 	$(PY) -m ruff check pipeline tests bench
 
+# Fetch the four Argos packages where the index is reachable (needs `pip install '.[argos]'`), then list.
 models: $(STAMP)
+	-$(PY) -m pipeline models install all
 	$(PY) -m pipeline models list
 
 test: system-deps test-deps $(STAMP)
