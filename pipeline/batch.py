@@ -52,6 +52,7 @@ STAGES: dict[str, Callable[..., Any]] = {
     "load_glossary": _lazy("pipeline.glossary", "load"),
     "segment": _lazy("pipeline.segment", "segment"),
     "preflight": _lazy("pipeline.packages", "preflight"),
+    "missing_message": _lazy("pipeline.packages", "missing_for"),
     "translate": _lazy("pipeline.translate", "translate_cues"),
     "whisper_translate": _lazy("pipeline.translate", "whisper_to_english"),
     "qc": _lazy("pipeline.qc", "check_cues"),

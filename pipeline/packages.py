@@ -183,19 +183,26 @@ def missing_message(src: str, tgt: str, packages: Sequence[Package], opts: Optio
             f"searched {', '.join(str(d) for d in search_dirs(opts))})")
 
 
+def missing_for(src: str, tgt: str, opts: Options) -> str:
+    """The one-line cause for a direction with no route, naming the packages to install."""
+    return missing_message(src, tgt, find_packages(opts), opts)
+
+
 def preflight(src: str | None, targets: Sequence[str] | None,
               opts: Options) -> dict[str, tuple[Package, ...]]:
     """Routes for the run, checked before any transcription.
 
     With `src` known the keys are target codes; with `src=None` (detected later) every source is checked
-    and the keys are "src->tgt". Explicit `targets` without a route raise MissingPackageError (exit 2);
-    default targets without one are simply absent (the caller warns).
+    and the keys are "src->tgt". An explicit target raises MissingPackageError (exit 2) when it cannot be
+    reached: from `src`, or, with the source still unknown, from any other language (a video whose detected
+    language has no route then fails alone, naming the package). Default targets without a route are
+    simply absent (the caller warns).
     """
     packages = find_packages(opts)
     sources = [src] if src else list(LANGUAGES)
     explicit = targets is not None
     routes: dict[str, tuple[Package, ...]] = {}
-    missing: list[str] = []
+    missing: dict[str, list[str]] = {}
     for s in sources:
         for t in (targets if explicit else list(LANGUAGES)):
             if t == s:
@@ -204,9 +211,11 @@ def preflight(src: str | None, targets: Sequence[str] | None,
             if chain is not None:
                 routes[t if src else f"{s}->{t}"] = chain
             elif explicit:
-                missing.append(missing_message(s, t, packages, opts))
-    if missing:
-        raise MissingPackageError("; ".join(missing))
+                missing.setdefault(t, []).append(missing_message(s, t, packages, opts))
+    reached = {key.rsplit("->", 1)[-1] for key in routes}
+    unreachable = [msg for t, msgs in missing.items() if t not in reached for msg in msgs]
+    if unreachable:
+        raise MissingPackageError("; ".join(unreachable))
     return routes
 
 

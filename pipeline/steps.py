@@ -165,13 +165,15 @@ def _targets(ctx: Context, result: VideoResult) -> list[str]:
         return [t for t in wanted if t == "en" or requested is not None]
     if not wanted:
         return []
-    # Requested targets without a package raise (checked for every source before the run began);
-    # default targets without one are absent from the routes, and noted below.
-    routes = ctx.stage("preflight")(src, requested, ctx.opts)
+    routes = ctx.stage("preflight")(src, None, ctx.opts)
     for t in wanted:
-        if t not in routes:
+        if t in routes:
+            continue
+        if requested is None:
             result.notes.append(f"no translation package for {src}->{t}: skipped "
                                 "(see `python -m pipeline models`)")
+        else:  # asked for by name: a failure of this language, with the package to install
+            result.lang(t).error = ctx.stage("missing_message")(src, t, ctx.opts)
     return [t for t in wanted if t in routes]
 
 

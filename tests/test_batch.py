@@ -155,6 +155,18 @@ def test_requested_target_without_package_stops_before_transcription(env: dict[s
     assert fakes.calls["transcribe"] == 0
 
 
+def test_requested_target_unreachable_from_the_detected_language_fails_that_language_alone(
+        env: dict[str, Any]) -> None:
+    fakes = env["fakes"]
+    registry = {**fakes.registry(), "preflight": lambda src, targets, opts: {"en": ()},
+                "missing_message": lambda src, tgt, opts: f"no translation package for {src}->{tgt}: install X"}
+    results = batch.run_batch([env["videos"] / "a.mp4"], env["opts"], stages=registry)
+    langs = results[0].langs
+    assert "ar->fr: install X" in langs["fr"].error
+    assert langs["en"].error is None and (env["out"] / "a.en.srt").is_file()
+    assert (env["out"] / "a.ar.srt").is_file() and not (env["out"] / "a.fr.srt").exists()
+
+
 def test_stale_part_files_are_removed_and_the_folder_is_locked(env: dict[str, Any]) -> None:
     out = env["out"]
     out.mkdir()

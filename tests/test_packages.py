@@ -125,6 +125,17 @@ def test_preflight_explicit_targets_all_present(models: Path, tmp_path: Path) ->
     assert len(routes["ar"]) == 2 and len(routes["en"]) == 1
 
 
+def test_preflight_unknown_source_needs_one_route_per_explicit_target(tmp_path: Path) -> None:
+    only = tmp_path / "only"
+    build_package_dir(only, "ar", "en", seed=1)
+    routes = packages.preflight(None, ("en",), _opts(only, tmp_path))  # Arabic videos can get English
+    assert set(routes) == {"ar->en"}
+    with pytest.raises(MissingPackageError, match="fr->ar") as err:  # nothing at all leads to Arabic
+        packages.preflight(None, ("en", "ar"), _opts(only, tmp_path))
+    assert "->en" not in str(err.value)
+    assert "translate-fr_en" in packages.missing_for("fr", "en", _opts(only, tmp_path))
+
+
 def test_install_file_unpacks_into_models_dir(tmp_path: Path) -> None:
     archive = build_argosmodel(tmp_path / "dl", "fr", "en", seed=2)
     target = tmp_path / "installed"
