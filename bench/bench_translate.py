@@ -40,7 +40,7 @@ def main(workdir: Path) -> str:
     sys.path.insert(0, str(ROOT / "tests"))
     from argos_fixture import build_package_dir
 
-    from pipeline import packages
+    from pipeline import mt, packages
     from pipeline.options import Options
 
     workdir.mkdir(parents=True, exist_ok=True)
@@ -48,10 +48,10 @@ def main(workdir: Path) -> str:
     opts = Options(models_dir=workdir, cache_dir=workdir / "cache", device="cpu")
     package = packages.route("en", "fr", packages.find_packages(opts))[0]  # type: ignore[index]
     texts = _sentences()
-    packages.run_package(package, texts[:2], opts)  # load the model outside the timings
+    mt.run_package(package, texts[:2], opts)  # load the model outside the timings
 
-    batched = _best_of(lambda: packages.run_package(package, texts, opts))
-    per_cue = _best_of(lambda: [packages.run_package(package, [t], opts) for t in texts])
+    batched = _best_of(lambda: mt.run_package(package, texts, opts))
+    per_cue = _best_of(lambda: [mt.run_package(package, [t], opts) for t in texts])
     rows = [
         "| candidate | sentences | seconds (best of 2) | sentences/s |",
         "|---|---:|---:|---:|",

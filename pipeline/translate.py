@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import glossary as gl
-from pipeline import packages
+from pipeline import mt, packages
 from pipeline.cache import Cache, key_of
 from pipeline.errors import MissingPackageError, UsageError
 from pipeline.options import Options
@@ -38,7 +38,7 @@ CACHE_VERSION = 1
 
 # (package chain, protected sentences, options) -> translations. Tests register deterministic fakes.
 Translator = Callable[[Sequence[packages.Package], list[str], Options], list[str]]
-TRANSLATORS: dict[str, Translator] = {"argos": packages.argos_engine}
+TRANSLATORS: dict[str, Translator] = {"argos": mt.argos_engine}
 
 
 @dataclass(frozen=True)

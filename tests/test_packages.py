@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from argos_fixture import build_argosmodel, build_package_dir, isolate, tiny_models
 
-from pipeline import packages
+from pipeline import mt, packages
 from pipeline.errors import MissingPackageError, ModelError, UsageError
 from pipeline.options import Options
 
@@ -181,14 +181,14 @@ def test_one_batch_per_package_and_pivot_runs_both(models: Path, tmp_path: Path,
     chain = packages.route("ar", "fr", packages.find_packages(opts))
     assert chain is not None
     calls: list[tuple[str, int]] = []
-    real = packages.run_package
+    real = mt.run_package
 
     def spy(package: packages.Package, texts: list[str], o: Options) -> list[str]:
         calls.append((package.code, len(texts)))
         return real(package, texts, o)
 
-    monkeypatch.setattr(packages, "run_package", spy)
-    out = packages.argos_engine(chain, ["مرحبا بكم", "شكرا جزيلا", "نحن في بيروت"], opts)
+    monkeypatch.setattr(mt, "run_package", spy)
+    out = mt.argos_engine(chain, ["مرحبا بكم", "شكرا جزيلا", "نحن في بيروت"], opts)
     assert calls == [("translate-ar_en", 3), ("translate-en_fr", 3)]
     assert len(out) == 3 and all(isinstance(t, str) and t.strip() for t in out)
 
@@ -204,13 +204,13 @@ def test_bpe_package_without_sacremoses_is_a_clear_error(models: Path, tmp_path:
     (package,) = packages.find_packages(opts)
     assert package.tokenizer == "bpe"
     monkeypatch.setitem(sys.modules, "sacremoses", None)
-    packages._load.cache_clear()
+    mt._load.cache_clear()
     with pytest.raises(ModelError, match="sacremoses"):
-        packages.run_package(package, ["hello"], opts)
+        mt.run_package(package, ["hello"], opts)
 
 
 def test_bpe_merges_follow_the_codes_ranks() -> None:
-    bpe = object.__new__(packages._MosesBPE)
+    bpe = object.__new__(mt._MosesBPE)
     bpe.ranks = {("l", "o"): 0, ("lo", "w</w>"): 1, ("e", "r</w>"): 2, ("lo", "w"): 3}
     assert bpe._bpe("low") == ["low"]
     assert bpe._bpe("lower") == ["low@@", "er"]

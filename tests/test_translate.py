@@ -12,7 +12,7 @@ from argos_fixture import isolate, tiny_models
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import packages, translate
+from pipeline import mt, packages, translate
 from pipeline.cache import Cache
 from pipeline.options import Options
 from pipeline.profiles import profile
@@ -233,8 +233,8 @@ def test_six_directions_end_to_end(models: Path, tmp_path: Path, src: str, tgt: 
     cues = [cue(0, 2000, TEXTS[src][0]), cue(2100, 4200, TEXTS[src][1]), cue(5500, 8000, TEXTS[src][2]),
             cue(8100, 9500, TEXTS[src][3])]
     used: list[str] = []
-    real = packages.run_package
-    monkeypatch.setattr(packages, "run_package", lambda p, t, o: used.append(p.code) or real(p, t, o))
+    real = mt.run_package
+    monkeypatch.setattr(mt, "run_package", lambda p, t, o: used.append(p.code) or real(p, t, o))
     opts = Options(models_dir=models, cache_dir=tmp_path, preset="landscape")
     result = translate.translate_cues(cues, src, tgt, opts, Cache(tmp_path / "c"))
     pivot = [f"translate-{src}_en", f"translate-en_{tgt}"]
