@@ -5,7 +5,9 @@
 set -euo pipefail
 need=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need+=(ffmpeg)
-fc-list 2>/dev/null | grep -q "Noto Naskh Arabic" || need+=(fonts-noto-core fontconfig)
+# Read whole outputs first: `cmd | grep -q` under pipefail fails when grep exits early (SIGPIPE).
+fonts=$(fc-list : family 2>/dev/null || true)
+grep -q "Noto Naskh Arabic" <<<"$fonts" || need+=(fonts-noto-core fontconfig)
 if [ "${1:-}" = "--test" ]; then
   command -v tesseract >/dev/null || need+=(tesseract-ocr)
   langs=$(tesseract --list-langs 2>/dev/null || true)
