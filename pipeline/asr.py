@@ -166,6 +166,14 @@ def _guarded(raw: guards.RawSegment, seg: Any, language: str, s: AsrSettings) ->
     return None
 
 
+def _damage_note(container_ms: int, decoded_ms: int) -> tuple[str, ...]:
+    """A note when the audio stops well before the container says it should (a truncated or damaged file)."""
+    if container_ms - decoded_ms > max(1000, container_ms // 20):
+        return (f"audio decodes to {decoded_ms / 1000:.1f} s of {container_ms / 1000:.1f} s: "
+                "file damaged or truncated? the rest has no subtitles",)
+    return ()
+
+
 def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: ProgressFn | None = None,
                prompt: str | None = None, task: str = "transcribe", settings: AsrSettings = SETTINGS) -> Transcript:
     """Transcribe (or, with task="translate", translate to English) the speech in a media file.
@@ -178,6 +186,7 @@ def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: Progres
     info = probe(path)
     audio = decode_audio(path, info)
     duration_ms = seconds_to_ms(len(audio) / SAMPLE_RATE)
+    damaged = _damage_note(info.duration_ms, duration_ms)
     if on_progress:
         on_progress(0, duration_ms)  # show the bar (and the total) before the model loads
     regions = guards.speech_regions(_vad_chunks_ms(audio, settings), duration_ms, settings.keep_gap_ms)
@@ -185,10 +194,11 @@ def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: Progres
         log.info("%s: %s", path, NO_SPEECH)
         if on_progress:
             on_progress(duration_ms, duration_ms)
-        return Transcript(language=opts.source or "und", words=(), duration_ms=duration_ms, notes=(NO_SPEECH,))
+        return Transcript(language=opts.source or "und", words=(), duration_ms=duration_ms,
+                          notes=(*damaged, NO_SPEECH))
     speech = np.concatenate([audio[_ms_to_samples(a):_ms_to_samples(b)] for a, b in regions])
     model = load_model(opts)
-    notes: list[str] = []
+    notes: list[str] = list(damaged)
     language = opts.source
     if language is None:
         language, prob, top = _detect_language(model, speech)

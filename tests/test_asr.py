@@ -286,3 +286,25 @@ def test_a_failed_word_alignment_does_not_fail_the_file(monkeypatch: pytest.Monk
     t = asr.transcribe(clip, Options(device="cpu", source="en"))
     assert t.words and all(w.probability == 0.0 for w in t.words)  # estimated times, text kept
     assert wer(reference(clip), text_of(t)) <= 0.05
+
+
+@pytest.mark.slow
+def test_truncated_file_is_transcribed_as_far_as_it_goes_with_a_note(tmp_path: Path) -> None:
+    sample = Path(__file__).resolve().parent.parent / "videos" / "sample_ar.mp4"  # +faststart: index first
+    data = sample.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: len(data) * 6 // 10])
+    t = asr.transcribe(cut, Options(source="ar"))
+    assert any("truncated" in n for n in t.notes), t.notes
+    assert t.words and t.words[-1].end_ms < 7200
+    whole = asr.transcribe(sample, Options(source="ar"))
+    assert not any("truncated" in n for n in whole.notes)
+
+
+@given(st.integers(0, 10_000_000), st.integers(0, 10_000_000))
+def test_damage_note_only_when_audio_stops_well_short(container: int, decoded: int) -> None:
+    noted = bool(asr._damage_note(container, decoded))
+    if decoded >= container - 1000:  # rounding, a last partial frame, a short tail: no alarm
+        assert not noted
+    if container >= 4000 and decoded <= container // 2:  # half the audio missing: always said
+        assert noted
