@@ -30,6 +30,7 @@ class LangResult:
     stages: dict[str, str] = field(default_factory=dict)  # translate/write/burn -> what happened
     cues: int | None = None
     qc: str = ""
+    conformity: str = ""  # % of cues within chars-per-line / reading-speed / line-count limits
     error: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -100,18 +101,19 @@ def rows(results: list[VideoResult]) -> list[list[str]]:
         name = Path(r.video).name
         if r.error and not r.langs:
             out.append([name, r.source or "-", *(r.stages.get(s, "-") for s in VIDEO_STAGES),
-                        "-", "-", "-", "-", "FAILED", f"{r.seconds:.1f}s"])
+                        "-", "-", "-", "-", "FAILED", "-", f"{r.seconds:.1f}s"])
             continue
         for i, lr in enumerate(r.langs.values()):
             video_cells = [r.stages.get(s, "-") for s in VIDEO_STAGES] if lr.lang == r.source else ["", ""]
             out.append([name if i == 0 else "", lr.lang, *video_cells,
                         *(lr.stages.get(s, "-") for s in LANG_STAGES),
-                        "-" if lr.cues is None else str(lr.cues), _verdict_cell(lr),
+                        "-" if lr.cues is None else str(lr.cues), _verdict_cell(lr), lr.conformity or "-",
                         f"{r.seconds:.1f}s" if i == 0 else ""])
     return out
 
 
-HEADER = ["video", "lang", "transcribe", "segment", "translate", "write", "burn", "cues", "QC", "time"]
+HEADER = ["video", "lang", "transcribe", "segment", "translate", "write", "burn", "cues", "QC",
+          "cpl/cps/lines %", "time"]
 
 
 def table(results: list[VideoResult]) -> str:

@@ -18,6 +18,7 @@ from pipeline.cache import file_sha256, key_of, text_sha256
 from pipeline.errors import MediaError, PipelineError
 from pipeline.media import MediaInfo
 from pipeline.profiles import LANGUAGES, preset_for_size, profile
+from pipeline.qc import conformity
 from pipeline.report import LangResult, VideoResult
 from pipeline.subtitles import srt_to_string
 from pipeline.types import Cue
@@ -251,8 +252,9 @@ def _finish_language(ctx: Context, result: VideoResult, lang: str, cues: list[Cu
     with _Guard(lr):
         outcomes = export.export(ctx.manifest, Path(ctx.opts.out_dir), result.stem, lang, cues, sha)
         lr.notes += [f"{o.path.name} edited by hand: left as it is" for o in outcomes if o.kept]
+    limits = _profile(ctx, lang, preset)
     try:
-        findings = ctx.stage("qc")(cues, _profile(ctx, lang, preset))
+        findings = ctx.stage("qc")(cues, limits)
     except Exception as exc:  # QC informs; it never fails a language
         log.warning("%s [%s]: QC could not run: %s", result.video, lang, exc)
         lr.qc = "n/a"
@@ -260,6 +262,9 @@ def _finish_language(ctx: Context, result: VideoResult, lang: str, cues: list[Cu
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     lr.qc = f"{errors} error(s)" if errors else (f"{warnings} warning(s)" if warnings else "ok")
+    if cues:
+        pct = conformity(cues, limits)
+        lr.conformity = "/".join(f"{pct[k]:.0f}" for k in ("chars_per_line", "reading_speed", "line_count"))
 
 
 def burn_key(ctx: Context, media_sha: str, srt_sha: str, preset: str) -> str:

@@ -35,7 +35,9 @@ def test_all_good_exits_0_with_a_summary_table(fake_env: dict, capsys: pytest.Ca
     out = capsys.readouterr().out
     header = next(line for line in out.splitlines() if line.startswith("video"))
     assert header.split() == ["video", "lang", "transcribe", "segment", "translate", "write", "burn", "cues", "QC",
-                              "time"]
+                              "cpl/cps/lines", "%", "time"]
+    row = next(line for line in out.splitlines() if line.startswith("a.mp4"))
+    assert "100/100/100" in row.split()  # one short word per fake cue: within every limit
     assert "2 of 2 video(s) complete" in out
 
 
