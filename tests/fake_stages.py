@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from pipeline import subtitles
 from pipeline.cache import atomic_write_text, key_of
 from pipeline.errors import BurnError, MediaError, TranslationError
 from pipeline.media import MediaInfo
@@ -101,24 +97,3 @@ class Fakes:
         self.burned.append({lang: [c.text for c in cues] for lang, cues in tracks.items()})
         for lang, cues in tracks.items():
             atomic_write_text(outputs[lang], json.dumps([c.text for c in cues], ensure_ascii=False))
-
-
-def parse_srt(path: Path, lenient: bool = True) -> list[Cue]:
-    """Stand-in reader for these unit tests when subtitles.load_srt is not there."""
-    cues = []
-    for block in re.split(r"\n\s*\n", Path(path).read_text(encoding="utf-8-sig").strip()):
-        lines = block.splitlines()
-        m = re.match(r"(\d+):(\d+):(\d+),(\d+) --> (\d+):(\d+):(\d+),(\d+)", lines[1])
-        assert m, f"{path}: bad block {block!r}"
-        n = [int(x) for x in m.groups()]
-        cues.append(Cue(((n[0] * 60 + n[1]) * 60 + n[2]) * 1000 + n[3], ((n[4] * 60 + n[5]) * 60 + n[6]) * 1000
-                        + n[7], tuple(lines[2:])))
-    return cues
-
-
-def use_readers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Stand-ins for subtitles.load_srt / vtt_to_string until those land (only where they are missing)."""
-    if not hasattr(subtitles, "load_srt"):
-        monkeypatch.setattr(subtitles, "load_srt", parse_srt, raising=False)
-    if not hasattr(subtitles, "vtt_to_string"):
-        monkeypatch.setattr(subtitles, "vtt_to_string", lambda cues: "WEBVTT\n", raising=False)

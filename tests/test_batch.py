@@ -11,17 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_stages import Fakes, parse_srt, use_readers
+from fake_stages import Fakes
 
 from pipeline import batch
 from pipeline.errors import UsageError
 from pipeline.options import Options
+from pipeline.subtitles import load_srt
 from pipeline.types import Cue
-
-
-@pytest.fixture(autouse=True)
-def _reader(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_readers(monkeypatch)
 
 
 @pytest.fixture
@@ -49,7 +45,7 @@ def test_first_run_writes_everything_and_rerun_recomputes_nothing(env: dict[str,
             assert (out / f"{stem}.{lang}.mp4").is_file()
     assert (out / "social" / "a.fr_FR.srt").is_file()
     assert fakes.calls == Counter(probe=2, transcribe=2, burn=2)  # one graph for all languages of a video
-    assert parse_srt(out / "a.fr.srt")[0].lines == ("fr:one",)
+    assert load_srt(out / "a.fr.srt")[0].lines == ("fr:one",)
 
     again = env["run"]()
     assert fakes.calls == Counter(probe=2, transcribe=2, burn=2)  # the probe is remembered too
@@ -106,7 +102,7 @@ def test_reviewer_edits_flow_downstream_and_are_never_overwritten(env: dict[str,
     r = env["run"](env["videos"] / "a.mp4")[0]
     assert src.read_bytes() == edited_src and en.read_bytes() == edited_en
     assert fakes.translated == ["TWO (fixed)"]  # fr: only the changed cue; en: the reviewer's is kept
-    assert parse_srt(fr)[1].lines == ("fr:TWO (fixed)",)
+    assert load_srt(fr)[1].lines == ("fr:TWO (fixed)",)
     assert r.langs["en"].stages["translate"] == "reviewer's"
     assert any("needs a look" in n for n in r.langs["en"].notes)
     assert fakes.burned == [{"ar": ["one", "TWO (fixed)", "three"], "fr": ["fr:one", "fr:TWO (fixed)", "fr:three"],
@@ -250,7 +246,7 @@ def test_whisper_translator_gives_english_only(env: dict[str, Any]) -> None:
     opts = Options(**{**env["opts"].__dict__, "targets": None, "translator": "whisper"})
     r = batch.run_batch([env["videos"] / "a.mp4"], opts, stages=registry)[0]
     assert seen == [("a.mp4", "en")] and set(r.langs) == {"ar", "en"}
-    assert parse_srt(env["out"] / "a.en.srt")[0].lines == ("spoken english",)
+    assert load_srt(env["out"] / "a.en.srt")[0].lines == ("spoken english",)
     with pytest.raises(UsageError, match="English only"):
         batch.run_batch([env["videos"]], Options(**{**opts.__dict__, "targets": ("fr",)}), stages=registry)
 

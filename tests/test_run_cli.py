@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from fake_stages import Fakes, use_readers
+from fake_stages import Fakes
 
 from pipeline import batch
 from pipeline.cli import main
@@ -17,7 +17,6 @@ from pipeline.subtitles import load_srt
 
 @pytest.fixture
 def fake_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
-    use_readers(monkeypatch)
     fakes = Fakes()
     for name, fn in fakes.registry().items():
         monkeypatch.setitem(batch.STAGES, name, fn)
