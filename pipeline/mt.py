@@ -5,6 +5,8 @@ Each model is loaded once per process (batch jobs translate in threads); a pivot
 
 from __future__ import annotations
 
+import math
+import re
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -34,8 +36,71 @@ class _SentencePiece:
         return self.sp.decode(tokens)
 
 
+Ranks = dict[tuple[str, str], int]
+_CODES_VERSIONS = {"0.1": (0, 1), "0.2": (0, 2)}
+
+
+def read_bpe_codes(text: str, source: Path) -> tuple[Ranks, tuple[int, int]]:
+    """subword-nmt codes: an optional `#version: 0.2` first line, then one merge `A B` a line, best first.
+
+    Without the header the codes are version 0.1 (`</w>` is a symbol of its own). A pair listed twice keeps
+    its first rank, as subword-nmt does.
+    """
+    lines = text.split("\n")
+    version: tuple[int, int] | None = (0, 1)
+    first = 1
+    if lines[0].startswith("#version:"):
+        declared = (lines[0].split() or [""])[-1]
+        version = _CODES_VERSIONS.get(re.sub(r"(\.0+)*$", "", declared))
+        if version is None:
+            raise ModelError(f"{source}:1: BPE codes version {declared!r} unsupported (expected 0.1 or 0.2)")
+        lines, first = lines[1:], 2
+    ranks: Ranks = {}
+    for n, line in enumerate(lines, start=first):
+        pair = line.strip("\r\n ").split(" ")
+        if pair == [""]:  # blank lines (the file's last newline) carry nothing
+            continue
+        if len(pair) != 2:
+            raise ModelError(f"{source}:{n}: expected two subword units separated by one space, got {line!r}")
+        ranks.setdefault((pair[0], pair[1]), n)
+    return ranks, version
+
+
+def bpe_segment(word: str, ranks: Ranks, version: tuple[int, int]) -> list[str]:
+    """One token split by the codes as subword-nmt's apply_bpe does; "@@" ends every unit but the last.
+
+    The best-ranked pair present is merged everywhere in the word, then again, until no listed pair is left.
+    """
+    symbols = [*word, "</w>"] if version == (0, 1) else [*word[:-1], word[-1] + "</w>"]
+    while len(symbols) > 1:
+        best = min(zip(symbols, symbols[1:], strict=False), key=lambda pair: ranks.get(pair, math.inf))
+        if best not in ranks:
+            break
+        symbols = _merge_pair(symbols, best)
+    last = symbols[-1].removesuffix("</w>")
+    units = [*symbols[:-1], last] if last else symbols[:-1]
+    return [u + "@@" for u in units[:-1]] + units[-1:]
+
+
+def _merge_pair(symbols: list[str], pair: tuple[str, str]) -> list[str]:
+    """Left to right, each non-overlapping occurrence of `pair` becomes one symbol."""
+    out, i = [], 0
+    while i < len(symbols):
+        if i + 1 < len(symbols) and (symbols[i], symbols[i + 1]) == pair:
+            out.append(symbols[i] + symbols[i + 1])
+            i += 2
+        else:
+            out.append(symbols[i])
+            i += 1
+    return out
+
+
 class _MosesBPE:
-    """Moses tokenisation + subword-nmt BPE codes ("@@ " joins), as argostranslate's BPE packages use."""
+    """Moses punctuation normalising and tokenising, then subword-nmt BPE codes ("@@ " joins units).
+
+    As argostranslate's BPETokenizer: tokens are XML-escaped (`&apos;`, `&quot;`...) like the training data,
+    and the detokeniser unescapes them.
+    """
 
     def __init__(self, codes: Path, src: str, tgt: str) -> None:
         try:
@@ -43,27 +108,26 @@ class _MosesBPE:
         except ImportError:
             raise ModelError(f"{codes}: this package uses BPE with Moses tokenisation: "
                              "install it with `pip install sacremoses`") from None
+        self.norm = sacremoses.MosesPunctNormalizer(lang=src)
         self.tok, self.detok = sacremoses.MosesTokenizer(lang=src), sacremoses.MosesDetokenizer(lang=tgt)
-        lines = codes.read_text(encoding="utf-8").splitlines()
-        pairs = [tuple(line.split()) for line in lines if line and not line.startswith("#version")]
-        self.ranks = {p: i for i, p in enumerate(pairs) if len(p) == 2}
+        try:
+            text = codes.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ModelError(f"{codes}: cannot read the BPE codes ({exc})") from exc
+        self.ranks, self.version = read_bpe_codes(text, codes)
+        self._cache: dict[str, list[str]] = {}
 
-    def _bpe(self, word: str) -> list[str]:
-        parts, unknown = [*word[:-1], word[-1] + "</w>"], len(self.ranks)
-        while len(parts) > 1:
-            pairs = zip(parts, parts[1:], strict=False)
-            rank, i = min((self.ranks.get(pair, unknown), i) for i, pair in enumerate(pairs))
-            if rank == unknown:
-                break
-            parts[i:i + 2] = [parts[i] + parts[i + 1]]
-        parts[-1] = parts[-1].removesuffix("</w>")
-        parts = [p for p in parts if p]
-        return [p + "@@" for p in parts[:-1]] + parts[-1:]
+    def _units(self, word: str) -> list[str]:
+        if word not in self._cache:
+            self._cache[word] = bpe_segment(word, self.ranks, self.version)
+        return self._cache[word]
 
     def encode(self, text: str) -> list[str]:
-        return [piece for w in self.tok.tokenize(text, escape=False) for piece in self._bpe(w)]
+        tokens = self.tok.tokenize(self.norm.normalize(text))
+        return [unit for word in tokens if word for unit in self._units(word)]
 
     def decode(self, tokens: list[str]) -> str:
+        # A dangling "@@" on the last unit (argostranslate would keep it) is dropped.
         return self.detok.detokenize(" ".join(tokens).replace("@@ ", "").removesuffix("@@").split())
 
 

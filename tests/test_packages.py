@@ -207,11 +207,3 @@ def test_bpe_package_without_sacremoses_is_a_clear_error(models: Path, tmp_path:
     mt._load.cache_clear()
     with pytest.raises(ModelError, match="sacremoses"):
         mt.run_package(package, ["hello"], opts)
-
-
-def test_bpe_merges_follow_the_codes_ranks() -> None:
-    bpe = object.__new__(mt._MosesBPE)
-    bpe.ranks = {("l", "o"): 0, ("lo", "w</w>"): 1, ("e", "r</w>"): 2, ("lo", "w"): 3}
-    assert bpe._bpe("low") == ["low"]
-    assert bpe._bpe("lower") == ["low@@", "er"]
-    assert bpe._bpe("x") == ["x"]

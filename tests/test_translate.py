@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from argos_fixture import isolate, tiny_models
+from argos_fixture import isolate, tiny_bpe_models, tiny_models
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -248,6 +248,27 @@ def test_six_directions_end_to_end(models: Path, tmp_path: Path, src: str, tgt: 
     limits = profile(tgt, "landscape")
     assert all(len(c.lines) <= limits.max_lines for c in result.cues)
     assert all(len(line) <= limits.max_chars for c in result.cues for line in c.lines if " " in line)
+
+
+@pytest.mark.parametrize(("src", "tgt", "tokenizers"), [("ar", "fr", ["sentencepiece", "bpe"]),
+                                                       ("fr", "ar", ["bpe", "sentencepiece"])])
+def test_pivot_mixing_bpe_and_sentencepiece_packages(tmp_path: Path, src: str, tgt: str, tokenizers: list[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    models = tiny_bpe_models()  # ar<->en SentencePiece; en->fr BPE unpacked, fr->en BPE zipped
+    cues = [cue(0, 2000, TEXTS[src][0]), cue(2100, 4200, TEXTS[src][1]), cue(5500, 8000, TEXTS[src][2]),
+            cue(8100, 9500, TEXTS[src][3])]
+    used: list[tuple[str, str]] = []
+    real = mt.run_package
+    monkeypatch.setattr(mt, "run_package", lambda p, t, o: used.append((p.code, p.tokenizer)) or real(p, t, o))
+    opts = Options(models_dir=models, cache_dir=tmp_path, preset="landscape")
+    result = translate.translate_cues(cues, src, tgt, opts, Cache(tmp_path / "c"))
+    assert used == list(zip([f"translate-{src}_en", f"translate-en_{tgt}"], tokenizers, strict=True))
+    assert (result.sentences, result.translated) == (3, 3)
+    _assert_structure(cues, result.cues, translate.join_sentences(cues, src))
+    text = " ".join(c.text for c in result.cues)
+    for name in NAMES[src]:
+        assert name in text
+    assert "@@" not in text
 
 
 @pytest.mark.slow
