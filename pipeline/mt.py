@@ -111,7 +111,7 @@ class _MosesBPE:
         self.norm = sacremoses.MosesPunctNormalizer(lang=src)
         self.tok, self.detok = sacremoses.MosesTokenizer(lang=src), sacremoses.MosesDetokenizer(lang=tgt)
         try:
-            text = codes.read_text(encoding="utf-8")
+            text = codes.read_text(encoding="utf-8-sig")  # a BOM would hide the version line
         except (OSError, UnicodeDecodeError) as exc:
             raise ModelError(f"{codes}: cannot read the BPE codes ({exc})") from exc
         self.ranks, self.version = read_bpe_codes(text, codes)
