@@ -22,7 +22,7 @@ import ffmpeg
 from pipeline.ass import LATIN_FONT, ass_to_string
 from pipeline.cache import atomic_path
 from pipeline.errors import BurnError, UsageError
-from pipeline.media import MediaInfo, probe
+from pipeline.media import MediaInfo, ff_input, probe
 from pipeline.options import Options
 from pipeline.profiles import PRESETS, language, preset_for_size
 from pipeline.types import Cue
@@ -142,15 +142,10 @@ def plan_for(info: MediaInfo, opts: Options, preset: str | None = None) -> Plan:
 # --- the ffmpeg graph -----------------------------------------------------------------------------------------
 
 
-def _file_url(path: Path) -> str:
-    # "file:" stops ffmpeg from reading "name:rest" as a protocol and "-name" as an option.
-    return f"file:{Path(path).resolve()}"
-
-
 def build_command(video: Path, ass_files: Mapping[str, Path], temps: Mapping[str, Path], plan: Plan,
                   opts: Options) -> list[str]:
     """ffmpeg argv: decode once -> [pad] -> split -> ass per language -> one encoder + copied audio each."""
-    source = ffmpeg.input(_file_url(video))
+    source = ffmpeg.input(ff_input(video))
     picture = source.video
     if plan.pad:  # odd sizes: H.264 4:2:0 needs even dimensions; one black row/column, nothing scaled
         picture = picture.filter("pad", w=plan.width, h=plan.height)
@@ -168,7 +163,7 @@ def build_command(video: Path, ass_files: Mapping[str, Path], temps: Mapping[str
         streams = [rendered] if plan.audio is None else [rendered, source.audio]
         audio_args = {} if plan.audio is None else (
             {"acodec": "copy"} if plan.audio == "copy" else {"acodec": "aac", "b:a": "192k"})
-        outputs.append(ffmpeg.output(*streams, _file_url(temps[lang]), format="mp4", movflags="+faststart",
+        outputs.append(ffmpeg.output(*streams, ff_input(temps[lang]), format="mp4", movflags="+faststart",
                                      fps_mode="vfr", max_muxing_queue_size=4096, **video_args, **audio_args))
     graph = ffmpeg.merge_outputs(*outputs).global_args("-hide_banner", "-nostdin", "-loglevel", "error")
     return graph.overwrite_output().compile()

@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.cache import atomic_path, atomic_write_text, default_cache_dir
+from pipeline.cache import atomic_path, atomic_write_text, default_cache_dir, file_sha256
 from pipeline.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -46,14 +46,6 @@ def _package_data(package: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _stamp(model: Path) -> str:
     stat = model.stat()
     return f"{EMBEDDED_SHA256} {stat.st_size} {stat.st_mtime_ns}"
@@ -69,7 +61,7 @@ def _embedded_ok(folder: Path) -> bool:
         return False
     if stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == _stamp(model):
         return True
-    if _sha256(model) != EMBEDDED_SHA256:  # e.g. joined by an older run without a stamp, or damaged
+    if file_sha256(model) != EMBEDDED_SHA256:  # e.g. joined by an older run without a stamp, or damaged
         return False
     atomic_write_text(stamp, _stamp(model))
     return True

@@ -10,6 +10,7 @@ import pytest
 
 from pipeline import models
 from pipeline.asr import resolve_device
+from pipeline.cache import file_sha256
 from pipeline.errors import ModelError, UsageError
 from pipeline.options import Options
 
@@ -18,7 +19,7 @@ def test_embedded_model_is_joined_once_and_verified() -> None:
     folder = Path(models.resolve_whisper("base"))
     model = folder / "model.bin"
     assert model.stat().st_size == models.EMBEDDED_SIZE
-    assert models._sha256(model) == models.EMBEDDED_SHA256
+    assert file_sha256(model) == models.EMBEDDED_SHA256
     for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
         assert (folder / name).is_file()
     assert folder.is_relative_to(Path(os.environ["PIPELINE_CACHE_DIR"]))
@@ -36,7 +37,7 @@ def test_damaged_embedded_model_is_joined_again(tmp_path: Path, monkeypatch: pyt
         f.write(bytes([f.read(1)[0] ^ 0xFF]))
     os.utime(model, ns=(1, 1))
     models.resolve_whisper("base")
-    assert models._sha256(model) == models.EMBEDDED_SHA256
+    assert file_sha256(model) == models.EMBEDDED_SHA256
     assert not list(folder.glob("*.part"))  # nothing half-written left behind
 
 
