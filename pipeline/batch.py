@@ -15,7 +15,7 @@ import importlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,17 +129,34 @@ def safe_stem(stem: str) -> str:
     return clean or _short_hash(stem)
 
 
-def output_stems(videos: list[Path]) -> dict[Path, str]:
-    """A unique output stem per video: the first (sorted) keeps its own, later namesakes get a path hash."""
+def output_stems(videos: list[Path], recorded: Mapping[str, str] | None = None) -> dict[Path, str]:
+    """A unique output stem per video, stable across runs whatever subset each run is given.
+
+    `recorded` maps the stems of the run record to the video they were given to. A video keeps its
+    recorded stem; otherwise it gets its own name unless that is taken (recorded for another video, or
+    given to another video of this run), and then its name plus a hash of its path.
+    """
+    recorded = dict(recorded or {})
     stems: dict[Path, str] = {}
-    taken: set[str] = set()
+    by_path = {path: stem for stem, path in recorded.items()}
+    taken = {stem.casefold() for stem in recorded}
     for v in sorted(videos):
+        if str(v) in by_path:
+            stems[v] = by_path[str(v)]
+    for v in sorted(videos):
+        if v in stems:
+            continue
         s = safe_stem(v.stem)
         if s.casefold() in taken:
             s = f"{s}-{_short_hash(str(v))}"
         taken.add(s.casefold())
         stems[v] = s
     return stems
+
+
+def recorded_stems(state: RunState) -> dict[str, str]:
+    """stem -> the video it was given to, from the run record."""
+    return {stem: r.video for stem, r in state.videos.items()}
 
 
 # --- the run ----------------------------------------------------------------------------------------
@@ -229,7 +246,7 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], opts: Options, *,
                       state=RunState(out_dir), stages=registry,
                       progress=progress or (lambda label, total: _NoProgress()), burn_only=burn_only,
                       prompt=None if burn_only else _whisper_prompt(registry, opts))
-        stems = output_stems(videos)
+        stems = output_stems(videos, recorded_stems(ctx.state))
         jobs = opts.jobs or default_jobs()
 
         def one(video: Path) -> VideoResult:

@@ -250,3 +250,26 @@ def test_whisper_translator_gives_english_only(env: dict[str, Any]) -> None:
     with pytest.raises(UsageError, match="English only"):
         batch.run_batch([env["videos"]], Options(**{**opts.__dict__, "targets": ("fr",)}), stages=registry)
 
+
+
+def test_stems_stay_with_their_video_across_runs(env: dict[str, Any]) -> None:
+    out, videos = env["out"], env["videos"]
+    for folder in ("x", "y"):
+        (videos / folder).mkdir()
+        (videos / folder / "clip.mp4").write_text(f"words from {folder}")
+    (videos / "x" / "clip.mov").write_text("words from the mov")
+    full = {Path(r.video): r.stem for r in env["run"]()}
+    x, y, mov = (videos / "x" / "clip.mp4").resolve(), (videos / "y" / "clip.mp4").resolve(), \
+        (videos / "x" / "clip.mov").resolve()
+    assert len({full[x], full[y], full[mov]}) == 3
+    x_files = {p.name: p.read_bytes() for p in out.glob(f"{full[x]}.*")}
+    for alone in (y, mov):
+        r = env["run"](alone)[0]
+        assert r.stem == full[alone] and not r.failed
+    assert {p.name: p.read_bytes() for p in out.glob(f"{full[x]}.*")} == x_files
+    assert {Path(r.video): r.stem for r in env["run"]()} == {**full}
+    # a new namesake never takes a stem recorded for another video, even if that video is not in this run
+    (videos / "z").mkdir()
+    (videos / "z" / "clip.mp4").write_text("words from z")
+    r = env["run"](videos / "z" / "clip.mp4")[0]
+    assert r.stem not in full.values() and r.stem.startswith("clip-")

@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from pipeline import review
-from pipeline.batch import discover, output_stems
+from pipeline.batch import discover, output_stems, recorded_stems
 from pipeline.cache import file_sha256
 from pipeline.report import RunState, VideoResult
 
@@ -71,7 +71,7 @@ def handle(args: argparse.Namespace) -> int:
     out_dir = Path(args.out_dir)
     videos = discover(args.paths, out_dir)
     state, manifest = RunState(out_dir), review.Manifest(out_dir)
-    stems = output_stems(videos)
+    stems = output_stems(videos, recorded_stems(state))
     rows = [(v.name, *describe(v, state.videos.get(stems[v]), out_dir, manifest)) for v in videos]
     width = max(len("video"), *(len(r[0]) for r in rows))
     print(f"{'video':<{width}}  {'state':<11}  details")
