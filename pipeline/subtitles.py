@@ -13,7 +13,7 @@ import codecs
 import logging
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -260,10 +260,73 @@ def _block_problem(block: SrtBlock) -> tuple[int, str] | None:
     return None
 
 
+# ------------------------------------------------------------------------------------- order and overlaps
+
+@dataclass(frozen=True)
+class Overlap:
+    """Two cues shown at once, by their positions in the input."""
+
+    earlier: int
+    later: int
+    nested: bool  # same start, or the later one ends inside the earlier one: no certain repair
+
+
+def order_and_trim(cues: Sequence[Cue]) -> tuple[list[int], list[Cue], list[Overlap]]:
+    """Input positions sorted by start time (stable), the cues in that order with each partial overlap
+    trimmed (the earlier cue ends where the next starts), and every overlap found. Pure.
+
+    Nested overlaps are reported and left as they are: which text belongs where is not certain.
+    """
+    order = sorted(range(len(cues)), key=lambda i: cues[i].start_ms)
+    out = [cues[i] for i in order]
+    overlaps: list[Overlap] = []
+    for k in range(len(order) - 1):
+        a, b = cues[order[k]], cues[order[k + 1]]
+        if b.start_ms >= a.end_ms:
+            continue
+        nested = b.start_ms == a.start_ms or b.end_ms <= a.end_ms
+        overlaps.append(Overlap(order[k], order[k + 1], nested))
+        if not nested:
+            out[k] = Cue(out[k].start_ms, b.start_ms, out[k].lines)
+    return order, out, overlaps
+
+
+def _timing_line(block: SrtBlock) -> int:
+    return block.timing_line or block.line
+
+
+def _check_timing(blocks: Sequence[SrtBlock], cues: Sequence[Cue], source: str, lenient: bool) -> list[Cue]:
+    """Cues in time order: lenient sorts (logged) and trims partial overlaps (logged); anything else raises."""
+    order, fixed, overlaps = order_and_trim(cues)
+    if not lenient:
+        wrong = next((k for k in range(1, len(cues)) if cues[k].start_ms < cues[k - 1].start_ms), None)
+        if wrong is not None:
+            raise SubtitleParseError(source, _timing_line(blocks[wrong]),
+                                     "expected cues in time order (this one starts before the cue above)")
+        if overlaps:
+            o = overlaps[0]
+            raise SubtitleParseError(source, _timing_line(blocks[o.later]), "expected no overlap with the cue "
+                                     f"at line {_timing_line(blocks[o.earlier])}")
+        return list(cues)
+    for o in overlaps:
+        if o.nested:
+            raise SubtitleParseError(source, _timing_line(blocks[o.later]), "overlaps the cue at line "
+                                     f"{_timing_line(blocks[o.earlier])} (same start, or wholly inside it): "
+                                     "expected one to end before the next starts")
+    if order != sorted(order):
+        log.warning("%s: cues not in time order: sorted by start time", source)
+    for o in overlaps:
+        a, b = cues[o.earlier], cues[o.later]
+        log.warning("%s:%d: overlaps the cue at line %d: now ends at %s instead of %s", source,
+                    _timing_line(blocks[o.earlier]), _timing_line(blocks[o.later]),
+                    format_timestamp(b.start_ms), format_timestamp(a.end_ms))
+    return fixed
+
+
 def srt_from_string(text: str, source: str = "<string>") -> list[Cue]:
     """Cues of a well-formed SRT text (LF or CRLF); the first problem raises SubtitleParseError."""
-    cues: list[Cue] = []
-    for block in parse_srt_blocks(text):
+    blocks = parse_srt_blocks(text)
+    for block in blocks:
         problem = _block_problem(block)
         if problem:
             raise SubtitleParseError(source, *problem)
@@ -273,12 +336,15 @@ def srt_from_string(text: str, source: str = "<string>") -> list[Cue]:
             raise SubtitleParseError(source, line, f"expected a well-formed cue ({note})")
         if not block.lines:
             raise SubtitleParseError(source, (block.timing_line or block.line) + 1, "expected subtitle text")
-        cues.append(block.cue())
-    return cues
+    return _check_timing(blocks, [b.cue() for b in blocks], source, lenient=False)
 
 
 def load_srt(path: str | os.PathLike[str], lenient: bool = True) -> list[Cue]:
-    """Cues of an SRT file. Lenient (default) where meaning is certain, logging each repair; strict otherwise."""
+    """Cues of an SRT file. Lenient (default) where meaning is certain, logging each repair; strict otherwise.
+
+    Lenient reading also sorts cues by start time and trims partial overlaps; same-start or nested cues are
+    an error either way.
+    """
     source = str(path)
     if not lenient:
         try:
@@ -287,7 +353,7 @@ def load_srt(path: str | os.PathLike[str], lenient: bool = True) -> list[Cue]:
             raise SubtitleParseError(source, None, "expected UTF-8 text") from None
         except OSError as exc:
             raise SubtitleParseError(source, None, f"cannot be read ({exc.strerror or exc})") from None
-    cues: list[Cue] = []
+    kept: list[SrtBlock] = []
     blocks = parse_srt_blocks(read_srt_text(path))
     for block in blocks:
         problem = _block_problem(block)
@@ -298,8 +364,8 @@ def load_srt(path: str | os.PathLike[str], lenient: bool = True) -> list[Cue]:
         if not block.lines:
             log.warning("%s:%d: empty cue skipped", source, block.line)
             continue
-        cues.append(block.cue())
+        kept.append(block)
     numbers = [b.number for b in blocks]
     if numbers != list(range(1, len(blocks) + 1)):
         log.warning("%s: cue numbers are not 1..%d in order; they are renumbered on writing", source, len(blocks))
-    return cues
+    return _check_timing(kept, [b.cue() for b in kept], source, lenient=True)

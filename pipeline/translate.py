@@ -21,10 +21,11 @@ from pathlib import Path
 from pipeline import glossary as gl
 from pipeline import mt, packages
 from pipeline.cache import Cache, key_of
-from pipeline.errors import MissingPackageError, UsageError
+from pipeline.errors import MissingPackageError, TranslationError, UsageError
 from pipeline.options import Options
 from pipeline.profiles import Profile, language, profile
 from pipeline.segment import segment
+from pipeline.subtitles import format_timestamp, order_and_trim
 from pipeline.types import Cue, Word
 
 log = logging.getLogger(__name__)
@@ -165,9 +166,37 @@ def _clamp(cues: Sequence[Cue], start: int, end: int) -> list[Cue]:
     return out
 
 
+def _require_ordered(cues: Sequence[Cue]) -> None:
+    """A sentence's span is its first cue's start to its last cue's end: only true of ordered cues."""
+    for k, (a, b) in enumerate(zip(cues, cues[1:], strict=False), start=1):
+        if b.start_ms < a.end_ms:
+            raise ValueError(f"source cues must be in time order without overlaps: cue {k + 1} starts at "
+                             f"{format_timestamp(b.start_ms)}, before cue {k} ends ({format_timestamp(a.end_ms)})")
+
+
+def normalise(cues: Sequence[Cue]) -> list[Cue]:
+    """Cues sorted by start, a partial overlap trimmed (the earlier cue ends where the next starts), as
+    `subtitles.load_srt` reads them; a cue sharing its start with another or nested in it is a
+    TranslationError (which text goes when is not certain)."""
+    _, fixed, overlaps = order_and_trim(cues)
+    for o in overlaps:
+        a, b = cues[o.earlier], cues[o.later]
+        if o.nested:
+            raise TranslationError(
+                f"source cue {b.text[:30]!r} at {format_timestamp(b.start_ms)} overlaps {a.text[:30]!r} at "
+                f"{format_timestamp(a.start_ms)} (same start, or wholly inside it): fix the timing")
+    if overlaps or fixed != list(cues):
+        log.warning("source cues out of order or overlapping: sorted by start, overlaps trimmed")
+    return fixed
+
+
 def retime(cues: Sequence[Cue], sentences: Sequence[Sentence], translations: Sequence[str],
            target: Profile) -> list[Cue]:
-    """Translated cues, each sentence segmented with `target` and kept inside its source span."""
+    """Translated cues, each sentence segmented with `target` and kept inside its source span.
+
+    `cues` must be in time order without overlaps (see `normalise`); ValueError otherwise.
+    """
+    _require_ordered(cues)
     out: list[Cue] = []
     for sentence, text in zip(sentences, translations, strict=True):
         spans = cues[sentence.first:sentence.last]
@@ -216,6 +245,8 @@ def translate_cues(cues: Sequence[Cue], src: str, tgt: str, opts: Options, cache
                    *, preset: str | None = None) -> TranslationResult:
     """`cues` (in `src`) translated into `tgt` on the same timing. `cache` None = the default cache.
 
+    Cues out of order or partly overlapping are normalised first (`normalise`); nested ones are an error.
+
     `preset` names the target layout (default: `opts.preset`, with "auto" read as landscape).
     """
     language(src), language(tgt)
@@ -227,6 +258,7 @@ def translate_cues(cues: Sequence[Cue], src: str, tgt: str, opts: Options, cache
         raise MissingPackageError(packages.missing_message(src, tgt, found, opts))
     cache = cache if cache is not None else Cache(opts.cache_dir)
     glossary = gl.load(opts.glossary)
+    cues = normalise(cues)
     sentences = join_sentences(cues, src)
     shielded = [gl.protect(s.text, glossary, tgt) for s in sentences]
     raw, sent = _translate_sentences([p.text for p in shielded], chain, opts, cache)

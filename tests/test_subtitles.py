@@ -149,3 +149,69 @@ def test_save_srt_writes_utf8_without_bom(tmp_path: Path) -> None:
     data = path.read_bytes()
     assert not data.startswith(b"\xef\xbb\xbf") and b"\r" not in data
     assert decode_srt(data)[1] == []
+
+
+# --- order and overlaps: reviewer files are untrusted ---------------------------------------------------
+
+def _srt(*cues: tuple[str, str]) -> str:
+    return "\n".join(f"{i}\n{t}\n{text}\n" for i, (t, text) in enumerate(cues, start=1))
+
+
+UNSORTED = _srt(("00:00:05,000 --> 00:00:07,000", "third"), ("00:00:01,000 --> 00:00:02,000", "first"),
+                ("00:00:03,000 --> 00:00:04,000", "second"))
+OVERLAP = _srt(("00:00:01,000 --> 00:00:03,000", "first"), ("00:00:02,500 --> 00:00:04,000", "second"))
+
+
+def test_lenient_sorts_cues_out_of_order_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "x.ar.srt"
+    path.write_text(UNSORTED, encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="pipeline.subtitles"):
+        cues = load_srt(path)
+    assert [c.text for c in cues] == ["first", "second", "third"]
+    assert [c.start_ms for c in cues] == [1000, 3000, 5000]
+    assert any(str(path) in r.getMessage() and "sorted" in r.getMessage() for r in caplog.records)
+
+
+def test_lenient_trims_a_partial_overlap_naming_file_and_line(tmp_path: Path,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "x.ar.srt"
+    path.write_text(OVERLAP, encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="pipeline.subtitles"):
+        cues = load_srt(path)
+    assert [(c.start_ms, c.end_ms) for c in cues] == [(1000, 2500), (2500, 4000)]
+    assert any(f"{path}:2:" in r.getMessage() and "overlap" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("second, line", [
+    ("00:00:01,000 --> 00:00:02,000", 6),  # same start as the first cue
+    ("00:00:01,500 --> 00:00:02,500", 6),  # wholly inside the first cue
+    ("00:00:01,500 --> 00:00:03,000", 6),  # inside, ending with it
+])
+def test_same_start_or_nested_cues_are_an_error_even_lenient(tmp_path: Path, second: str, line: int) -> None:
+    path = tmp_path / "x.fr.srt"
+    path.write_text(_srt(("00:00:01,000 --> 00:00:03,000", "outer"), (second, "inner")), encoding="utf-8")
+    with pytest.raises(SubtitleParseError) as err:
+        load_srt(path)
+    assert (err.value.path, err.value.line) == (str(path), line)
+    assert "overlap" in err.value.detail
+
+
+def test_nested_cue_listed_first_is_an_error_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "x.fr.srt"
+    path.write_text(_srt(("00:00:02,000 --> 00:00:02,500", "inner"), ("00:00:01,000 --> 00:00:03,000", "outer")),
+                    encoding="utf-8")
+    with pytest.raises(SubtitleParseError) as err:
+        load_srt(path)
+    assert err.value.line == 2
+
+
+@pytest.mark.parametrize("text, line", [(UNSORTED, 6), (OVERLAP, 6)])
+def test_strict_rejects_cues_out_of_order_or_overlapping(tmp_path: Path, text: str, line: int) -> None:
+    with pytest.raises(SubtitleParseError) as err:
+        srt_from_string(text, "x.srt")
+    assert (err.value.path, err.value.line) == ("x.srt", line)
+    path = tmp_path / "x.srt"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SubtitleParseError) as err:
+        load_srt(path, lenient=False)
+    assert err.value.line == line

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 from argos_fixture import isolate, tiny_bpe_models, tiny_models
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline import mt, packages, translate
 from pipeline.cache import Cache
+from pipeline.errors import TranslationError
 from pipeline.options import Options
 from pipeline.profiles import profile
 from pipeline.types import Cue
@@ -60,15 +61,18 @@ cue_texts = st.lists(st.sampled_from(["bonjour", "et", "merci.", "ok?", "- oui",
 
 
 @st.composite
-def cue_lists(draw: st.DrawFn) -> list[Cue]:
+def cue_lists(draw: st.DrawFn, messy: bool = False) -> list[Cue]:
+    """Cues in order without overlaps; `messy`: shuffled, some starting before the previous one ends (the
+    untrusted timing of a hand-edited file)."""
     n = draw(st.integers(1, 14))
     cues, t = [], draw(st.integers(0, 5000))
     for _ in range(n):
         t += draw(st.sampled_from([0, 40, 120, 500, 900, 1500, 4000]))
         length = draw(st.integers(600, 6000))
-        cues.append(cue(t, t + length, draw(cue_texts)))
+        early = draw(st.sampled_from([0, 0, 300, 2000])) if messy else 0
+        cues.append(cue(max(0, t - early), t + length, draw(cue_texts)))
         t += length
-    return cues
+    return draw(st.permutations(cues)) if messy else cues
 
 
 @settings(max_examples=120, deadline=None)
@@ -202,6 +206,32 @@ def test_glossary_names_survive_a_model_that_drops_them(models: Path, tmp_path: 
     text = " ".join(c.text for c in out.cues)
     for name in ("Cairo Runners", "LibanTroc", "Instagram", "I Make This!"):
         assert name in text
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cue_lists(messy=True))
+def test_translate_cues_never_leaves_the_source_spans_of_messy_input(
+        models: Path, tmp_path: Path, fake_translator: list[list[str]], cues: list[Cue]) -> None:
+    """Unsorted or partly overlapping cues are put in order and trimmed first; a cue nested in another (or
+    sharing its start) is a clear error, as no timing for its text is certain."""
+    opts = Options(models_dir=models, cache_dir=tmp_path, translator="fake")
+    ordered = sorted(cues, key=lambda c: c.start_ms)
+    nested = any(b.start_ms == a.start_ms or b.end_ms <= a.end_ms
+                 for a, b in zip(ordered, ordered[1:], strict=False) if b.start_ms < a.end_ms)
+    if nested:
+        with pytest.raises(TranslationError, match="overlap"):
+            translate.translate_cues(cues, "fr", "en", opts, Cache(tmp_path / "c"), preset="landscape")
+        return
+    out = translate.translate_cues(cues, "fr", "en", opts, Cache(tmp_path / "c"), preset="landscape").cues
+    trimmed = [replace(a, end_ms=min(a.end_ms, b.start_ms)) for a, b in zip(ordered, ordered[1:], strict=False)]
+    trimmed.append(ordered[-1])
+    _assert_structure(trimmed, out, translate.join_sentences(trimmed, "fr"))
+
+
+def test_retime_refuses_cues_out_of_order() -> None:
+    cues = [cue(5000, 7000, "b."), cue(1000, 3000, "a.")]
+    with pytest.raises(ValueError, match="order"):
+        translate.retime(cues, [translate.Sentence(0, 2, "b. a.")], ["B. A."], profile("en"))
 
 
 def test_whisper_translation_is_english_only(tmp_path: Path) -> None:

@@ -45,6 +45,19 @@ def test_translate_writes_target_beside_input(srt: Path, models: Path,
     assert "clip.ar.srt" in capsys.readouterr().out
 
 
+def test_translate_a_reviewer_file_out_of_order_and_overlapping(tmp_path: Path, models: Path) -> None:
+    path = tmp_path / "x.fr.srt"
+    path.write_text("1\n00:00:05,000 --> 00:00:07,000\nMerci beaucoup !\n\n"
+                    "2\n00:00:01,000 --> 00:00:03,000\nBonjour à tous, je suis Leila\n\n"
+                    "3\n00:00:02,500 --> 00:00:04,000\net je voyage avec LibanTroc.\n", encoding="utf-8")
+    assert main(["translate", str(path), "--to", "en", "--models-dir", str(models)]) == 0
+    out = load_srt(path.with_name("x.en.srt"), lenient=False)
+    assert all(1000 <= c.start_ms < c.end_ms <= 7000 for c in out)
+    for start, end in [(1000, 2500), (2500, 4000), (5000, 7000)]:
+        assert any(o.start_ms < end and o.end_ms > start for o in out), f"{start}-{end} left uncovered"
+    assert "LibanTroc" in " ".join(c.text for c in out)
+
+
 def test_translate_with_explicit_output_and_source(tmp_path: Path, models: Path) -> None:
     plain = tmp_path / "reviewed.srt"
     plain.write_text(srt_to_string(SRC), encoding="utf-8")
