@@ -65,12 +65,18 @@ class VideoResult:
 
 
 class RunState:
-    """The run record: one VideoResult per output stem, saved atomically on every change."""
+    """The run record: one VideoResult per output stem, saved atomically on every change.
+
+    `videos` is the record as loaded (what the previous runs left). Each save stores a snapshot of one
+    result, taken by the thread that owns it, so writing the record never reads a result another thread
+    is changing.
+    """
 
     def __init__(self, out_dir: str | os.PathLike[str]) -> None:
         self.path = Path(out_dir) / STATE_DIR / STATE_NAME
         self._lock = threading.Lock()
         self.videos: dict[str, VideoResult] = self._load()
+        self._snapshots: dict[str, dict[str, Any]] = {k: v.to_json() for k, v in self.videos.items()}
 
     def _load(self) -> dict[str, VideoResult]:
         try:
@@ -83,9 +89,11 @@ class RunState:
             return {}
 
     def save(self, result: VideoResult) -> None:
+        """Record `result` as it is now; call it from the thread that changes `result`."""
+        snapshot = result.to_json()
         with self._lock:
-            self.videos[result.stem] = result
-            blob = {"version": 1, "videos": {k: v.to_json() for k, v in sorted(self.videos.items())}}
+            self._snapshots[result.stem] = snapshot
+            blob = {"version": 1, "videos": dict(sorted(self._snapshots.items()))}
             atomic_write_text(self.path, json.dumps(blob, ensure_ascii=False, indent=1))
 
 

@@ -73,7 +73,8 @@ def process_video(ctx: Context, path: Path, stem: str) -> VideoResult:
         _process(ctx, path, result, previous)
     result.seconds = round(time.perf_counter() - started, 2)
     result.running = None
-    ctx.state.save(result)
+    with _Guard(result):  # a record that cannot be written (disk full) fails this video, not the batch
+        ctx.state.save(result)
     return result
 
 

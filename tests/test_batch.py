@@ -273,3 +273,37 @@ def test_stems_stay_with_their_video_across_runs(env: dict[str, Any]) -> None:
     (videos / "z" / "clip.mp4").write_text("words from z")
     r = env["run"](videos / "z" / "clip.mp4")[0]
     assert r.stem not in full.values() and r.stem.startswith("clip-")
+
+
+def test_run_record_saves_while_other_threads_change_their_results(tmp_path: Path) -> None:
+    import sys
+    import threading
+
+    from pipeline.report import RunState, VideoResult
+
+    state = RunState(tmp_path)
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        r = VideoResult(video=f"v{i}.mp4", stem=f"v{i}")
+        try:
+            for j in range(100):
+                for k in range(50):  # changed outside any lock, as each stage does to its own result
+                    r.stages[f"step{j}.{k}"] = "done"
+                state.save(r)
+        except BaseException as exc:  # noqa: BLE001 - the race shows as any exception here
+            errors.append(exc)
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert errors == []
+    saved = json.loads(state.path.read_text())["videos"]
+    assert sorted(saved) == ["v0", "v1", "v2", "v3"] and all(len(v["stages"]) == 5000 for v in saved.values())
