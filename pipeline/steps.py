@@ -42,10 +42,20 @@ class _Guard(contextlib.AbstractContextManager):
             return False  # KeyboardInterrupt and SystemExit still stop the run
         if isinstance(exc, PipelineError):
             self.target.error = str(exc)
+        elif isinstance(exc, OSError):  # full disk, no permission, a file in the way: the file and why
+            log.debug("file system error", exc_info=exc)
+            self.target.error = _os_cause(exc)
         else:
             log.warning("internal error (%s)", type(exc).__name__, exc_info=exc)
             self.target.error = f"internal error: {type(exc).__name__}: {exc}"
         return True
+
+
+def _os_cause(exc: OSError) -> str:
+    """One line: the file (the destination, for a rename) and the system's reason."""
+    name = exc.filename2 if exc.filename2 is not None else exc.filename
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return f"{name}: {reason}" if name is not None else reason
 
 
 def media_identity(path: Path, previous: dict[str, Any]) -> dict[str, Any]:

@@ -307,3 +307,22 @@ def test_run_record_saves_while_other_threads_change_their_results(tmp_path: Pat
     assert errors == []
     saved = json.loads(state.path.read_text())["videos"]
     assert sorted(saved) == ["v0", "v1", "v2", "v3"] and all(len(v["stages"]) == 5000 for v in saved.values())
+
+
+def test_file_system_errors_are_one_line_causes(env: dict[str, Any], caplog: pytest.LogCaptureFixture) -> None:
+    out = env["out"]
+    (out / "a.fr.srt").mkdir(parents=True)  # something in the way of an output file
+    fakes = env["fakes"]
+
+    def segment(words: list, profile: Any) -> list:
+        if words[0].text == "four":  # b.mp4
+            raise PermissionError(13, "Permission denied", str(out / "b.ar.srt"))
+        return fakes.segment(words, profile)
+
+    registry = {**fakes.registry(), "segment": segment}
+    with caplog.at_level("WARNING"):
+        results = {r.stem: r for r in batch.run_batch([env["videos"]], env["opts"], stages=registry)}
+    assert results["b"].error == f"{out / 'b.ar.srt'}: Permission denied"
+    fr_error = results["a"].langs["fr"].error or results["a"].error
+    assert "a.fr.srt" in fr_error and "internal error" not in fr_error and "\n" not in fr_error
+    assert not any(rec.exc_info for rec in caplog.records if rec.levelname == "WARNING")
