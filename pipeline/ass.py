@@ -8,15 +8,19 @@ so every size below is in real pixels of the frame.
 
 from __future__ import annotations
 
+import logging
 import math
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.bidi import LRI, PDI, direction, isolate_ltr_runs
+from pipeline.bidi import LRI, PDI, direction, has_rtl, ltr_runs
 from pipeline.profiles import Preset, language
 from pipeline.profiles import preset as get_preset
 from pipeline.types import Cue
+
+log = logging.getLogger(__name__)
 
 WHITE, BLACK, SHADOW = "&H00FFFFFF", "&H00000000", "&H80000000"  # &HAABBGGRR, AA=00 opaque
 # libass sizes a font so that its ascent + descent (OS/2 winAscent + winDescent) equals the ASS font size, so
@@ -77,6 +81,47 @@ def escape_text(text: str) -> str:
     return text.replace("\\", "\\\u2060").replace("{", "\\{").replace("}", "\\}")
 
 
+# The SRT tags players honour: <i> <b> <u> map to ASS overrides; <font> (colour, face) is the style's job.
+_SRT_TAG = re.compile(r"<\s*(/?)\s*([ibu])\s*>|<\s*/?\s*font(?:\s[^<>]*)?>", re.IGNORECASE)
+
+
+def srt_tags(line: str) -> tuple[str, dict[int, str]]:
+    """The line without SRT tags, and the ASS override blocks standing at each position of that text.
+
+    Anything else in angle brackets (a lone `<`, `<script>`) is text and stays visible.
+    """
+    plain: list[str] = []
+    marks: dict[int, str] = {}
+    at = last = 0
+    for m in _SRT_TAG.finditer(line):
+        plain.append(line[last:m.start()])
+        at += m.start() - last
+        last = m.end()
+        if m.group(2):
+            marks[at] = marks.get(at, "") + f"{{\\{m.group(2).lower()}{0 if m.group(1) else 1}}}"
+        else:
+            log.warning("SRT tag %r dropped: colour and font come from the style", m.group(0))
+    plain.append(line[last:])
+    return "".join(plain), marks
+
+
+def render_line(line: str, isolate: bool = False) -> str:
+    """Escaped line with SRT tags as overrides; `isolate`: Latin runs of a right-to-left line wrapped in
+    LRI ... PDI. Runs are found on the text without its tags, so a tag never splits or hides a run."""
+    plain, marks = srt_tags(line)
+    runs = ltr_runs(plain) if isolate and has_rtl(plain) else []
+    starts, ends = {a for a, _ in runs}, {b for _, b in runs}
+    cuts = sorted(set(marks) | starts | ends | {len(plain)})
+    out: list[str] = []
+    last = 0
+    for cut in cuts:
+        out.append(escape_text(plain[last:cut]))
+        # Close an isolate before a tag and open one after it, so overrides sit outside isolates.
+        out += [PDI if cut in ends else "", marks.get(cut, ""), LRI if cut in starts else ""]
+        last = cut
+    return "".join(out)
+
+
 def centiseconds(ms: int, round_up: bool) -> int:
     """Starts round up and ends round down, so nothing shows outside the cue's window."""
     return -(-max(0, ms) // 10) if round_up else max(0, ms) // 10
@@ -133,7 +178,7 @@ def latin_in_rtl(line: str, font: str, font_size: int) -> str:
     brand names come out a quarter larger than the Arabic around them.
     """
     size = round(font_size * em_per_size(font) / em_per_size(LATIN_FONT))
-    text = escape_text(isolate_ltr_runs(line))
+    text = render_line(line, isolate=True)
     return text.replace(LRI, f"{{\\fn{LATIN_FONT}\\fs{size}}}{LRI}").replace(PDI, f"{PDI}{{\\fn\\fs}}")
 
 
@@ -142,9 +187,9 @@ def dialogue_text(cue: Cue, lang: str, lay: Layout) -> str:
     if lg.rtl:
         lines = [latin_in_rtl(line, lg.font, lay.font_size) for line in cue.lines]
     else:
-        lines = [escape_text(line) for line in cue.lines]
+        lines = [render_line(line) for line in cue.lines]
     text = "\\N".join(lines)
-    scale = fit_scale(cue.lines, lg.font, lay)
+    scale = fit_scale([srt_tags(line)[0] for line in cue.lines], lg.font, lay)
     return text if scale == 100 else f"{{\\fscx{scale}\\fscy{scale}}}{text}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -92,6 +93,41 @@ def test_override_characters_are_literal():
     assert escape_text("{\\b1}bold") == "\\{\\\u2060b1\\}bold"
     (event,) = fields(ass_to_string([Cue(0, 900, ("a {b} c\\N d",))], "fr", "landscape", 640, 360), "Dialogue")
     assert unescape(event["Text"]) == ["a {b} c\\N d"]
+
+
+def _event_text(line: str, lang: str) -> str:
+    (event,) = fields(ass_to_string([Cue(0, 900, (line,))], lang, "landscape", 1280, 720), "Dialogue")
+    return event["Text"]
+
+
+def test_srt_style_tags_become_overrides():
+    text = _event_text("a <i>second</i> <B>bold</B> <u>under</U> < i>x</ i>", "fr")
+    assert text == "a {\\i1}second{\\i0} {\\b1}bold{\\b0} {\\u1}under{\\u0} {\\i1}x{\\i0}"
+    assert unescape(text) == ["a second bold under x"]
+
+
+def test_font_tags_are_dropped_with_a_warning(caplog: pytest.LogCaptureFixture):
+    with caplog.at_level(logging.WARNING, logger="pipeline.ass"):
+        text = _event_text('<font color="#ff0000">rouge</font> et <FONT face=x>noir</FONT>', "fr")
+    assert text == "rouge et noir"
+    assert any("font" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("line", ["3 < 5 et 7 > 2", "a <b", "<script>x</script>", "x<i", "<>"])
+def test_angle_brackets_that_are_not_tags_stay_text(line: str):
+    assert unescape(_event_text(line, "en")) == [line]
+
+
+def test_tagged_latin_brand_in_arabic_keeps_its_isolate():
+    text = _event_text("جربت <i>LibanTroc</i> وكانت تجربة رائعة!", "ar")
+    assert "<i>" not in text and "</i>" not in text
+    assert re.search(r"\{\\i1\}\{\\fnNoto Sans\\fs\d+\}\u2066LibanTroc\u2069\{\\fn\\fs\}\{\\i0\}", text)
+    assert unescape(text) == ["جربت LibanTroc وكانت تجربة رائعة!"]
+    # A tag inside the brand, and glued punctuation, leave one isolate around the whole Latin run.
+    text = _event_text("جربت Liban<b>Troc</b> و<i>I Make This!</i> ثم بدأت", "ar")
+    assert unescape(text) == ["جربت LibanTroc وI Make This! ثم بدأت"]
+    runs = re.findall("\u2066(.*?)\u2069", re.sub(r"\{[^}]*\}", "", text))
+    assert runs == ["LibanTroc", "I Make This!"]
 
 
 def test_control_characters_cannot_break_the_event():
