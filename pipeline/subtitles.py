@@ -101,8 +101,18 @@ def _guess_legacy(data: bytes) -> str:
     return "cp1256" if in_runs / len(high) > 0.5 else "cp1252"
 
 
+def reject_binary(data: bytes, source: str) -> None:
+    """NUL bytes outside UTF-16 mean a video or other binary file: one error, not a page of mojibake."""
+    if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise SubtitleParseError(source, None, "not a text subtitle file (binary data)")
+
+
 def decode_srt(data: bytes, source: str = "<bytes>") -> tuple[str, list[str]]:
-    """Text with '\\n' line ends, and the leniencies used to get it (BOM, legacy encoding, CRLF)."""
+    """Text with '\\n' line ends, and the leniencies used to get it (BOM, legacy encoding, CRLF).
+
+    Binary data (NUL bytes, not UTF-16 with a byte-order mark) is a SubtitleParseError.
+    """
+    reject_binary(data, source)
     notes: list[str] = []
     if data.startswith(codecs.BOM_UTF8):
         data, encoding = data[len(codecs.BOM_UTF8):], "utf-8"
@@ -348,7 +358,9 @@ def load_srt(path: str | os.PathLike[str], lenient: bool = True) -> list[Cue]:
     source = str(path)
     if not lenient:
         try:
-            return srt_from_string(Path(path).read_text(encoding="utf-8"), source)
+            data = Path(path).read_bytes()
+            reject_binary(data, source)
+            return srt_from_string(data.decode("utf-8"), source)
         except UnicodeDecodeError:
             raise SubtitleParseError(source, None, "expected UTF-8 text") from None
         except OSError as exc:

@@ -82,3 +82,14 @@ def test_module_entry_point_on_cp1256_file(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     report, = json.loads(proc.stdout)
     assert report["language"] == "ar" and report["findings"] == []
+
+
+def test_a_binary_file_is_one_clear_error_and_the_batch_goes_on(corpus: dict[str, Path], tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    video = tmp_path / "some.webm"
+    video.write_bytes(b"\x1aE\xdf\xa3\x9fB\x86\x81\x01B\xf7\x81\x01" + bytes(range(256)) * 40)
+    assert main(["check", str(video), str(corpus["clean"])]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [line for line in out if line.startswith("error:")] == [
+        f"error: {video}: not a text subtitle file (binary data)"]
+    assert len(out) < 10 and any(line.startswith(str(corpus["clean"])) for line in out)

@@ -215,3 +215,15 @@ def test_strict_rejects_cues_out_of_order_or_overlapping(tmp_path: Path, text: s
     with pytest.raises(SubtitleParseError) as err:
         load_srt(path, lenient=False)
     assert err.value.line == line
+
+
+def test_binary_data_is_not_read_as_a_legacy_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "clip.webm"
+    path.write_bytes(b"\x1aE\xdf\xa3" + bytes(range(256)) * 8)
+    with pytest.raises(SubtitleParseError) as err:
+        load_srt(path)
+    assert str(err.value) == f"{path}: not a text subtitle file (binary data)"
+    with pytest.raises(SubtitleParseError, match="binary data"):
+        load_srt(path, lenient=False)
+    with pytest.raises(SubtitleParseError, match="binary data"):
+        decode_srt(b"1\n00:00:01,000 --> 00:00:02,000\nhi\x00\n", "x.srt")
