@@ -237,28 +237,44 @@ def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: Progres
 
 
 def cache_key(path: str | os.PathLike[str], opts: Options, prompt: str | None = None, task: str = "transcribe",
-              settings: AsrSettings = SETTINGS) -> str:
-    """Content of the file, identity of the model, and every option that changes the transcript."""
+              settings: AsrSettings = SETTINGS, media_sha256: str | None = None) -> str:
+    """Content of the file, identity of the model, and every option that changes the transcript.
+
+    `media_sha256`: the file's sha256 when the caller already knows it (a batch rerun of an unchanged file),
+    which saves reading the whole file again.
+    """
     device, compute = resolve_device(opts)
-    return key_of("asr", ASR_VERSION, file_sha256(path), resolve_model(opts.model).identity, device, compute,
-                  opts.source, opts.beam_size, prompt or "", task, asdict(settings))
+    return key_of("asr", ASR_VERSION, media_sha256 or file_sha256(path), resolve_model(opts.model).identity,
+                  device, compute, opts.source, opts.beam_size, prompt or "", task, asdict(settings))
+
+
+def _stored(cache: Cache, key: str, path: str | os.PathLike[str]) -> Transcript | None:
+    hit = cache.get(CACHE_STAGE, key)
+    if hit is None:
+        return None
+    try:
+        return Transcript.from_json(hit)
+    except (KeyError, TypeError, ValueError):
+        log.warning("%s: cached transcript unreadable, transcribing again", path)
+        return None
+
+
+def cached_transcript(path: str | os.PathLike[str], opts: Options, cache: Cache, prompt: str | None = None,
+                      task: str = "transcribe", media_sha256: str | None = None) -> Transcript | None:
+    """The stored transcript, or None: no model is loaded (a batch asks this before taking the model's lock)."""
+    return _stored(cache, cache_key(path, opts, prompt, task, media_sha256=media_sha256), path)
 
 
 def transcribe_cached(path: str | os.PathLike[str], opts: Options, cache: Cache,
                       on_progress: ProgressFn | None = None, prompt: str | None = None,
-                      task: str = "transcribe") -> tuple[Transcript, bool]:
+                      task: str = "transcribe", media_sha256: str | None = None) -> tuple[Transcript, bool]:
     """(transcript, cache hit). A hit skips decoding and the model entirely."""
-    key = cache_key(path, opts, prompt, task)
-    hit = cache.get(CACHE_STAGE, key)
-    if hit is not None:
-        try:
-            transcript = Transcript.from_json(hit)
-        except (KeyError, TypeError, ValueError):
-            log.warning("%s: cached transcript unreadable, transcribing again", path)
-        else:
-            if on_progress:
-                on_progress(transcript.duration_ms, transcript.duration_ms)
-            return transcript, True
+    key = cache_key(path, opts, prompt, task, media_sha256=media_sha256)
+    transcript = _stored(cache, key, path)
+    if transcript is not None:
+        if on_progress:
+            on_progress(transcript.duration_ms, transcript.duration_ms)
+        return transcript, True
     transcript = transcribe(path, opts, on_progress, prompt, task)
     cache.put(CACHE_STAGE, key, transcript.to_json())
     return transcript, False

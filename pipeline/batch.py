@@ -48,6 +48,7 @@ def _lazy(module: str, name: str) -> Callable[..., Any]:
 STAGES: dict[str, Callable[..., Any]] = {
     "probe": _lazy("pipeline.media", "probe"),
     "transcribe": _lazy("pipeline.asr", "transcribe_cached"),
+    "cached_transcript": _lazy("pipeline.asr", "cached_transcript"),
     "prompt": _lazy("pipeline.glossary", "whisper_prompt"),
     "load_glossary": _lazy("pipeline.glossary", "load"),
     "segment": _lazy("pipeline.segment", "segment"),

@@ -132,13 +132,18 @@ def _probe(ctx: Context, path: Path, known: dict[str, Any]) -> MediaInfo:
 
 def _source(ctx: Context, path: Path, duration_ms: int, result: VideoResult, preset: str) -> Track:
     ctx.begin(result, "transcribe")
-    with ctx.whisper_lock:  # one Whisper model per device; other jobs translate and encode meanwhile
-        progress = ctx.progress(result.stem, duration_ms)  # made here so its ETA excludes the wait
-        try:
-            transcript, cached = ctx.stage("transcribe")(path, ctx.opts, ctx.cache, on_progress=progress,
-                                                         prompt=ctx.prompt)
-        finally:
-            progress.close()
+    known_sha = result.input["sha256"]  # media_identity's: not hashed again when size and date are unchanged
+    transcript = ctx.stage("cached_transcript")(path, ctx.opts, ctx.cache, prompt=ctx.prompt,
+                                                media_sha256=known_sha)
+    cached = transcript is not None
+    if transcript is None:
+        with ctx.whisper_lock:  # one Whisper model per device; other jobs translate and encode meanwhile
+            progress = ctx.progress(result.stem, duration_ms)  # made here so its ETA excludes the wait
+            try:
+                transcript, cached = ctx.stage("transcribe")(path, ctx.opts, ctx.cache, on_progress=progress,
+                                                             prompt=ctx.prompt, media_sha256=known_sha)
+            finally:
+                progress.close()
     result.stages["transcribe"] = "cached" if cached else "done"
     result.source = transcript.language
     result.notes += list(transcript.notes)

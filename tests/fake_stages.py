@@ -36,9 +36,12 @@ class Fakes:
         self.burned: list[dict[str, Any]] = []
         self.fail_translate: set[str] = set()
         self.fail_burn: set[str] = set()
+        self.media_hashes: list[str | None] = []
+        self.entered = 0  # calls of the transcribe stage, hits included
 
     def registry(self) -> dict[str, Any]:
-        return {"probe": self.probe, "transcribe": self.transcribe, "segment": self.segment,
+        return {"probe": self.probe, "transcribe": self.transcribe, "cached_transcript": self.cached_transcript,
+                "segment": self.segment,
                 "preflight": self.preflight, "translate": self.translate, "qc": self.qc, "burn": self.burn,
                 "load_glossary": lambda path: None, "prompt": lambda g, lang: None}
 
@@ -49,8 +52,15 @@ class Fakes:
             raise MediaError(f"{path}: not a readable media file (Invalid data)")
         return MediaInfo(path, 3000, has_audio="silent-picture" not in text, has_video=True, width=640, height=360)
 
+    def cached_transcript(self, path: Path, opts: Options, cache: Any, prompt: str | None = None,
+                          media_sha256: str | None = None) -> Transcript | None:
+        self.media_hashes.append(media_sha256)
+        hit = cache.get("fake-asr", key_of("fake-asr", path.read_text(), opts.model))
+        return None if hit is None else Transcript.from_json(hit)
+
     def transcribe(self, path: Path, opts: Options, cache: Any, on_progress: Any = None,
-                   prompt: str | None = None) -> tuple[Transcript, bool]:
+                   prompt: str | None = None, media_sha256: str | None = None) -> tuple[Transcript, bool]:
+        self.entered += 1  # under the Whisper lock in the batch
         key = key_of("fake-asr", path.read_text(), opts.model)
         hit = cache.get("fake-asr", key)
         if hit is not None:

@@ -308,3 +308,24 @@ def test_damage_note_only_when_audio_stops_well_short(container: int, decoded: i
         assert not noted
     if container >= 4000 and decoded <= container // 2:  # half the audio missing: always said
         assert noted
+
+
+def test_known_media_hash_is_used_and_gives_the_same_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clip = tmp_path / "clip.wav"
+    clip.write_bytes(b"not really audio")
+    from pipeline.cache import file_sha256
+
+    key = asr.cache_key(clip, OPTS)
+    known = file_sha256(clip)
+
+    def no_hashing(path: object) -> str:
+        raise AssertionError("the media was hashed again")
+
+    monkeypatch.setattr(asr, "file_sha256", no_hashing)
+    assert asr.cache_key(clip, OPTS, media_sha256=known) == key
+    cache = Cache(tmp_path / "cache")
+    stored = Transcript("en", (Word("hi", 0, 400),), 1000)
+    cache.put(asr.CACHE_STAGE, key, stored.to_json())
+    assert asr.transcribe_cached(clip, OPTS, cache, media_sha256=known) == (stored, True)
+    assert asr.cached_transcript(clip, OPTS, cache, media_sha256=known) == stored
+    assert asr.cached_transcript(clip, OPTS, cache, prompt="other", media_sha256=known) is None

@@ -326,3 +326,14 @@ def test_file_system_errors_are_one_line_causes(env: dict[str, Any], caplog: pyt
     fr_error = results["a"].langs["fr"].error or results["a"].error
     assert "a.fr.srt" in fr_error and "internal error" not in fr_error and "\n" not in fr_error
     assert not any(rec.exc_info for rec in caplog.records if rec.levelname == "WARNING")
+
+
+def test_a_cached_transcript_is_found_outside_the_whisper_lock_with_the_known_hash(env: dict[str, Any]) -> None:
+    fakes = env["fakes"]
+    env["run"]()
+    assert fakes.entered == 2
+    fakes.media_hashes.clear()
+    env["run"]()
+    assert fakes.entered == 2  # nothing changed: the Whisper step (and lock) is not entered
+    state = json.loads((env["out"] / ".pipeline" / "state.json").read_text())["videos"]
+    assert sorted(fakes.media_hashes) == sorted(v["input"]["sha256"] for v in state.values())
