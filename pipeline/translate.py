@@ -236,20 +236,25 @@ def _translate_sentences(protected: list[str], chain: tuple[packages.Package, ..
     return outputs, len(todo)
 
 
-def target_profile(tgt: str, opts: Options, preset: str | None = None) -> Profile:
-    name = preset or (opts.preset if opts.preset != "auto" else "landscape")
-    return profile(tgt, name, dict(opts.profile_overrides) or None)
+def target_profile(tgt: str, opts: Options, preset: str) -> Profile:
+    """`tgt`'s limits for a concrete preset: "auto" needs a frame size, so the caller resolves it
+    (`profiles.preset_for_size`); the `translate` command, with no frame, uses landscape."""
+    if preset == "auto":
+        raise ValueError("a concrete preset (landscape, vertical, square) is needed, not 'auto': "
+                         "resolve it from the frame size first")
+    return profile(tgt, preset, dict(opts.profile_overrides) or None)
 
 
 def translate_cues(cues: Sequence[Cue], src: str, tgt: str, opts: Options, cache: Cache | None = None,
-                   *, preset: str | None = None) -> TranslationResult:
+                   *, preset: str) -> TranslationResult:
     """`cues` (in `src`) translated into `tgt` on the same timing. `cache` None = the default cache.
 
     Cues out of order or partly overlapping are normalised first (`normalise`); nested ones are an error.
 
-    `preset` names the target layout (default: `opts.preset`, with "auto" read as landscape).
+    `preset` names the target layout; it must be concrete ("auto" is a ValueError: see `target_profile`).
     """
     language(src), language(tgt)
+    target = target_profile(tgt, opts, preset)  # a wrong preset fails before any model runs
     if src == tgt:
         raise UsageError(f"source and target are both {src!r}: nothing to translate")
     found = packages.find_packages(opts)
@@ -268,13 +273,13 @@ def translate_cues(cues: Sequence[Cue], src: str, tgt: str, opts: Options, cache
             log.warning("%s->%s: empty translation of %r; the source text is kept", src, tgt, sentence.text)
             out = prot.text
         texts.append(gl.restore(out, prot) if sentence.text else "")
-    result = retime(cues, sentences, texts, target_profile(tgt, opts, preset))
+    result = retime(cues, sentences, texts, target)
     log.info("%s->%s via %s: %d sentences, %d translated", src, tgt,
              " + ".join(p.code for p in chain), len(sentences), sent)
     return TranslationResult(result, len(sentences), sent)
 
 
-def whisper_to_english(path: Path, opts: Options, tgt: str = "en", *, preset: str | None = None,
+def whisper_to_english(path: Path, opts: Options, tgt: str = "en", *, preset: str,
                        cache: Cache | None = None) -> list[Cue]:
     """English cues straight from speech with Whisper's own translation task (`--translator whisper`)."""
     if tgt != "en":

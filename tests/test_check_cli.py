@@ -93,3 +93,9 @@ def test_a_binary_file_is_one_clear_error_and_the_batch_goes_on(corpus: dict[str
     assert [line for line in out if line.startswith("error:")] == [
         f"error: {video}: not a text subtitle file (binary data)"]
     assert len(out) < 10 and any(line.startswith(str(corpus["clean"])) for line in out)
+
+
+def test_check_preset_help_says_landscape_is_the_default(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--help"]) == 0
+    assert "default: landscape" in " ".join(capsys.readouterr().out.split())
+    assert main(["check", "x.srt", "--preset", "auto"]) == 2

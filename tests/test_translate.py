@@ -184,25 +184,25 @@ def test_one_batch_and_per_sentence_cache(models: Path, tmp_path: Path,
                                           fake_translator: list[list[str]]) -> None:
     opts = Options(models_dir=models, cache_dir=tmp_path, translator="fake")
     cache = Cache(tmp_path / "c")
-    first = translate.translate_cues(SOURCE, "fr", "en", opts, cache)
+    first = translate.translate_cues(SOURCE, "fr", "en", opts, cache, preset="landscape")
     assert (first.sentences, first.translated) == (3, 3)
     assert len(fake_translator) == 1 and len(fake_translator[0]) == 3  # one batch for the whole video
-    again = translate.translate_cues(SOURCE, "fr", "en", opts, cache)
+    again = translate.translate_cues(SOURCE, "fr", "en", opts, cache, preset="landscape")
     assert (again.translated, again.cues) == (0, first.cues)
     edited = [*SOURCE[:2], replace(SOURCE[2], lines=("Suivez donc LibanTroc sur Instagram !",)), SOURCE[3]]
-    third = translate.translate_cues(edited, "fr", "en", opts, cache)
+    third = translate.translate_cues(edited, "fr", "en", opts, cache, preset="landscape")
     assert third.translated == 1 and fake_translator[-1] == ["Suivez donc ZXQ0 sur ZXQ1 !"]
     assert third.cues[0] == first.cues[0]
     # Swapping one name for another changes no model input: served from the cache, with the new name.
     swapped = [*SOURCE[:2], replace(SOURCE[2], lines=("Suivez LibanTroc sur Facebook !",)), SOURCE[3]]
-    fourth = translate.translate_cues(swapped, "fr", "en", opts, cache)
+    fourth = translate.translate_cues(swapped, "fr", "en", opts, cache, preset="landscape")
     assert fourth.translated == 0 and "Facebook" in " ".join(c.text for c in fourth.cues)
 
 
 def test_glossary_names_survive_a_model_that_drops_them(models: Path, tmp_path: Path,
                                                         fake_translator: list[list[str]]) -> None:
     opts = Options(models_dir=models, cache_dir=tmp_path, translator="fake")
-    out = translate.translate_cues(SOURCE, "fr", "ar", opts, Cache(tmp_path / "c"))
+    out = translate.translate_cues(SOURCE, "fr", "ar", opts, Cache(tmp_path / "c"), preset="landscape")
     text = " ".join(c.text for c in out.cues)
     for name in ("Cairo Runners", "LibanTroc", "Instagram", "I Make This!"):
         assert name in text
@@ -234,11 +234,25 @@ def test_retime_refuses_cues_out_of_order() -> None:
         translate.retime(cues, [translate.Sentence(0, 2, "b. a.")], ["B. A."], profile("en"))
 
 
+def test_translate_cues_needs_a_concrete_preset(models: Path, tmp_path: Path,
+                                                fake_translator: list[list[str]]) -> None:
+    """"auto" depends on a frame size that cues do not have: callers resolve it, nothing guesses here."""
+    opts = Options(models_dir=models, cache_dir=tmp_path, translator="fake")
+    with pytest.raises(TypeError, match="preset"):
+        translate.translate_cues(SOURCE, "fr", "en", opts, Cache(tmp_path / "c"))  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="auto"):
+        translate.translate_cues(SOURCE, "fr", "en", opts, Cache(tmp_path / "c"), preset="auto")
+    with pytest.raises(ValueError, match="auto"):
+        translate.target_profile("en", Options(preset="auto"), "auto")
+    vertical = translate.translate_cues(SOURCE, "fr", "en", opts, Cache(tmp_path / "c"), preset="vertical")
+    assert all(len(line) <= profile("en", "vertical").max_chars for c in vertical.cues for line in c.lines)
+
+
 def test_whisper_translation_is_english_only(tmp_path: Path) -> None:
     from pipeline.errors import UsageError
 
     with pytest.raises(UsageError, match="English only"):
-        translate.whisper_to_english(tmp_path / "x.mp4", Options(), "fr")
+        translate.whisper_to_english(tmp_path / "x.mp4", Options(), "fr", preset="landscape")
 
 
 # --- six directions with tiny real packages ----------------------------------------------------------------
@@ -266,7 +280,7 @@ def test_six_directions_end_to_end(models: Path, tmp_path: Path, src: str, tgt: 
     real = mt.run_package
     monkeypatch.setattr(mt, "run_package", lambda p, t, o: used.append(p.code) or real(p, t, o))
     opts = Options(models_dir=models, cache_dir=tmp_path, preset="landscape")
-    result = translate.translate_cues(cues, src, tgt, opts, Cache(tmp_path / "c"))
+    result = translate.translate_cues(cues, src, tgt, opts, Cache(tmp_path / "c"), preset="landscape")
     pivot = [f"translate-{src}_en", f"translate-en_{tgt}"]
     expected = [f"translate-{src}_{tgt}"] if "en" in (src, tgt) else pivot
     assert used == expected  # one batch per package, pivot through English
@@ -291,7 +305,7 @@ def test_pivot_mixing_bpe_and_sentencepiece_packages(tmp_path: Path, src: str, t
     real = mt.run_package
     monkeypatch.setattr(mt, "run_package", lambda p, t, o: used.append((p.code, p.tokenizer)) or real(p, t, o))
     opts = Options(models_dir=models, cache_dir=tmp_path, preset="landscape")
-    result = translate.translate_cues(cues, src, tgt, opts, Cache(tmp_path / "c"))
+    result = translate.translate_cues(cues, src, tgt, opts, Cache(tmp_path / "c"), preset="landscape")
     assert used == list(zip([f"translate-{src}_en", f"translate-en_{tgt}"], tokenizers, strict=True))
     assert (result.sentences, result.translated) == (3, 3)
     _assert_structure(cues, result.cues, translate.join_sentences(cues, src))

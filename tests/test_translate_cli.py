@@ -8,6 +8,7 @@ import pytest
 from argos_fixture import build_argosmodel, isolate, tiny_models
 
 from pipeline.cli import main
+from pipeline.profiles import profile
 from pipeline.subtitles import load_srt, srt_to_string
 from pipeline.types import Cue
 
@@ -56,6 +57,18 @@ def test_translate_a_reviewer_file_out_of_order_and_overlapping(tmp_path: Path, 
     for start, end in [(1000, 2500), (2500, 4000), (5000, 7000)]:
         assert any(o.start_ms < end and o.end_ms > start for o in out), f"{start}-{end} left uncovered"
     assert "LibanTroc" in " ".join(c.text for c in out)
+
+
+def test_translate_preset_is_concrete_and_defaults_to_landscape(srt: Path, models: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["translate", "--help"]) == 0
+    assert "default: landscape" in " ".join(capsys.readouterr().out.split())
+    assert main(["translate", str(srt), "--to", "en", "--preset", "auto", "--models-dir", str(models)]) == 2
+    assert "invalid choice: 'auto'" in capsys.readouterr().err
+    assert main(["translate", str(srt), "--to", "en", "--preset", "vertical", "--models-dir", str(models)]) == 0
+    limit = profile("en", "vertical").max_chars
+    assert all(len(line) <= limit for c in load_srt(srt.with_name("clip.en.srt")) for line in c.lines
+               if " " in line)
 
 
 def test_translate_with_explicit_output_and_source(tmp_path: Path, models: Path) -> None:

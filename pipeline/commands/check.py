@@ -22,7 +22,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="SRT files, or folders searched for *.srt")
     p.add_argument("--lang", type=_lang, default=None,
                    help="language of the text (default: from NAME.<lang>.srt, else from the script)")
-    p.add_argument("--preset", choices=list(PRESETS), default="landscape", help="line layout limits")
+    p.add_argument("--preset", choices=list(PRESETS), default="landscape",
+                   help="line layout limits (default: landscape; an SRT has no frame size, so there is no 'auto')")
     p.add_argument("--set", dest="profile_overrides", type=_override, action="append", default=[],
                    metavar="NAME=NUMBER", help="override a profile limit, e.g. --set max_cps=15")
     p.add_argument("--json", action="store_true", help="machine-readable report on stdout")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from pipeline import packages
 from pipeline.cache import Cache
-from pipeline.commands.common import _lang, add_subtitle_args, options_from_args
+from pipeline.commands.common import _lang, _override, options_from_args
 from pipeline.errors import UsageError
-from pipeline.profiles import LANGUAGES
+from pipeline.profiles import LANGUAGES, PRESETS
 from pipeline.subtitles import load_srt, save_srt
 from pipeline.translate import translate_cues
 
@@ -22,7 +22,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", type=Path, default=None,
                    help="default: NAME.<target>.srt beside the input")
     p.add_argument("--force", action="store_true", help="replace an existing output file")
-    add_subtitle_args(p)
+    g = p.add_argument_group("subtitles")
+    # An SRT has no frame size to pick a layout from ("auto" elsewhere): the limits are named, landscape by default.
+    g.add_argument("--preset", choices=list(PRESETS), default="landscape",
+                   help="line layout limits of the translation (default: landscape; an SRT has no frame size, "
+                        "so there is no 'auto')")
+    g.add_argument("--set", dest="profile_overrides", type=_override, action="append", default=[],
+                   metavar="NAME=NUMBER", help="override a profile limit, e.g. --set max_cps=15 --set max_chars=37")
     g = p.add_argument_group("translation")
     g.add_argument("--models-dir", type=Path, default=None, help="extra folder of Argos packages")
     g.add_argument("--glossary", type=Path, default=None,
@@ -54,7 +60,7 @@ def handle(args: argparse.Namespace) -> int:
     opts = options_from_args(args)
     packages.preflight(src, (args.target,), opts)  # no package: exit 2 before reading anything else
     cues = load_srt(args.input)
-    result = translate_cues(cues, src, args.target, opts, Cache(opts.cache_dir))
+    result = translate_cues(cues, src, args.target, opts, Cache(opts.cache_dir), preset=args.preset)
     save_srt(out, result.cues)
     print(f"{out}: {len(result.cues)} cues from {len(cues)} ({result.sentences} sentences, "
           f"{result.translated} sent to the model)")
