@@ -105,7 +105,8 @@ def _process(ctx: Context, path: Path, result: VideoResult, previous: VideoResul
             tracks.update(_translations(ctx, result, src_track, preset))
     for lang, (cues, sha) in tracks.items():
         _finish_language(ctx, result, lang, cues, sha, preset)
-    tracks = {lang: track for lang, track in tracks.items() if track[0] and not result.lang(lang).error}
+    tracks = {lang: track for lang, track in tracks.items()
+              if track[0] and lang in LANGUAGES and not result.lang(lang).error}
     if not ctx.opts.burn:
         for lang in tracks:
             result.lang(lang).stages["burn"] = "off"
@@ -263,7 +264,10 @@ def _finish_language(ctx: Context, result: VideoResult, lang: str, cues: list[Cu
                      preset: str) -> None:
     lr = result.lang(lang)
     lr.cues = len(cues)
-    if lang not in LANGUAGES:  # "und": no speech was heard, so no language to export or check
+    if lang not in LANGUAGES:  # "und": no speech was heard, so no language to export, check or burn
+        if cues:  # a reviewer wrote the words: only the file name can say their language
+            result.notes.append(f"{result.stem}.{lang}.srt: language unknown: rename it to "
+                                f"{result.stem}.<lang>.srt ({', '.join(LANGUAGES)})")
         return
     with _Guard(lr):
         outcomes = export.export(ctx.manifest, Path(ctx.opts.out_dir), result.stem, lang, cues, sha)

@@ -12,6 +12,7 @@ from pipeline.cache import atomic_write_text, key_of
 from pipeline.errors import BurnError, MediaError, TranslationError
 from pipeline.media import MediaInfo
 from pipeline.options import Options
+from pipeline.profiles import profile
 from pipeline.types import Cue, Transcript, Word
 
 
@@ -55,13 +56,13 @@ class Fakes:
     def cached_transcript(self, path: Path, opts: Options, cache: Any, prompt: str | None = None,
                           media_sha256: str | None = None) -> Transcript | None:
         self.media_hashes.append(media_sha256)
-        hit = cache.get("fake-asr", key_of("fake-asr", path.read_text(), opts.model))
+        hit = cache.get("fake-asr", key_of("fake-asr", path.read_text(), opts.model, opts.source))
         return None if hit is None else Transcript.from_json(hit)
 
     def transcribe(self, path: Path, opts: Options, cache: Any, on_progress: Any = None,
                    prompt: str | None = None, media_sha256: str | None = None) -> tuple[Transcript, bool]:
         self.entered += 1  # under the Whisper lock in the batch
-        key = key_of("fake-asr", path.read_text(), opts.model)
+        key = key_of("fake-asr", path.read_text(), opts.model, opts.source)
         hit = cache.get("fake-asr", key)
         if hit is not None:
             return Transcript.from_json(hit), True
@@ -69,7 +70,9 @@ class Fakes:
         words = tuple(Word(w, i * 500, i * 500 + 400) for i, w in enumerate(path.read_text().split()))
         if on_progress:
             on_progress(3000, 3000)
-        t = Transcript("ar", words, 3000)
+        # like asr.transcribe: no speech, no language heard (unless it was given)
+        t = Transcript("ar", words, 3000) if words else Transcript(opts.source or "und", (), 3000,
+                                                                    notes=("no speech detected",))
         cache.put("fake-asr", key, t.to_json())
         return t, False
 
@@ -103,6 +106,8 @@ class Fakes:
              preset: str | None = None) -> None:
         if set(tracks) & self.fail_burn:
             raise BurnError(f"{video}: font missing for {sorted(set(tracks) & self.fail_burn)}")
+        for lang in tracks:  # the real burn styles each language from its profile
+            profile(lang, preset or "landscape")
         self.calls["burn"] += 1
         self.burned.append({lang: [c.text for c in cues] for lang, cues in tracks.items()})
         for lang, cues in tracks.items():

@@ -337,3 +337,20 @@ def test_a_cached_transcript_is_found_outside_the_whisper_lock_with_the_known_ha
     assert fakes.entered == 2  # nothing changed: the Whisper step (and lock) is not entered
     state = json.loads((env["out"] / ".pipeline" / "state.json").read_text())["videos"]
     assert sorted(fakes.media_hashes) == sorted(v["input"]["sha256"] for v in state.values())
+
+
+def test_no_speech_srt_filled_in_by_a_reviewer_is_a_note_not_a_failure(env: dict[str, Any]) -> None:
+    out, videos = env["out"], env["videos"]
+    (videos / "quiet.mp4").write_text("")
+    r = env["run"](videos / "quiet.mp4")[0]
+    assert not r.failed and (out / "quiet.und.srt").is_file() and load_srt(out / "quiet.und.srt") == []
+    (out / "quiet.und.srt").write_text("1\n00:00:00,000 --> 00:00:01,000\nمرحبا\n", encoding="utf-8")
+    for _ in range(2):
+        r = env["run"](videos / "quiet.mp4")[0]
+        assert not r.failed, (r.error, {lr.lang: lr.error for lr in r.langs.values()})
+        assert any("quiet.und.srt: language unknown: rename it to quiet.<lang>.srt" in n for n in r.notes)
+    assert (out / "quiet.und.srt").read_text(encoding="utf-8").endswith("مرحبا\n")
+    opts = Options(**{**env["opts"].__dict__, "source": "fr", "targets": ()})
+    (videos / "silent.mp4").write_text("")
+    r = env["run"](videos / "silent.mp4", opts=opts)[0]
+    assert not r.failed and (out / "silent.fr.srt").is_file() and not (out / "silent.und.srt").exists()
