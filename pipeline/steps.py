@@ -210,12 +210,10 @@ def _translate_one(ctx: Context, result: VideoResult, lr: LangResult, src: Track
     if ctx.manifest.state(path).reviewer_owned:
         lr.stages["translate"] = "reviewer's"
         lr.stages["write"] = "kept"
-        made_from = (ctx.manifest.entry(path) or {}).get("from_srt")
         cues = review.read_reviewed(path)
-        if made_from not in (None, src_sha):
+        if _needs_a_look(ctx, path, src_sha):
             lr.notes.append(f"needs a look: the {result.source} subtitles changed since this translation; "
                             f"the reviewer's {path.name} was kept as it is")
-            ctx.manifest.update_meta(path, from_srt=src_sha)  # reported once, kept in the run record
         return cues, file_sha256(path)
     ctx.begin(result, f"translate {lr.lang}")
     if ctx.opts.translator == "whisper":  # English straight from speech: the model, so under its lock
@@ -233,6 +231,24 @@ def _translate_one(ctx: Context, result: VideoResult, lr: LangResult, src: Track
     lr.stages["write"] = review.write_text(ctx.manifest, path, text, lang=lr.lang, from_srt=src_sha,
                                            translated=translated).status
     return cues, text_sha256(text)
+
+
+def _needs_a_look(ctx: Context, path: Path, src_sha: str) -> bool:
+    """A reviewer's translation whose source SRT changed stays flagged until the reviewer changes it again.
+
+    The manifest keeps `needs_look`: the translation's hash when it was flagged. Any later change to the
+    file means the reviewer has looked at it; the source it now goes with is the current one.
+    """
+    entry = ctx.manifest.entry(path) or {}
+    current = file_sha256(path)
+    flagged = entry.get("needs_look")
+    if flagged and flagged != current:
+        ctx.manifest.update_meta(path, needs_look=None, from_srt=src_sha)
+        return False
+    if not flagged and entry.get("from_srt") not in (None, src_sha):
+        ctx.manifest.update_meta(path, needs_look=current, from_srt=src_sha)
+        return True
+    return bool(flagged)
 
 
 def _existing_tracks(ctx: Context, result: VideoResult, previous: VideoResult | None) -> dict[str, Track]:

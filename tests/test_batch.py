@@ -112,7 +112,13 @@ def test_reviewer_edits_flow_downstream_and_are_never_overwritten(env: dict[str,
     fakes.burned.clear()
     r = env["run"](env["videos"] / "a.mp4")[0]
     assert fakes.burned == [] and fakes.translated == ["TWO (fixed)"]
-    assert not any("needs a look" in n for n in r.langs["en"].notes)  # reported once
+    assert any("needs a look" in n for n in r.langs["en"].notes)  # until the reviewer touches en again
+    en.write_bytes(edited_en.replace(b"en:two", b"en: TWO (fixed)"))
+    r = env["run"](env["videos"] / "a.mp4")[0]
+    assert not any("needs a look" in n for n in r.langs["en"].notes)
+    assert not any("needs a look" in n for n in env["run"](env["videos"] / "a.mp4")[0].langs["en"].notes)
+    src.write_bytes(edited_src.replace(b"three", b"3"))  # a new source edit flags it again
+    assert any("needs a look" in n for n in env["run"](env["videos"] / "a.mp4")[0].langs["en"].notes)
 
 
 def test_force_redoes_our_work_but_keeps_reviewer_files(env: dict[str, Any]) -> None:

@@ -74,6 +74,24 @@ def test_status_reports_new_done_failed_and_stale(fake_env: dict, capsys: pytest
     assert "make burn" in lines["a.mp4"]
 
 
+def test_status_keeps_a_translation_needing_a_look_until_the_reviewer_touches_it(
+        fake_env: dict, capsys: pytest.CaptureFixture[str]) -> None:
+    videos, out = fake_env["videos"], fake_env["out"]
+    run, status = ["run", str(videos / "a.mp4"), *fake_env["args"]], ["status", str(videos / "a.mp4"), "-o", str(out)]
+    main(run)
+    fr, src = out / "a.fr.srt", out / "a.ar.srt"
+    fr.write_text(fr.read_text(encoding="utf-8").replace("fr:one", "fr: un"), encoding="utf-8")
+    src.write_text(src.read_text(encoding="utf-8").replace("two", "deux"), encoding="utf-8")
+    main(run)
+    main(run)
+    capsys.readouterr()
+    main(status)
+    assert "fr: needs a look" in capsys.readouterr().out
+    fr.write_text(fr.read_text(encoding="utf-8").replace("fr:two", "fr: deux"), encoding="utf-8")
+    main(status)
+    assert "needs a look" not in capsys.readouterr().out
+
+
 # --- real stages: Whisper, ffmpeg --------------------------------------------------------------------
 
 GOOD = {"en_grid_bbaf2n.mpg": 'it\'s "quoted".mpg', "en_grid_lwbsza.mpg": "interview 10:30.mpg",

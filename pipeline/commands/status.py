@@ -45,7 +45,9 @@ def _language_notes(out_dir: Path, manifest: review.Manifest, record: VideoResul
         burned = manifest.entry(mp4)
         if burned and (not mp4.is_file() or burned.get("from_srt") != file_sha256(srt)):
             notes.append(f"{lang}: stale: burn ({srt.name} changed since, `make burn`)")
-        notes += [f"{lang}: {n}" for n in lr.notes if n.startswith("needs a look")]
+        flagged = (manifest.entry(srt) or {}).get("needs_look")
+        if flagged and state.reviewer_owned and flagged == file_sha256(srt):  # not touched since it was flagged
+            notes.append(f"{lang}: needs a look ({srt.name}: its source SRT changed since it was translated)")
     return notes
 
 
