@@ -92,6 +92,19 @@ def test_status_keeps_a_translation_needing_a_look_until_the_reviewer_touches_it
     assert "needs a look" not in capsys.readouterr().out
 
 
+def test_status_shows_translations_made_from_an_older_source_as_stale(
+        fake_env: dict, capsys: pytest.CaptureFixture[str]) -> None:
+    videos, out = fake_env["videos"], fake_env["out"]
+    main(["run", str(videos / "a.mp4"), *fake_env["args"], "--no-burn"])
+    src = out / "a.ar.srt"
+    src.write_text(src.read_text(encoding="utf-8").replace("two", "deux"), encoding="utf-8")
+    capsys.readouterr()
+    main(["status", str(videos / "a.mp4"), "-o", str(out)])
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("a.mp4"))
+    assert line.split()[1] == "stale" and "fr: stale: translation" in line and "en: stale: translation" in line
+    assert "ar: stale" not in line
+
+
 # --- real stages: Whisper, ffmpeg --------------------------------------------------------------------
 
 GOOD = {"en_grid_bbaf2n.mpg": 'it\'s "quoted".mpg', "en_grid_lwbsza.mpg": "interview 10:30.mpg",

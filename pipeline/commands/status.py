@@ -28,8 +28,27 @@ def _input_changed(video: Path, record: VideoResult) -> bool:
     return known.get("size") != st.st_size or known.get("sha256") != file_sha256(video)
 
 
+def _sha_or_none(path: Path) -> str | None:
+    return file_sha256(path) if path.is_file() else None
+
+
+def _translation_note(srt: Path, state: review.FileState, entry: dict, src_srt: Path, src_sha: str | None) -> str:
+    """Whether a translation still goes with its source SRT ("" when it does)."""
+    flagged = entry.get("needs_look")
+    if flagged and state.reviewer_owned and flagged == file_sha256(srt):  # not touched since it was flagged
+        return f"needs a look ({src_srt.name} changed since {srt.name} was translated)"
+    made_from = entry.get("from_srt")
+    if not (made_from and src_sha and made_from != src_sha):
+        return ""
+    if state.reviewer_owned:  # never replaced: the next run flags it for the reviewer
+        return f"needs a look ({src_srt.name} changed since {srt.name} was translated)"
+    return f"stale: translation ({src_srt.name} changed since, `make subtitles`)"
+
+
 def _language_notes(out_dir: Path, manifest: review.Manifest, record: VideoResult) -> list[str]:
     notes = []
+    src_srt = out_dir / f"{record.stem}.{record.source}.srt"
+    src_sha = file_sha256(src_srt) if record.source and src_srt.is_file() else None
     for lang, lr in record.langs.items():
         srt = out_dir / f"{record.stem}.{lang}.srt"
         if lr.error:
@@ -41,13 +60,13 @@ def _language_notes(out_dir: Path, manifest: review.Manifest, record: VideoResul
             continue
         if state.reviewer_owned:
             notes.append(f"{lang}: reviewer-edited")
+        if lang != record.source and (note := _translation_note(srt, state, manifest.entry(srt) or {},
+                                                                src_srt, src_sha)):
+            notes.append(f"{lang}: {note}")
         mp4 = out_dir / f"{record.stem}.{lang}.mp4"
         burned = manifest.entry(mp4)
         if burned and (not mp4.is_file() or burned.get("from_srt") != file_sha256(srt)):
             notes.append(f"{lang}: stale: burn ({srt.name} changed since, `make burn`)")
-        flagged = (manifest.entry(srt) or {}).get("needs_look")
-        if flagged and state.reviewer_owned and flagged == file_sha256(srt):  # not touched since it was flagged
-            notes.append(f"{lang}: needs a look ({srt.name}: its source SRT changed since it was translated)")
     return notes
 
 
