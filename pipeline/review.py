@@ -99,6 +99,13 @@ class Manifest:
                 e.update(meta)
                 self._save()
 
+    def intend(self, path: str | os.PathLike[str], sha256: str) -> None:
+        """Note what we are about to write, before the rename: a run killed between the rename and `record`
+        leaves a file that is still known as ours (not a reviewer's forever)."""
+        with self._lock:
+            self._files.setdefault(self.key(path), {"sha256": None})["pending"] = sha256
+            self._save()
+
     def state(self, path: str | os.PathLike[str]) -> FileState:
         p = Path(path)
         if not p.is_file():
@@ -106,7 +113,8 @@ class Manifest:
         e = self.entry(p)
         if e is None:
             return FileState.FOREIGN
-        return FileState.OURS if e.get("sha256") == file_sha256(p) else FileState.EDITED
+        ours = {e.get("sha256"), e.get("pending")} - {None}
+        return FileState.OURS if file_sha256(p) in ours else FileState.EDITED
 
 
 def write_text(manifest: Manifest, path: str | os.PathLike[str], text: str, **meta: Any) -> WriteOutcome:
@@ -124,6 +132,7 @@ def write_text(manifest: Manifest, path: str | os.PathLike[str], text: str, **me
     if state.reviewer_owned:
         log.info("%s: edited by a reviewer, left as it is", p)
         return WriteOutcome(p, "kept")
+    manifest.intend(p, sha)
     atomic_write_text(p, text)
     manifest.record(p, sha, **meta)
     return WriteOutcome(p, "written")

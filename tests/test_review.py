@@ -165,3 +165,28 @@ def test_reviewer_edits_survive_and_flow_downstream(tmp_path: Path) -> None:
     state = RunState(out).videos["clip"]
     assert {lr.stages["burn"] for lr in state.langs.values()} == {"up to date"}
     assert state.langs["fr"].stages["translate"] == "cached"
+
+
+@pytest.mark.parametrize("earlier", [None, "our earlier text\n"])
+def test_a_write_killed_after_the_rename_is_still_ours(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       earlier: str | None) -> None:
+    f = tmp_path / "a.fr.srt"
+    if earlier:
+        review.write_text(review.Manifest(tmp_path), f, earlier)
+    real = review.atomic_write_text
+
+    def killed_after_rename(path: Path, text: str) -> None:
+        real(path, text)
+        if Path(path) == f:
+            raise KeyboardInterrupt  # the run dies before the manifest says what it wrote
+
+    monkeypatch.setattr(review, "atomic_write_text", killed_after_rename)
+    with pytest.raises(KeyboardInterrupt):
+        review.write_text(review.Manifest(tmp_path), f, "new text\n", from_srt="src1")
+    monkeypatch.setattr(review, "atomic_write_text", real)
+    m = review.Manifest(tmp_path)  # the next run
+    assert f.read_text() == "new text\n" and m.state(f) is review.FileState.OURS
+    assert review.write_text(m, f, "newer text\n", from_srt="src2").status == "written"
+    assert m.entry(f) == {"sha256": text_sha256("newer text\n"), "from_srt": "src2"}
+    f.write_text("new text\n")  # a reviewer's file holding an old text of ours is theirs again
+    assert m.state(f) is review.FileState.EDITED
