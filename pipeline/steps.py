@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Bump when the code changes what a burned video looks like for the same inputs (the ASS writer, the filter
+# graph, the styles), so videos burned by an older version are burned again.
+BURN_VERSION = 1
+
 Track = tuple[list[Cue], str]  # a language's final cues and the sha256 of the SRT text they came from
 
 
@@ -305,7 +309,7 @@ def _finish_language(ctx: Context, result: VideoResult, lang: str, cues: list[Cu
 
 def burn_key(ctx: Context, media_sha: str, srt_sha: str, preset: str) -> str:
     o = ctx.opts
-    return key_of("burn", media_sha, srt_sha, preset, o.crf, o.x264_preset, o.encoder)
+    return key_of("burn", BURN_VERSION, media_sha, srt_sha, preset, o.crf, o.x264_preset, o.encoder)
 
 
 def _burn(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track], preset: str) -> None:

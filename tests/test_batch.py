@@ -360,3 +360,15 @@ def test_no_speech_srt_filled_in_by_a_reviewer_is_a_note_not_a_failure(env: dict
     (videos / "silent.mp4").write_text("")
     r = env["run"](videos / "silent.mp4", opts=opts)[0]
     assert not r.failed and (out / "silent.fr.srt").is_file() and not (out / "silent.und.srt").exists()
+
+
+def test_a_new_burn_version_burns_again(env: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline import steps
+
+    fakes = env["fakes"]
+    env["run"](env["videos"] / "a.mp4")
+    env["run"](env["videos"] / "a.mp4")
+    assert fakes.calls["burn"] == 1
+    monkeypatch.setattr(steps, "BURN_VERSION", steps.BURN_VERSION + 1)  # e.g. a fix to the ASS writer
+    r = env["run"](env["videos"] / "a.mp4")[0]
+    assert fakes.calls["burn"] == 2 and r.langs["fr"].stages["burn"] == "done"
