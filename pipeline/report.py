@@ -1,12 +1,11 @@
 """What a run did, per video and language: kept on disk as the run record, printed as the end summary.
 
-The record (`<out_dir>/.pipeline/state.json`) is rewritten atomically whenever a stage starts or ends, so
+The record (`<out_dir>/.pipeline/state.jsonl`, an append-only `Journal`) takes a line whenever a stage starts or ends, so
 `python -m pipeline status` and a later run can tell what is done, stale, interrupted or failed.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
@@ -14,12 +13,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.cache import atomic_write_text
+from pipeline.journal import Journal
 from pipeline.review import STATE_DIR
 
 log = logging.getLogger(__name__)
 
-STATE_NAME = "state.json"
+STATE_NAME = "state.jsonl"
 LANG_STAGES = ("translate", "write", "burn")
 VIDEO_STAGES = ("transcribe", "segment")
 
@@ -75,26 +74,26 @@ class RunState:
     def __init__(self, out_dir: str | os.PathLike[str]) -> None:
         self.path = Path(out_dir) / STATE_DIR / STATE_NAME
         self._lock = threading.Lock()
-        self.videos: dict[str, VideoResult] = self._load()
-        self._snapshots: dict[str, dict[str, Any]] = {k: v.to_json() for k, v in self.videos.items()}
-
-    def _load(self) -> dict[str, VideoResult]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            return {k: VideoResult.from_json(v) for k, v in data.get("videos", {}).items()}
-        except FileNotFoundError:
-            return {}
-        except (json.JSONDecodeError, UnicodeDecodeError, TypeError, AttributeError) as exc:
-            log.warning("%s: unreadable run record (%s): starting a new one", self.path, exc)
-            return {}
+        self._journal = Journal(self.path)
+        self._snapshots: dict[str, dict[str, Any]] = self._journal.load()
+        self.videos: dict[str, VideoResult] = {}
+        for stem, snapshot in self._snapshots.items():
+            try:
+                self.videos[stem] = VideoResult.from_json(snapshot)
+            except (TypeError, AttributeError) as exc:
+                log.warning("%s: unreadable record of %s (%s): it starts anew", self.path, stem, exc)
 
     def save(self, result: VideoResult) -> None:
         """Record `result` as it is now; call it from the thread that changes `result`."""
         snapshot = result.to_json()
         with self._lock:
             self._snapshots[result.stem] = snapshot
-            blob = {"version": 1, "videos": dict(sorted(self._snapshots.items()))}
-            atomic_write_text(self.path, json.dumps(blob, ensure_ascii=False, indent=1))
+            self._journal.put(result.stem, snapshot, self._snapshots)
+
+
+def read_record(out_dir: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
+    """The run record as plain data, read without writing (safe while a run is going on)."""
+    return Journal(Path(out_dir) / STATE_DIR / STATE_NAME).load()
 
 
 def _verdict_cell(lr: LangResult) -> str:

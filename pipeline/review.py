@@ -1,6 +1,6 @@
 """The reviewer round trip: which output files the pipeline wrote, and which a person has changed since.
 
-The manifest (`<out_dir>/.pipeline/manifest.json`) holds the sha256 of every file the pipeline wrote, with a
+The manifest (`<out_dir>/.pipeline/manifest.jsonl`, an append-only `Journal`) holds the sha256 of every file the pipeline wrote, with a
 little metadata (e.g. the source SRT a translation was made from). A file whose content differs from what we
 recorded, or a file we never recorded, belongs to a reviewer: it is never overwritten, and it is read leniently
 and used as the input downstream.
@@ -9,7 +9,6 @@ and used as the input downstream.
 from __future__ import annotations
 
 import enum
-import json
 import logging
 import os
 import threading
@@ -19,12 +18,13 @@ from typing import Any
 
 from pipeline.cache import atomic_write_text, file_sha256, text_sha256
 from pipeline.errors import SubtitleParseError
+from pipeline.journal import Journal
 from pipeline.types import Cue
 
 log = logging.getLogger(__name__)
 
 STATE_DIR = ".pipeline"
-MANIFEST_NAME = "manifest.json"
+MANIFEST_NAME = "manifest.jsonl"
 
 
 class FileState(enum.Enum):
@@ -55,25 +55,12 @@ class Manifest:
         self.out_dir = Path(out_dir)
         self.path = self.out_dir / STATE_DIR / MANIFEST_NAME
         self._lock = threading.RLock()
-        self._files: dict[str, dict[str, Any]] = self._load()
+        self._journal = Journal(self.path)
+        # A damaged line loses only its entry: that file is then treated as a reviewer's, which loses nothing.
+        self._files: dict[str, dict[str, Any]] = self._journal.load()
 
-    def _load(self) -> dict[str, dict[str, Any]]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            files = data.get("files", {})
-            if isinstance(files, dict):
-                return files
-        except FileNotFoundError:
-            return {}
-        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
-            pass
-        # Unreadable manifest: every existing file is then treated as a reviewer's, which loses nothing.
-        log.warning("%s: unreadable manifest, treating existing outputs as reviewer files", self.path)
-        return {}
-
-    def _save(self) -> None:
-        atomic_write_text(self.path, json.dumps({"version": 1, "files": self._files}, ensure_ascii=False,
-                                                indent=1, sort_keys=True))
+    def _save(self, key: str) -> None:
+        self._journal.put(key, self._files.get(key), self._files)
 
     def key(self, path: str | os.PathLike[str]) -> str:
         p = Path(path)
@@ -89,22 +76,25 @@ class Manifest:
 
     def record(self, path: str | os.PathLike[str], sha256: str | None, **meta: Any) -> None:
         with self._lock:
-            self._files[self.key(path)] = {"sha256": sha256, **meta}
-            self._save()
+            key = self.key(path)
+            self._files[key] = {"sha256": sha256, **meta}
+            self._save(key)
 
     def update_meta(self, path: str | os.PathLike[str], **meta: Any) -> None:
         with self._lock:
-            e = self._files.get(self.key(path))
+            key = self.key(path)
+            e = self._files.get(key)
             if e is not None:
                 e.update(meta)
-                self._save()
+                self._save(key)
 
     def intend(self, path: str | os.PathLike[str], sha256: str) -> None:
         """Note what we are about to write, before the rename: a run killed between the rename and `record`
         leaves a file that is still known as ours (not a reviewer's forever)."""
         with self._lock:
-            self._files.setdefault(self.key(path), {"sha256": None})["pending"] = sha256
-            self._save()
+            key = self.key(path)
+            self._files.setdefault(key, {"sha256": None})["pending"] = sha256
+            self._save(key)
 
     def state(self, path: str | os.PathLike[str]) -> FileState:
         p = Path(path)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fake_stages import Fakes
 
-from pipeline import batch
+from pipeline import batch, report
 from pipeline.errors import UsageError
 from pipeline.options import Options
 from pipeline.subtitles import load_srt
@@ -66,9 +66,9 @@ def test_bad_video_does_not_stop_the_others(env: dict[str, Any]) -> None:
     assert not results["a.mp4"].failed and not results["b.mp4"].failed
     assert "not a readable media file" in results["bad.mp4"].error
     assert "no audio track" in results["mute.mp4"].error
-    state = json.loads((env["out"] / ".pipeline" / "state.json").read_text())
-    assert "not a readable" in state["videos"]["bad"]["error"]
-    assert state["videos"]["a"]["running"] is None
+    state = report.read_record(env["out"])
+    assert "not a readable" in state["bad"]["error"]
+    assert state["a"]["running"] is None
 
 
 def test_one_failing_language_keeps_the_others(env: dict[str, Any]) -> None:
@@ -311,7 +311,7 @@ def test_run_record_saves_while_other_threads_change_their_results(tmp_path: Pat
     finally:
         sys.setswitchinterval(old)
     assert errors == []
-    saved = json.loads(state.path.read_text())["videos"]
+    saved = report.read_record(tmp_path)
     assert sorted(saved) == ["v0", "v1", "v2", "v3"] and all(len(v["stages"]) == 5000 for v in saved.values())
 
 
@@ -341,7 +341,7 @@ def test_a_cached_transcript_is_found_outside_the_whisper_lock_with_the_known_ha
     fakes.media_hashes.clear()
     env["run"]()
     assert fakes.entered == 2  # nothing changed: the Whisper step (and lock) is not entered
-    state = json.loads((env["out"] / ".pipeline" / "state.json").read_text())["videos"]
+    state = report.read_record(env["out"])
     assert sorted(fakes.media_hashes) == sorted(v["input"]["sha256"] for v in state.values())
 
 

@@ -3,7 +3,6 @@ leaves no truncated file, and does not redo what was complete (read from the cac
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import report
 from pipeline.media import probe
 from pipeline.subtitles import load_srt
 
@@ -23,10 +23,7 @@ pytestmark = pytest.mark.slow
 
 
 def _state(out: Path) -> dict:
-    try:
-        return json.loads((out / ".pipeline" / "state.json").read_text(encoding="utf-8"))["videos"]
-    except (FileNotFoundError, json.JSONDecodeError, KeyError):
-        return {}
+    return report.read_record(out)  # reads a record a running process is appending to, never writes
 
 
 def _start(videos: Path, out: Path, cache: Path) -> subprocess.Popen:
