@@ -3,6 +3,8 @@
 CSV, one row per term, a column per language (`ar`, `fr`, `en`); a cell `keep` (or empty) means the
 term stays as written in the row's first given form (English when present). An optional `aliases`
 column lists other spellings met in transcripts ("|"-separated), replaced by the target's form.
+Long single words match in any case; short names and multi-word names match only as written,
+because they are made of ordinary words ("I make this bread" is not the brand).
 Hashtags, @handles and links are protected too.
 
 Protection swaps each term for a placeholder before translation and puts the target form back after.
@@ -52,6 +54,15 @@ class Term:
         return tuple(s for s in seen if s)
 
 
+def _any_case(spelling: str) -> bool:
+    """Whether a spelling may match in any letter case: only long single words ("libantroc").
+
+    Short names ("Meta") and several words ("I Make This!", "Cairo Runners") are made of ordinary words
+    ("meta data", "I make this bread"), so they match only as written. Arabic has no case: unaffected.
+    """
+    return len(spelling) > 4 and len(spelling.split()) == 1
+
+
 @dataclass(frozen=True)
 class Glossary:
     terms: tuple[Term, ...] = ()
@@ -60,8 +71,7 @@ class Glossary:
     @cached_property
     def pattern(self) -> re.Pattern[str]:
         spellings = sorted({s for t in self.terms for s in t.spellings()}, key=len, reverse=True)
-        # Short names ("Meta") match case-sensitively so ordinary words are left alone.
-        alts = [re.escape(s) if len(s) > 4 else f"(?-i:{re.escape(s)})" for s in spellings]
+        alts = [re.escape(s) if _any_case(s) else f"(?-i:{re.escape(s)})" for s in spellings]
         body = "|".join([*(f"(?<!\\w){a}(?!\\w)" for a in alts), ALWAYS])
         return re.compile(body, re.IGNORECASE)
 

@@ -125,3 +125,30 @@ def test_whisper_prompt_names_every_term(default: gl.Glossary) -> None:
         assert len(prompt) < 400  # well inside Whisper's 224-token prompt window
     assert "\u060c" in gl.whisper_prompt(default, "ar")  # the Arabic comma
     assert gl.whisper_prompt(gl.Glossary(), "en") == ""
+
+
+@pytest.mark.parametrize("text", [
+    "I make this bread every morning before work.",
+    "Honestly, I make this trip every year.",
+    "i make this cake for my kids",
+    "Every day I make this!",
+    "We saw the cairo runners club on a moroccan travelers community page",
+    "Liban troc, as they say in French",
+])
+def test_common_phrases_are_never_turned_into_brands(default: gl.Glossary, text: str) -> None:
+    protected = gl.protect(text, default, "fr")
+    assert protected.terms == ()
+    assert gl.restore(protected.text, protected) == text
+
+
+def test_brand_inside_ordinary_english_is_protected_alone(default: gl.Glossary) -> None:
+    text = "I make this bread for I Make This! and Cairo Runners"
+    protected = gl.protect(text, default, "ar")
+    assert protected.terms == ("I Make This!", "Cairo Runners")
+    assert gl.restore(protected.text, protected) == text
+
+
+def test_arabic_script_aliases_still_match(default: gl.Glossary) -> None:
+    text = "\u0634\u0627\u0631\u0643\u062a \u0641\u064a \u0643\u0627\u064a\u0631\u0648 \u0631\u0627\u0646\u0631\u0632 \u0648\u0641\u064a \u0644\u064a\u0628\u0627\u0646 \u062a\u0631\u0648\u0643"
+    protected = gl.protect(text, default, "en")
+    assert protected.terms == ("Cairo Runners", "LibanTroc")
