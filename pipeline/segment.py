@@ -41,6 +41,7 @@ CUE_BREAK = 1.5  # a phrase cut across two cues reads worse than across two line
 INSIDE_SENTENCE_END = 12.0  # a sentence end inside a cue (split there first)
 INSIDE_PAUSE = 15.0  # a pause over INSIDE_PAUSE_MS inside a cue
 INSIDE_PAUSE_MS = 1500
+READING_SPEED = 10.0  # per character beyond the reading-speed budget of the cue's duration
 # Hard limits (characters per line, lines, maximum duration) are compared before any preference: a cue
 # breaks one only when no arrangement avoids it (a single word longer than a line or than a cue may last).
 
@@ -308,9 +309,12 @@ class _Segmenter:
         duration = self.end_of(i, j) - self.words[i].start_ms
         hard = float(layout.overflow)
         cost = CUE + CUE_BREAK * (self.joins[j] if j < len(self.words) else 0.0) + layout.cost
-        cps = typography.display_length(text) * 1000 / duration
-        if cps > p.max_cps:
-            cost += 40 + min(400.0, 100 * (cps / p.max_cps - 1))
+        # Reading speed: a cost per character beyond what the cue's duration allows, with no flat step per
+        # cue, so a small unavoidable overrun spread over sentence-aligned cues beats one concentrated in a
+        # cue cut mid-phrase; four characters over weigh about one cue break inside a phrase.
+        over = typography.display_length(text) - p.max_cps * duration / 1000
+        if over > 0:
+            cost += READING_SPEED * over
         if duration < p.min_ms:
             cost += 25 + 25 * (1 - duration / p.min_ms)
         if duration > p.max_ms:

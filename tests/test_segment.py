@@ -295,3 +295,14 @@ def test_whisper_transcripts_conform(whisper_words: dict[str, list[Word]], lang:
     assert 0.0 <= share["reading_speed"] <= 100.0
     assert all(c.start_ms < c.end_ms for c in cues)
     assert all(a.end_ms <= b.start_ms for a, b in zip(cues, cues[1:], strict=False))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("preset", ["landscape", "vertical", "square"])
+def test_french_clip_splits_at_its_sentence_end(whisper_words: dict[str, list[Word]], preset: str) -> None:
+    # "…dans quelques maisons voisines. La plupart des blessés…": the words fit two cues split at the full
+    # stop, each near 17 cps; a small reading-speed overrun is no reason to cut "La plupart | des blessés".
+    words = whisper_words["fr"]
+    assert "voisines." in [w.text for w in words]
+    cues = segment(words, profile("fr", preset))
+    assert any(tokens(c)[-1] == "voisines." for c in cues), [c.text for c in cues]
