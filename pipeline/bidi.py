@@ -5,6 +5,14 @@ the wrong side ("I Make This!" shows as "!I Make This"), and a line that starts 
 left-to-right base direction. Wrapping each Latin run in LRI (U+2066) ... PDI (U+2069) keeps the run's inside
 left-to-right and makes it one neutral unit for the Arabic around it (UAX #9, also the paragraph-direction rule:
 text inside isolates is skipped when guessing the base direction). Pure functions over strings.
+
+What a run takes: Latin letters and what lies between them ("I Make This", "iPhone 15 Pro"), never Arabic
+punctuation (، ؛ ؟ belong to the Arabic sentence and end the run). A number after the last Latin letter:
+- glued to it, it is part of the name whatever follows ("Galaxy S24", "iPhone15");
+- separated by a space and followed by an Arabic word (after spaces or `%`), it counts that word, not the brand,
+  and stays outside ("جربت LibanTroc 3 مرات": inside the isolate "3" would show beside جربت, away from مرات);
+- separated by a space with nothing Arabic after it (end of line, punctuation, ، before a new clause), it is a
+  model number and stays with the brand ("اشتريت iPhone 15", "iPhone 15، ثم").
 """
 
 from __future__ import annotations
@@ -17,6 +25,9 @@ ISOLATES = frozenset(_OPENERS + PDI)
 # Latin punctuation that belongs to the Latin run when glued to it and more right-to-left text follows
 # ("I Make This! ثم بدأت"); at the end of a line it is the Arabic sentence's own punctuation.
 _ATTACHED = frozenset("!?.…'\"”’)]%+")
+_ARABIC_PUNCTUATION = frozenset("\u060c\u061b\u061f")  # ، ؛ ؟: the Arabic sentence's, never the run's
+_NUMBER_SEPARATORS = frozenset(".,:\u066b\u066c")  # inside one number: "2.5", "1,000", "10:30"
+_NUMBER_SUFFIX = frozenset("%\u066a")  # "50% خصم": the number still counts the Arabic word after the sign
 
 
 def direction(ch: str) -> str:
@@ -48,18 +59,40 @@ def _skip_isolate(text: str, i: int) -> int:
     return len(text)
 
 
-def _run_end(text: str, start: int) -> int:
-    """End (exclusive) of the left-to-right run starting at the strong-L character `start`."""
-    end = start + 1
+def _ends_run(ch: str) -> bool:
+    return direction(ch) == "R" or ch in ISOLATES or ch in _ARABIC_PUNCTUATION or ch == "\n"
+
+
+def _number_end(text: str, end: int) -> int:
+    """`end` moved past a number that follows the run's last Latin letter, when the number belongs to the run."""
     j = end
-    while j < len(text):
-        ch = text[j]
-        d = direction(ch)
-        if d == "R" or ch in ISOLATES or ch == "\n":
-            break
-        if d in ("L", "N"):  # digits after Latin stay with it ("iPhone 15")
+    while j < len(text) and direction(text[j]) == "N":  # glued: "S24"
+        j += 1
+    if j > end:
+        return j
+    while j < len(text) and text[j] == " ":
+        j += 1
+    digits = j
+    while j < len(text) and (direction(text[j]) == "N" or j > digits and text[j] in _NUMBER_SEPARATORS
+                             and j + 1 < len(text) and direction(text[j + 1]) == "N"):
+        j += 1
+    if j == digits:
+        return end
+    k = j
+    while k < len(text) and (text[k] == " " or text[k] in _NUMBER_SUFFIX):
+        k += 1
+    counts_arabic_word = k < len(text) and direction(text[k]) == "R"
+    return end if counts_arabic_word else j
+
+
+def _run_end(text: str, start: int) -> int:
+    """End (exclusive) of the left-to-right run starting at the strong-L character `start` (rule: module doc)."""
+    end = j = start + 1
+    while j < len(text) and not _ends_run(text[j]):
+        if direction(text[j]) == "L":  # digits between Latin letters stay with them ("iPhone 15 Pro")
             end = j + 1
         j += 1
+    end = _number_end(text, end)
     # Glued Latin punctuation joins the run only when right-to-left text follows on the line.
     k = end
     while k < len(text) and text[k] in _ATTACHED:

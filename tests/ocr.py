@@ -98,15 +98,20 @@ TESSERACT_LANG = {"ar": "ara", "fr": "fra", "en": "eng"}
 _ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"})
 
 
-def normalise_words(text: str, lang: str) -> list[str]:
-    """Words to compare: lower-cased, no punctuation; Arabic keeps only Arabic words, folded (alef, ya, ta)."""
+def normalise_words(text: str, lang: str, mixed: bool = False) -> list[str]:
+    """Words to compare: lower-cased, no punctuation; Arabic keeps only Arabic words, folded (alef, ya, ta).
+
+    `mixed`: Arabic also keeps Latin words and numbers (Arabic-Indic digits as ASCII), to check where a brand
+    and a number sit among the Arabic words.
+    """
     text = unicodedata.normalize("NFKC", text)
-    if lang == "ar":
-        text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn" and ch != "\u0640")
-        words = re.findall(r"[\u0621-\u064a]+", text.translate(_ARABIC_FOLD))
-    else:
-        words = re.findall(r"[^\W_]+", text.lower())
-    return [w for w in words if len(w) > 1 or lang != "ar"]
+    if lang != "ar":
+        return re.findall(r"[^\W_]+", text.lower())
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn" and ch != "\u0640")
+    text = "".join(str(unicodedata.digit(ch)) if ch.isdigit() else ch for ch in text).translate(_ARABIC_FOLD)
+    if mixed:
+        return re.findall(r"[\u0621-\u064a]{2,}|[a-z]+|[0-9]+", text.lower())
+    return re.findall(r"[\u0621-\u064a]{2,}", text)
 
 
 def order_check(expected: Sequence[str], got: Sequence[str], min_ratio: float = 0.7,
@@ -128,19 +133,23 @@ def order_check(expected: Sequence[str], got: Sequence[str], min_ratio: float = 
     return found >= min_found and in_order, detail
 
 
-def read_subtitle(frame: np.ndarray, lang: str, n_lines: int = 1) -> tuple[list[str], str]:
-    """OCR each subtitle line of a frame, top to bottom: (normalised words, raw OCR text)."""
-    raw = "\n".join(tesseract(band, TESSERACT_LANG[lang]) for band in subtitle_bands(frame, n_lines))
-    return normalise_words(raw, lang), raw
+def read_subtitle(frame: np.ndarray, lang: str, n_lines: int = 1, mixed: bool = False) -> tuple[list[str], str]:
+    """OCR each subtitle line of a frame, top to bottom: (normalised words, raw OCR text).
+
+    `mixed`: Arabic is read with the English model too, so Latin brand names come back as words.
+    """
+    model = TESSERACT_LANG[lang] + ("+eng" if mixed and lang == "ar" else "")
+    raw = "\n".join(tesseract(band, model) for band in subtitle_bands(frame, n_lines))
+    return normalise_words(raw, lang, mixed), raw
 
 
-def reads_right(expected_text: str, raw: str, lang: str) -> tuple[bool, str]:
+def reads_right(expected_text: str, raw: str, lang: str, mixed: bool = False) -> tuple[bool, str]:
     """Words in order (OCR noise tolerated) and the final punctuation mark on the reading end of the line.
 
     Wrong base direction shows either as words out of order or as the final `!`/`.` on the wrong side: for a
-    right-to-left line tesseract then reads it first instead of last.
+    right-to-left line tesseract then reads it first instead of last. `mixed`: see `normalise_words`.
     """
-    ok, detail = order_check(normalise_words(expected_text, lang), normalise_words(raw, lang))
+    ok, detail = order_check(normalise_words(expected_text, lang, mixed), normalise_words(raw, lang, mixed))
     last = expected_text.rstrip()[-1:]
     if last and unicodedata.category(last).startswith("P"):
         end_ok = raw.rstrip().endswith(last)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -37,7 +39,31 @@ def test_glued_punctuation_joins_the_latin_run_only_when_arabic_follows():
 
 def test_line_starting_with_a_brand_and_numbers_after_latin():
     assert isolated_segments(isolate_ltr_runs("LibanTroc هو موقع")) == ["LibanTroc"]
-    assert isolated_segments(isolate_ltr_runs("اشتريت iPhone 15 أمس")) == ["iPhone 15"]
+    assert isolated_segments(isolate_ltr_runs("اشتريت iPhone 15 Pro أمس")) == ["iPhone 15 Pro"]
+
+
+def test_a_number_before_arabic_words_stays_outside_the_latin_run():
+    # "3" counts the Arabic "مرات" (times), not the brand: inside the isolate it would show beside "جربت".
+    out = isolate_ltr_runs("جربت LibanTroc 3 مرات")
+    assert out == "جربت " + LRI + "LibanTroc" + PDI + " 3 مرات"
+    assert isolated_segments(isolate_ltr_runs("اشتريت iPhone 15 أمس")) == ["iPhone"]
+    assert isolated_segments(isolate_ltr_runs("خصم LibanTroc 50% على كل شيء")) == ["LibanTroc"]
+    assert isolated_segments(isolate_ltr_runs("جربت LibanTroc ٣ مرات")) == ["LibanTroc"]
+    assert isolated_segments(isolate_ltr_runs("جربت LibanTroc 2.5 ساعة")) == ["LibanTroc"]
+
+
+def test_a_model_number_with_no_arabic_after_it_stays_with_the_brand():
+    assert isolated_segments(isolate_ltr_runs("اشتريت iPhone 15")) == ["iPhone 15"]
+    assert isolated_segments(isolate_ltr_runs("اشتريت iPhone 15، وكان رائعا")) == ["iPhone 15"]
+    assert isolated_segments(isolate_ltr_runs("اشتريت iPhone 15! ثم بعته")) == ["iPhone 15!"]
+    # Glued to the Latin letters, digits are part of the name whatever follows.
+    assert isolated_segments(isolate_ltr_runs("اشتريت Galaxy S24 أمس")) == ["Galaxy S24"]
+
+
+def test_arabic_punctuation_never_joins_a_latin_run():
+    out = isolate_ltr_runs("Cairo Runners، 10 كم في 2024…")
+    assert out == LRI + "Cairo Runners" + PDI + "، 10 كم في 2024…"
+    assert isolated_segments(isolate_ltr_runs("زرت Cairo، Paris؛ Rome؟ نعم")) == ["Cairo", "Paris", "Rome"]
 
 
 def test_text_without_right_to_left_letters_is_unchanged():
@@ -49,7 +75,8 @@ def test_arabic_comma_is_not_pulled_into_the_latin_run():
     assert isolated_segments(isolate_ltr_runs("جربت LibanTroc، وكانت رائعة")) == ["LibanTroc"]
 
 
-_ALPHABET = st.sampled_from(list("جربتوكانرئعةهلسي") + list("LibanTrocIMkeThs") + list("0123456789 !?.,:،؟'\n"))
+ARABIC_PUNCTUATION = "\u060c\u061b\u061f"  # ، ؛ ؟
+_ALPHABET = st.sampled_from(list("جربتوكانرئعةهلسي") + list("LibanTrocIMkeThs") + list("0123456789 !?.,:،؛؟%'\n"))
 texts = st.text(_ALPHABET, max_size=60)
 
 
@@ -73,6 +100,18 @@ def test_isolated_runs_are_left_to_right_and_balanced(text):
         assert not has_rtl(segment) and "\n" not in segment
     if not has_rtl(text):
         assert out == text
+
+
+@given(texts)
+def test_no_number_before_arabic_words_and_no_arabic_punctuation_inside_a_run(text):
+    out = isolate_ltr_runs(text)
+    for segment in isolated_segments(out):
+        assert not set(segment) & set(ARABIC_PUNCTUATION)
+    for start, end in ltr_runs(text):
+        # A run that ends in a space-separated number: no Arabic word may follow that number.
+        if re.search(r"\s\d+$", text[start:end]):
+            rest = text[end:].lstrip(" %")
+            assert not rest or direction(rest[0]) != "R", (text, text[start:end])
 
 
 @given(texts)

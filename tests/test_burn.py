@@ -129,6 +129,21 @@ def test_left_to_right_base_direction_is_caught(workdir, landscape):
         assert not ok, f"{name}: the check missed a left-to-right rendering: {detail}"
 
 
+NUMBERS = ("جربت LibanTroc 3 مرات", "مع Cairo Runners، 10 كم")
+
+
+def test_a_number_after_a_brand_stays_beside_the_arabic_word_it_counts(workdir, landscape):
+    """"3" reads between the brand and "مرات" (times), "10" before "كم" (km): OCR of the brand, digits and words."""
+    out = workdir / "numbers.ar.mp4"
+    burn(landscape["source"], {"ar": cues("ar", NUMBERS)}, {"ar": out}, OPTS)
+    frames, times = read_frames(out)
+    frame = frame_at(frames, times, (START + END) // 2)
+    raws = read_subtitle(frame, "ar", n_lines=2, mixed=True)[1].split("\n")
+    for line, raw in zip(NUMBERS, raws, strict=True):
+        ok, detail = reads_right(line, raw, "ar", mixed=True)
+        assert ok, detail
+
+
 # --- vertical -------------------------------------------------------------------------------------------------
 
 
