@@ -57,7 +57,7 @@ class _Lang:
 
 def _norm(token: str) -> str:
     """Lower case, no edge punctuation, no Arabic diacritics: the form word lists are matched in."""
-    return typography.strip_invisible(token).strip(_EDGE).casefold()
+    return typography.strip_invisible(token).replace("\u2019", "'").strip(_EDGE).casefold()
 
 
 def _is_number(token: str) -> bool:
@@ -96,12 +96,21 @@ def _rules(profile: Profile) -> _Lang:
     return _lang_rules(profile.language, profile.protected)
 
 
+def _hosts(norm: str, lg: Language) -> tuple[str, ...]:
+    """`norm` and the word it carries after an elision (qu'il -> il) or an attached clitic (وفي -> في).
+
+    A clitic is only stripped from a host of two letters or more: فك is a word, not ف + ك.
+    """
+    forms = [norm]
+    if "'" in norm:
+        forms.append(norm.split("'", 1)[1])
+    forms += [norm[len(p):] for p in lg.clitic_prefixes if norm.startswith(p) and len(norm) - len(p) >= 2]
+    return tuple(forms)
+
+
 def _link_word(token: str, lg: Language) -> bool:
     """A conjunction or preposition, also when written with an attached clitic (Arabic وفي، فمن)."""
-    norm = _norm(token)
-    if norm in lg.break_before:
-        return True
-    return any(norm.startswith(p) and norm[len(p):] in lg.break_before for p in lg.clitic_prefixes)
+    return any(form in lg.break_before for form in _hosts(_norm(token), lg))
 
 
 def join_cost(left: str, right: str, lg: Language) -> float:
@@ -114,7 +123,7 @@ def join_cost(left: str, right: str, lg: Language) -> float:
     if tail and tail in lg.clause_end:
         return CLAUSE
     norm_left, norm_right = _norm(left), _norm(right)
-    if norm_left in lg.no_break_after or norm_left in lg.clitic_prefixes:
+    if norm_left in lg.clitic_prefixes or any(form in lg.no_break_after for form in _hosts(norm_left, lg)):
         return BAD
     if _is_number(left) and (norm_right in lg.units or right[:1] in "%٪"):
         return BAD

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from pipeline import qc, typography
 from pipeline.profiles import language, profile
-from pipeline.segment import break_lines, segment
+from pipeline.segment import BAD, break_lines, join_cost, segment
 from pipeline.types import Cue, Word
 
 _VOCAB = {
@@ -165,6 +165,37 @@ def test_protected_names_never_split_across_lines_or_cues() -> None:
     text = "We all went running with the Zanzibar Harbour Team this morning"
     assert any("Zanzibar Harbour Team" in line for line in break_lines(text, p, protected=("Zanzibar Harbour Team",)))
     assert not any("Zanzibar Harbour Team" in line for line in break_lines(text, p))  # a parameter, not a constant
+
+
+@pytest.mark.parametrize(("left", "right"), [("qu'il", "a"), ("n'est", "pas"), ("d'une", "belle"),
+                                            ("qu\u2019il", "a"), ("m'a", "dit"), ("J'ai", "couru")])
+def test_no_break_after_an_elided_french_word(left: str, right: str) -> None:
+    # The elided article/pronoun/negation carries the rule of the word after the apostrophe.
+    assert join_cost(left, right, language("fr")) == BAD
+
+
+@pytest.mark.parametrize(("left", "right"), [("وفي", "القاهرة"), ("ومن", "هناك"), ("فعلى", "الطريق"),
+                                            ("في", "القاهرة")])
+def test_no_break_after_an_arabic_preposition_with_a_clitic(left: str, right: str) -> None:
+    assert join_cost(left, right, language("ar")) == BAD
+
+
+def test_elision_and_clitics_do_not_block_ordinary_words() -> None:
+    assert join_cost("aujourd'hui", "nous", language("fr")) < BAD  # "hui" is no function word
+    assert join_cost("l'homme", "court", language("fr")) < BAD
+    assert join_cost("وطن", "كبير", language("ar")) < BAD  # و is part of the root here, "طن" no preposition
+    assert join_cost("فك", "الحبل", language("ar")) < BAD  # a lone letter after ف is no clitic host
+
+
+def test_french_pronoun_stays_with_its_verb_across_lines() -> None:
+    p = profile("fr")
+    lines = break_lines("Mon vieil entraîneur m'a dit qu'il a vraiment aimé notre longue course", p)
+    assert len(lines) == 2 and not lines[0].endswith("qu'il"), lines
+    # Reviewer's case: the only two-line layouts that fit end a line on "qu'il" or on the auxiliary "a";
+    # the segmenter must find another arrangement (another cue) rather than split pronoun from verb.
+    words = _words("Mon entraîneur m'a dit hier soir qu'il a vraiment aimé la course de dimanche.", step=330)
+    lines = [line for cue in segment(words, p) for line in cue.lines]
+    assert not any(line.endswith(("qu'il", "m'a")) for line in lines), lines
 
 
 def test_number_stays_with_its_unit() -> None:
