@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -63,17 +64,28 @@ def _any_case(spelling: str) -> bool:
     return len(spelling) > 4 and len(spelling.split()) == 1
 
 
+def names_regex(spellings: Iterable[str]) -> str:
+    """An alternation matching each spelling as whole words, longest first, under `_any_case`'s rule.
+
+    Compile it with re.IGNORECASE: spellings that must match as written carry their own (?-i:...).
+    """
+    ordered = sorted(set(spellings), key=len, reverse=True)
+    alts = (re.escape(s) if _any_case(s) else f"(?-i:{re.escape(s)})" for s in ordered if s)
+    return "|".join(f"(?<!\\w){a}(?!\\w)" for a in alts)
+
+
 @dataclass(frozen=True)
 class Glossary:
     terms: tuple[Term, ...] = ()
     source: str = "<none>"
 
+    def spellings(self) -> frozenset[str]:
+        return frozenset(s for t in self.terms for s in t.spellings())
+
     @cached_property
     def pattern(self) -> re.Pattern[str]:
-        spellings = sorted({s for t in self.terms for s in t.spellings()}, key=len, reverse=True)
-        alts = [re.escape(s) if _any_case(s) else f"(?-i:{re.escape(s)})" for s in spellings]
-        body = "|".join([*(f"(?<!\\w){a}(?!\\w)" for a in alts), ALWAYS])
-        return re.compile(body, re.IGNORECASE)
+        names = names_regex(self.spellings())
+        return re.compile(f"{names}|{ALWAYS}" if names else ALWAYS, re.IGNORECASE)
 
     def term_for(self, text: str) -> Term | None:
         lowered = text.casefold()

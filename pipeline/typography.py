@@ -2,21 +2,37 @@
 
 Arabic: ، ؟ ؛ and a single-character ellipsis, no space before them. French: a narrow no-break space (U+202F)
 before ; : ! ? and inside « ». English: plain. Only punctuation and spaces change: never words, never digits
-(Arabic-Indic digits stay as the speaker's script had them).
+(Arabic-Indic digits stay as the speaker's script had them). Names and brands (the campaign glossary,
+`profiles.PROTECTED_TERMS`), links, e-mail addresses, @handles and #hashtags are left exactly as written:
+"I Make This!" and "libantroc.com/?ref=fb" are not prose.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import cache
 
-from pipeline.profiles import Language, language
+from pipeline import glossary
+from pipeline.errors import UsageError
+from pipeline.profiles import PROTECTED_TERMS, Language, language
+
+log = logging.getLogger(__name__)
 
 _SPACES = " \u00a0\u202f"  # regular, no-break, narrow no-break
 _TAG = re.compile(r"<[^<>]*>|\{\\[^{}]*\}")  # SRT/HTML tags and ASS overrides: not shown as characters
 # Arabic diacritics (harakat, shadda, sukun, superscript alef) and bidi controls take no width on screen.
 _INVISIBLE = re.compile("[\u064b-\u065f\u0670\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _DOTS = re.compile(r"\.\.\.")
+# Links (trailing sentence punctuation is prose, not part of the link), e-mail, @handles, #hashtags.
+_LINK_END = r"(?=[.,;:!?\u2026\u00bb\"')\]]*(?:\s|$))"
+_LINKS = "|".join([
+    rf"(?:https?://|www\.)\S+?{_LINK_END}",
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",  # e-mail
+    rf"(?<![\w@.])[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.[a-z]{{2,6}}(?!\w)(?:/\S*?)?{_LINK_END}",  # site.com/x
+    r"[@#]\w+",
+])
+_MASK = "\ue000"  # stands in for a protected span while the rules run: one non-space character
 
 
 class _Rules:
@@ -45,10 +61,33 @@ def _rules(lang: str) -> _Rules:
     return _Rules(language(lang))
 
 
+@cache
+def _untouchable() -> re.Pattern[str]:
+    """Links first (so "libantroc.com/?x" is one link, not the name "libantroc"), then the campaign names."""
+    try:
+        names = glossary.load(None).spellings()
+    except UsageError as exc:
+        log.warning("typography: shipped glossary not used (%s)", exc)
+        names = frozenset()
+    return re.compile(f"{_LINKS}|{glossary.names_regex(names | set(PROTECTED_TERMS))}", re.IGNORECASE)
+
+
 def apply(text: str, lang: str) -> str:
     """`text` with `lang`'s punctuation and spacing; idempotent; lines (\\n) are handled one by one."""
     rules = _rules(lang)
-    return "\n".join(_apply_line(line, rules) for line in text.split("\n"))
+    return "\n".join(_apply_masked(line, rules) for line in text.split("\n"))
+
+
+def _apply_masked(line: str, rules: _Rules) -> str:
+    """The rules applied around names, links and handles, which come back unchanged."""
+    if _MASK in line:  # a private-use character we cannot tell from our own: no masking
+        return _apply_line(line, rules)
+    kept = _untouchable().findall(line)
+    if not kept:
+        return _apply_line(line, rules)
+    out = _apply_line(_untouchable().sub(_MASK, line), rules)
+    spans = iter(kept)
+    return re.sub(_MASK, lambda _m: next(spans), out)
 
 
 def _apply_line(line: str, rules: _Rules) -> str:

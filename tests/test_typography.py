@@ -36,8 +36,38 @@ def test_english_stays_plain() -> None:
     assert apply("I Make This!", "en") == "I Make This!"
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("J'ai rejoint I Make This! hier.", "J'ai rejoint I Make This! hier."),
+    ("Rejoignez I Make This!", "Rejoignez I Make This!"),
+    ("Le lien : libantroc.com/?ref=fb", f"Le lien{NNBSP}: libantroc.com/?ref=fb"),
+    ("Voir https://libantroc.com/troc?ref=fb;x=1 !", f"Voir https://libantroc.com/troc?ref=fb;x=1{NNBSP}!"),
+    ("Vous êtes sur https://libantroc.com/a?", f"Vous êtes sur https://libantroc.com/a{NNBSP}?"),
+    ("Écrivez à contact@libantroc.org!", f"Écrivez à contact@libantroc.org{NNBSP}!"),
+    ("Suivez @cairo_runners et #LibanTroc !", f"Suivez @cairo_runners et #LibanTroc{NNBSP}!"),
+    ("Vous connaissez LibanTroc?", f"Vous connaissez LibanTroc{NNBSP}?"),
+    ("Vraiment ?", f"Vraiment{NNBSP}?"),
+    ("Vraiment?", f"Vraiment{NNBSP}?"),
+])
+def test_french_leaves_names_links_and_handles_untouched(text: str, expected: str) -> None:
+    assert apply(text, "fr") == expected
+    assert typography.problems(expected, "fr") == []
+
+
+def test_problems_do_not_flag_a_brand_or_a_link() -> None:
+    assert typography.problems("J'ai rejoint I Make This! hier.", "fr") == []
+    assert typography.problems("libantroc.com/?ref=fb", "fr") == []
+    assert typography.problems("Vraiment ?", "fr") != []  # a plain space, not a narrow no-break one
+
+
+def test_arabic_links_keep_their_ascii_marks() -> None:
+    assert apply("زوروا libantroc.com/?a=1,2 , شكرا", "ar") == "زوروا libantroc.com/?a=1,2، شكرا"
+
+
 @pytest.mark.parametrize("lang", ["ar", "fr", "en"])
-@given(st.text(alphabet="ab éعم ,.;:!?«»…0123456789٣\u00a0", max_size=40))
+@given(st.text(alphabet="ab éعم ,.;:!?«»…/@#0123456789٣\u00a0", max_size=40)
+       | st.lists(st.sampled_from(["I Make This!", "LibanTroc", "libantroc.com/?r=1", "a@b.fr", "#x", "@y",
+                                   "Vraiment", "?", "!", " ", "ab", ":", ",", "https://x.org/a?b"]),
+                  max_size=8).map("".join))
 def test_idempotent_and_only_punctuation_changes(lang: str, text: str) -> None:
     once = apply(text, lang)
     assert apply(once, lang) == once
