@@ -46,6 +46,7 @@ class Layout:
     shadow: int
     margin_side: int
     margin_bottom: int
+    margin_top: int  # for events placed at the top ({\\an8})
     text_width: int  # the box lines must fit in
 
 
@@ -67,6 +68,7 @@ def layout(pr: Preset, width: int, height: int, font: str = "") -> Layout:
         shadow=max(1, round(font_px * 0.03)),
         margin_side=side,
         margin_bottom=math.ceil(height * pr.safe_bottom),
+        margin_top=math.ceil(height * pr.safe_top),
         text_width=width - 2 * side,
     )
 
@@ -82,13 +84,34 @@ def escape_text(text: str) -> str:
 
 
 # The SRT tags players honour: <i> <b> <u> map to ASS overrides; <font> (colour, face) is the style's job.
-_SRT_TAG = re.compile(r"<\s*(/?)\s*([ibu])\s*>|<\s*/?\s*font(?:\s[^<>]*)?>", re.IGNORECASE)
+# ASS override blocks `{\...}` that subtitle editors leave in SRT files are markup too (as in typography), never
+# shown: a leading {\an8} places the event at the top (`top_placed`), any other block is dropped.
+_OVERRIDE = r"\{\\[^{}]*\}"
+_SRT_TAG = re.compile(rf"<\s*(/?)\s*([ibu])\s*>|<\s*/?\s*font(?:\s[^<>]*)?>|{_OVERRIDE}", re.IGNORECASE)
+_LEADING_OVERRIDES = re.compile(rf"(?:{_OVERRIDE})+")
+TOP = "{\\an8}"  # top centre: the one placement subtitle editors commonly write into SRT
+
+
+def top_placed(lines: Sequence[str]) -> tuple[bool, tuple[str, ...]]:
+    """Whether the cue asks for the top ({\\an8} among the override blocks opening its first line), and the
+    lines without that block."""
+    lead = _LEADING_OVERRIDES.match(lines[0]) if lines else None
+    if not lead or TOP not in re.findall(_OVERRIDE, lead.group(0)):
+        return False, tuple(lines)
+    at = lead.group(0).index(TOP)
+    return True, (lines[0][:at] + lines[0][at + len(TOP):], *lines[1:])
+
+
+def visible(line: str) -> str:
+    """The line as shown: without SRT tags and override blocks."""
+    return _SRT_TAG.sub("", line)
 
 
 def srt_tags(line: str) -> tuple[str, dict[int, str]]:
-    """The line without SRT tags, and the ASS override blocks standing at each position of that text.
+    """The line without SRT tags and override blocks, and the ASS override blocks standing at each position of
+    that text.
 
-    Anything else in angle brackets (a lone `<`, `<script>`) is text and stays visible.
+    Anything else in angle brackets (a lone `<`, `<script>`) or braces (`{b}`) is text and stays visible.
     """
     plain: list[str] = []
     marks: dict[int, str] = {}
@@ -99,6 +122,8 @@ def srt_tags(line: str) -> tuple[str, dict[int, str]]:
         last = m.end()
         if m.group(2):
             marks[at] = marks.get(at, "") + f"{{\\{m.group(2).lower()}{0 if m.group(1) else 1}}}"
+        elif m.group(0).startswith("{"):
+            log.warning("ASS override %r dropped: only a leading {\\an8} (top placement) is honoured", m.group(0))
         else:
             log.warning("SRT tag %r dropped: colour and font come from the style", m.group(0))
     plain.append(line[last:])
@@ -182,15 +207,18 @@ def latin_in_rtl(line: str, font: str, font_size: int) -> str:
     return text.replace(LRI, f"{{\\fn{LATIN_FONT}\\fs{size}}}{LRI}").replace(PDI, f"{PDI}{{\\fn\\fs}}")
 
 
-def dialogue_text(cue: Cue, lang: str, lay: Layout) -> str:
+def dialogue(cue: Cue, lang: str, lay: Layout) -> tuple[int, str]:
+    """(MarginV, Text) of the cue's event: MarginV 0 keeps the style's bottom margin."""
     lg = language(lang)
+    top, lines = top_placed(cue.lines)
     if lg.rtl:
-        lines = [latin_in_rtl(line, lg.font, lay.font_size) for line in cue.lines]
+        rendered = [latin_in_rtl(line, lg.font, lay.font_size) for line in lines]
     else:
-        lines = [render_line(line) for line in cue.lines]
-    text = "\\N".join(lines)
-    scale = fit_scale([srt_tags(line)[0] for line in cue.lines], lg.font, lay)
-    return text if scale == 100 else f"{{\\fscx{scale}\\fscy{scale}}}{text}"
+        rendered = [render_line(line) for line in lines]
+    text = "\\N".join(rendered)
+    scale = fit_scale([visible(line) for line in lines], lg.font, lay)
+    text = text if scale == 100 else f"{{\\fscx{scale}\\fscy{scale}}}{text}"
+    return (lay.margin_top, TOP + text) if top else (0, text)
 
 
 def ass_to_string(cues: Sequence[Cue], lang: str, preset: str, width: int, height: int) -> str:
@@ -219,6 +247,7 @@ def ass_to_string(cues: Sequence[Cue], lang: str, preset: str, width: int, heigh
         start, end = centiseconds(cue.start_ms, round_up=True), centiseconds(cue.end_ms, round_up=False)
         if not any(line.strip() for line in cue.lines) or start >= end:
             continue  # empty, or shorter than one centisecond
-        events.append(f"Dialogue: 0,{ass_time(start)},{ass_time(end)},{style_name(lang, preset)},,0,0,0,,"
-                      f"{dialogue_text(cue, lang, lay)}")
+        margin_v, text = dialogue(cue, lang, lay)
+        events.append(f"Dialogue: 0,{ass_time(start)},{ass_time(end)},{style_name(lang, preset)},,0,0,{margin_v},,"
+                      f"{text}")
     return "\n".join(header + events) + "\n"

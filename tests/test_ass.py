@@ -130,6 +130,43 @@ def test_tagged_latin_brand_in_arabic_keeps_its_isolate():
     assert runs == ["LibanTroc", "I Make This!"]
 
 
+def test_leading_an8_places_the_event_at_the_top(caplog: pytest.LogCaptureFixture):
+    """`{\\an8}` from subtitle editors: top centre, inside the preset's top margin; nothing of it shown."""
+    with caplog.at_level(logging.WARNING, logger="pipeline.ass"):
+        for lang, line in (("en", "{\\an8}Top line please"), ("ar", "{\\an8}جربت LibanTroc في الأعلى")):
+            ass = ass_to_string([Cue(0, 900, (line, "second")), Cue(1000, 1900, ("bottom",))], lang, "vertical",
+                                540, 960)
+            top, bottom = fields(ass, "Dialogue")
+            assert top["Text"].startswith("{\\an8}") and top["Text"].count("an8") == 1
+            assert int(top["MarginV"]) >= PRESETS["vertical"].safe_top * 960
+            assert unescape(top["Text"]) == [line.removeprefix("{\\an8}"), "second"]
+            assert "an8" not in bottom["Text"] and bottom["MarginV"] == "0"
+    assert not caplog.records, "a placement we honour is not worth a warning"
+    # Among other leading blocks (dropped with a warning) it still places the event.
+    with caplog.at_level(logging.WARNING, logger="pipeline.ass"):
+        (event,) = fields(ass_to_string([Cue(0, 900, ("{\\pos(9,9)}{\\an8}x",))], "en", "landscape", 640, 360),
+                          "Dialogue")
+    assert event["Text"] == "{\\an8}x" and int(event["MarginV"]) > 0 and caplog.records
+
+
+@pytest.mark.parametrize("line, shown", [
+    ("{\\b1}Bold{\\b0} words", "Bold words"),
+    ("Mid {\\an8}placement", "Mid placement"),
+    ("{\\an8\\b1}not only placement", "not only placement"),
+    ("{\\an2}bottom anyway", "bottom anyway"),
+])
+def test_other_override_blocks_are_dropped_with_a_warning(caplog: pytest.LogCaptureFixture, line: str, shown: str):
+    with caplog.at_level(logging.WARNING, logger="pipeline.ass"):
+        text = _event_text(line, "fr")
+    assert text == shown  # not shown, not honoured: only a leading {\an8} is
+    assert any("override" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("line", ["a {b} c", "{not a tag}", "{ \\an8}x", "}{", "{\\", "a \\N b {"])
+def test_braces_that_are_not_override_blocks_stay_text(line: str):
+    assert unescape(_event_text(line, "en")) == [line]
+
+
 def test_control_characters_cannot_break_the_event():
     assert escape_text("a\nb\rc\x1ed\u2028e") == "a b c d e"
 
@@ -179,4 +216,5 @@ def test_lines_round_trip_and_windows_nest(lines, lang, start, duration):
         return (int(h) * 3600 + int(m) * 60) * 1000 + round(float(s) * 1000)
 
     assert start <= ms(event["Start"]) < ms(event["End"]) <= start + duration
-    assert unescape(event["Text"]) == lines
+    # Override blocks `{\\...}` are never shown (a leading {\\an8} places the event, others are dropped).
+    assert unescape(event["Text"]) == [re.sub(r"\{\\[^{}]*\}", "", line) for line in lines]

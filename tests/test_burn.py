@@ -16,6 +16,7 @@ from pipeline.ass import ass_to_string
 from pipeline.burn import BurnError, burn, burn_ass, check_fonts, pick_encoder, plan_for
 from pipeline.media import probe
 from pipeline.options import Options
+from pipeline.subtitles import srt_from_string
 from pipeline.types import Cue
 
 OPTS = Options(x264_preset="ultrafast", crf=23, encoder="libx264")
@@ -142,6 +143,22 @@ def test_a_number_after_a_brand_stays_beside_the_arabic_word_it_counts(workdir, 
     for line, raw in zip(NUMBERS, raws, strict=True):
         ok, detail = reads_right(line, raw, "ar", mixed=True)
         assert ok, detail
+
+
+def test_an8_from_an_srt_is_burned_at_the_top_and_not_shown(workdir, landscape):
+    """A reviewer's `{\\an8}Top line please`: placed at the top of the frame, the block itself never visible."""
+    srt = "1\n00:00:00,520 --> 00:00:01,480\n{\\an8}Top line please\n"
+    out = workdir / "top.en.mp4"
+    burn(landscape["source"], {"en": srt_from_string(srt)}, {"en": out}, OPTS)
+    frames, times = read_frames(out)
+    frame = frame_at(frames, times, (START + END) // 2)
+    h = frame.shape[0]
+    _, top, _, bottom = bright_box(frame)
+    assert top >= profiles.PRESETS["landscape"].safe_top * h and bottom <= h / 3, (top, bottom)
+    raw = read_subtitle(frame, "en")[1]
+    assert "{" not in raw and "\\" not in raw and "an8" not in raw.lower(), raw
+    ok, detail = reads_right("Top line please", raw, "en")
+    assert ok, detail
 
 
 # --- vertical -------------------------------------------------------------------------------------------------
