@@ -27,6 +27,8 @@ CODES: dict[str, str] = {
     "too_long": "warning",
     "overlap": "error",
     "gap_too_small": "warning",
+    "gap_not_chained": "warning",
+    "no_cues": "error",
     "empty_cue": "error",
     "bad_timecode": "error",
     "reversed_timecode": "error",
@@ -155,7 +157,23 @@ def _check_pair(n: int, cue: Cue, following: tuple[int, Cue], p: Profile) -> lis
     if gap < p.min_gap_ms:
         return [_finding("gap_too_small", n, cue.start_ms,
                          f"gap to cue {m} is {gap} ms (min {p.min_gap_ms}; chain or open it)")]
+    if gap != p.min_gap_ms and _chained_end(cue, nxt, p) is not None:
+        return [_finding("gap_not_chained", n, cue.start_ms,
+                         f"gap of {gap} ms to cue {m}: chain it to {p.min_gap_ms} ms "
+                         f"(gaps up to {p.chain_ms} ms are closed)")]
     return []
+
+
+def _chained_end(cue: Cue, nxt: Cue, p: Profile) -> int | None:
+    """The end that chains `cue` to `nxt` (gap of min_gap_ms), or None when the gap is no chaining case:
+    wider than chain_ms, an overlap, or closing it would leave the cue empty or too long."""
+    gap = nxt.start_ms - cue.end_ms
+    end = nxt.start_ms - p.min_gap_ms
+    if not 0 <= gap <= p.chain_ms or end <= cue.start_ms:
+        return None
+    if end > cue.end_ms and end - cue.start_ms > p.max_ms:
+        return None  # lengthening it past the maximum duration trades one problem for another
+    return end
 
 
 def _check_tags(n: int, cue: Cue) -> list[Finding]:
@@ -224,6 +242,8 @@ def check_text(text: str, source: str, lang: str | None = None, preset: str = "l
     prof = profile(lang, preset, overrides)
     readable = [(n, b.cue()) for n, b in enumerate(blocks, start=1) if b.error is None]
     findings = _check_blocks(blocks) + _check(readable, prof)
+    if not blocks:  # an empty or blank file: nothing to show is no pass
+        findings.append(_finding("no_cues", None, None, "no cues (the file is empty or blank)"))
     findings.sort(key=lambda f: (f.cue or 0, f.severity != "error", f.code))
     return Report(source, lang, preset, len(blocks), tuple(findings),
                   conformity([c for _, c in readable], prof), tuple(notes))
@@ -251,11 +271,10 @@ def safe_fixes(cues: Sequence[Cue], profile: Profile) -> tuple[list[Cue], list[s
         if lines != cue.lines and [typography.plain(x) for x in lines] == [typography.plain(x) for x in cue.lines]:
             changes.append(f"cue {n}: typography")
             cue = replace(cue, lines=lines)
-        if n < len(cues):
+        end = _chained_end(cue, cues[n], profile) if n < len(cues) else None
+        if end is not None and end != cue.end_ms:
             gap = cues[n].start_ms - cue.end_ms
-            end = cues[n].start_ms - profile.min_gap_ms
-            if 0 <= gap <= profile.chain_ms and gap != profile.min_gap_ms and end > cue.start_ms:
-                changes.append(f"cue {n}: gap of {gap} ms to the next cue set to {profile.min_gap_ms} ms")
-                cue = replace(cue, end_ms=end)
+            changes.append(f"cue {n}: gap of {gap} ms to the next cue set to {profile.min_gap_ms} ms")
+            cue = replace(cue, end_ms=end)
         fixed.append(cue)
     return fixed, changes

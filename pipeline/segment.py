@@ -303,8 +303,8 @@ class _Segmenter:
         end = last + p.linger_ms
         if j < len(words):
             limit = words[j].start_ms - p.min_gap_ms
+            end = max(end, start + p.min_ms)  # then chain what gap the minimum duration leaves
             end = limit if limit - end <= p.chain_ms else min(end, limit)
-            end = max(end, min(start + p.min_ms, limit))
         else:
             end = max(end, start + p.min_ms)
         end = min(end, max(start + p.max_ms, last))  # lingering never makes a cue too long

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import qc
+from pipeline.cli import main
 from pipeline.profiles import profile
 from pipeline.subtitles import format_timestamp
 from pipeline.types import Cue
@@ -45,9 +46,10 @@ FAULTS: dict[str, dict[str, object]] = {
     "reading_speed": {"lines": ["This cue holds far too many characters", "to be read within a single second!"],
                       "end": S3 + 1000},
     "too_short": {"end": S3 + 400, "lines": ["Hi."]},
-    "too_long": {"end": S4 - 100},
+    "too_long": {"end": S3 + 7500},  # 1 s before cue 4: no gap to chain
     "overlap": {"start": S4 - 1500, "end": S4 + 300},
     "gap_too_small": {"start": S4 - 2000, "end": S4 - 20},
+    "gap_not_chained": {"start": S4 - 2000, "end": S4 - 300},
     "empty_cue": {"lines": []},
     "bad_timecode": {"timing": "00:00:0x,000 --> 00:00:08,000"},
     "reversed_timecode": {"start": E3, "end": S3},
@@ -117,7 +119,7 @@ def test_language_from_script_and_words() -> None:
 
 def test_check_cues_numbers_cues_from_one_and_measures_conformity() -> None:
     p = profile("en")
-    cues = [Cue(0, 2000, ("Fine.",)), Cue(2100, 2500, ("x" * 50,))]
+    cues = [Cue(0, 2000, ("Fine.",)), Cue(2000 + p.min_gap_ms, 2500, ("x" * 50,))]
     findings = qc.check_cues(cues, p)
     assert {(f.cue, f.code) for f in findings} == {(2, "chars_per_line"), (2, "reading_speed"), (2, "too_short")}
     assert qc.conformity(cues, p) == {"chars_per_line": 50.0, "reading_speed": 50.0, "line_count": 100.0}
@@ -133,3 +135,33 @@ def test_safe_fixes_change_typography_and_gaps_never_words() -> None:
     assert [c.start_ms for c in fixed] == [c.start_ms for c in cues]
     assert len(changes) == 3
     assert qc.check_cues(fixed, p) == []
+
+
+def test_gap_within_the_chaining_threshold_is_reported_and_fixed() -> None:
+    p = profile("en")
+    cues = [Cue(0, 2000, ("One.",)), Cue(2000 + p.min_gap_ms + 1, 4000, ("Two.",)),
+            Cue(4000 + p.chain_ms, 6000, ("Three.",)), Cue(6000 + p.chain_ms + 1, 8000, ("Four.",))]
+    found = [(f.cue, f.code, f.severity) for f in qc.check_cues(cues, p)]
+    assert found == [(1, "gap_not_chained", "warning"), (2, "gap_not_chained", "warning")]
+    message = qc.check_cues(cues, p)[1].message
+    assert f"{p.chain_ms} ms" in message and f"{p.min_gap_ms} ms" in message
+    fixed, _ = qc.safe_fixes(cues, p)
+    assert qc.check_cues(fixed, p) == []
+
+
+def test_gap_is_not_chained_when_the_cue_would_last_too_long() -> None:
+    p = profile("en")
+    cues = [Cue(0, p.max_ms - 100, ("One.",)), Cue(p.max_ms + 100, p.max_ms + 2000, ("Two.",))]
+    assert qc.check_cues(cues, p) == []
+    fixed, changes = qc.safe_fixes(cues, p)
+    assert fixed == cues and changes == []
+
+
+@pytest.mark.parametrize("content", [b"", b"   \r\n\n\t", b"\xef\xbb\xbf\n"])
+def test_file_without_cues_is_an_error(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "empty.en.srt"
+    path.write_bytes(content)
+    report = qc.check_file(path)
+    assert [(f.code, f.severity, f.cue) for f in report.findings] == [("no_cues", "error", None)]
+    assert report.errors == 1
+    assert main(["check", str(path)]) == 1

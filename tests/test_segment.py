@@ -64,8 +64,8 @@ def max_end(k: int, cues: list[Cue], held: list[list[Word]], p) -> int:
     limit = cues[k + 1].start_ms - p.min_gap_ms if k + 1 < len(cues) else None
     end = last + p.linger_ms
     if limit is not None:
+        end = max(end, cue.start_ms + p.min_ms)
         end = limit if limit - end <= p.chain_ms else min(end, limit)
-        end = max(end, min(cue.start_ms + p.min_ms, limit))
     else:
         end = max(end, cue.start_ms + p.min_ms)
     return max(min(end, max(cue.start_ms + p.max_ms, last)), cue.start_ms + 1)
