@@ -6,7 +6,8 @@ language x preset, with any user overrides applied.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+import math
+from dataclasses import dataclass, replace
 
 from pipeline.errors import UsageError
 
@@ -65,6 +66,14 @@ class Profile:
     # Multi-word names and brands that are never split across lines or cues; None = the campaign default
     # (PROTECTED_TERMS plus the multi-word entries of pipeline/data/glossary.csv when it exists).
     protected: tuple[str, ...] | None = None
+
+
+# The settings a user may override: their type, and whether 0 is allowed (a gap may be 0, a limit not).
+_SETTINGS: dict[str, tuple[type, bool]] = {
+    "max_chars": (int, False), "max_lines": (int, False), "max_cps": (float, False),
+    "min_ms": (int, False), "max_ms": (int, False),
+    "min_gap_ms": (int, True), "chain_ms": (int, True), "linger_ms": (int, True),
+}
 
 
 def _words(text: str) -> frozenset[str]:
@@ -161,9 +170,27 @@ def profile(lang: str, preset_name: str = "landscape", overrides: dict[str, floa
     base = Profile(lang, preset_name, max_chars=pr.max_chars, max_lines=pr.max_lines, max_cps=lg.max_cps)
     if not overrides:
         return base
-    known = {f.name for f in fields(Profile)} - {"language", "preset", "protected"}
-    unknown = set(overrides) - known
+    unknown = set(overrides) - set(_SETTINGS)
     if unknown:
-        raise UsageError(f"unknown profile setting(s) {sorted(unknown)}: known are {sorted(known)}")
-    cast = {k: (float(v) if k == "max_cps" else int(v)) for k, v in overrides.items()}
-    return replace(base, **cast)
+        raise UsageError(f"unknown profile setting(s) {sorted(unknown)}: known are {sorted(_SETTINGS)}")
+    result = replace(base, **{k: _checked(k, v, getattr(base, k)) for k, v in overrides.items()})
+    if result.min_ms > result.max_ms:
+        raise UsageError(f"profile settings min_ms={result.min_ms} and max_ms={result.max_ms}: "
+                         "min_ms (shortest cue) must not exceed max_ms (longest cue)")
+    return result
+
+
+def _checked(name: str, value: float, default: float) -> int | float:
+    """`value` as the setting's type, or a UsageError naming the setting and its valid range."""
+    kind, zero_ok = _SETTINGS[name]
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    in_range = math.isfinite(number) and (number >= 0 if zero_ok else number > 0)
+    if not in_range or (kind is int and not number.is_integer()):
+        what = "a whole number" if kind is int else "a finite number"
+        shown = f"{value:g}" if isinstance(value, int | float) else repr(value)
+        raise UsageError(f"profile setting {name}={shown}: must be {what} {'>= 0' if zero_ok else '> 0'} "
+                         f"(default {default:g})")
+    return kind(number)

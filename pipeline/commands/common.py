@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pipeline.errors import UsageError
 from pipeline.options import Options
-from pipeline.profiles import LANGUAGES, PRESETS
+from pipeline.profiles import LANGUAGES, PRESETS, profile
 
 
 def _lang(value: str) -> str:
@@ -34,6 +34,16 @@ def _override(value: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(f"expected NAME=NUMBER (e.g. max_cps=15), got {value!r}") from None
 
 
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer (e.g. 5), got {value!r}")
+    return number
+
+
 def add_model_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("transcription")
     g.add_argument("--model", default=os.environ.get("PIPELINE_MODEL") or "base",
@@ -42,7 +52,7 @@ def add_model_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     g.add_argument("--compute-type", default="auto", help="auto = int8 on CPU, float16 on CUDA")
     g.add_argument("--source", type=_lang, default=None, help="force the spoken language (ar, fr, en)")
-    g.add_argument("--beam-size", type=int, default=5)
+    g.add_argument("--beam-size", type=_positive_int, default=5, help="Whisper beam search width (>= 1)")
 
 
 def add_subtitle_args(p: argparse.ArgumentParser) -> None:
@@ -88,4 +98,6 @@ def options_from_args(args: argparse.Namespace) -> Options:
     opts = Options(**values)
     if opts.jobs is not None and opts.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if opts.profile_overrides:  # refuse a nonsense --set now, not after hours of transcription
+        profile("en", "landscape", dict(opts.profile_overrides))
     return opts
