@@ -198,9 +198,6 @@ class RecomputeCache(Cache):
     def get(self, stage: str, key: str) -> Any | None:
         return None
 
-    def has(self, stage: str, key: str) -> bool:
-        return False
-
 
 @contextlib.contextmanager
 def _out_dir_lock(out_dir: Path) -> Iterator[None]:

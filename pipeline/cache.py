@@ -102,6 +102,3 @@ class Cache:
 
     def put(self, stage: str, key: str, value: Any) -> None:
         atomic_write_text(self.path(stage, key), json.dumps(value, ensure_ascii=False))
-
-    def has(self, stage: str, key: str) -> bool:
-        return self.path(stage, key).is_file()

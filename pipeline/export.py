@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pipeline import review
 from pipeline.profiles import language
-from pipeline.subtitles import srt_to_string
+from pipeline.subtitles import srt_to_string, vtt_to_string
 from pipeline.types import Cue
 
 SOCIAL_DIR = "social"
@@ -26,16 +26,10 @@ def vtt_path(out_dir: Path, stem: str, lang: str) -> Path:
     return out_dir / f"{stem}.{lang}.vtt"
 
 
-def vtt_text(cues: Sequence[Cue]) -> str:
-    from pipeline import subtitles
-
-    return subtitles.vtt_to_string(cues)
-
-
 def export(manifest: review.Manifest, out_dir: Path, stem: str, lang: str, cues: Sequence[Cue],
            srt_sha: str) -> list[review.WriteOutcome]:
     """Write the VTT and the social SRT for one language; `srt_sha` names the SRT they were derived from."""
     return [
-        review.write_text(manifest, vtt_path(out_dir, stem, lang), vtt_text(cues), from_srt=srt_sha),
+        review.write_text(manifest, vtt_path(out_dir, stem, lang), vtt_to_string(cues), from_srt=srt_sha),
         review.write_text(manifest, social_path(out_dir, stem, lang), srt_to_string(cues), from_srt=srt_sha),
     ]

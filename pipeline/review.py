@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline import subtitles
 from pipeline.cache import atomic_write_text, file_sha256, text_sha256
 from pipeline.errors import SubtitleParseError
 from pipeline.journal import Journal
@@ -130,8 +131,6 @@ def write_text(manifest: Manifest, path: str | os.PathLike[str], text: str, **me
 
 def read_reviewed(path: str | os.PathLike[str]) -> list[Cue]:
     """Read a reviewer's SRT leniently; raise SubtitleParseError (file, line, cause) where meaning is unsure."""
-    from pipeline import subtitles  # late: load_srt is being written alongside this module
-
     p = Path(path)
     if not p.read_bytes().strip(b"\xef\xbb\xbf \t\r\n"):
         raise SubtitleParseError(str(p), None, "the file is empty: restore its cues, or delete it to regenerate it")
