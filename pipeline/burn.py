@@ -24,7 +24,7 @@ from pipeline.cache import atomic_path
 from pipeline.errors import BurnError, UsageError
 from pipeline.media import MediaInfo, ff_input, probe
 from pipeline.options import Options
-from pipeline.profiles import PRESETS, language, preset_for_size
+from pipeline.profiles import language, resolve_preset
 from pipeline.types import Cue
 
 log = logging.getLogger(__name__)
@@ -119,11 +119,6 @@ def encoder_settings(opts: Options) -> dict[str, Any]:
 # --- planning (pure) ------------------------------------------------------------------------------------------
 
 
-def resolve_preset(requested: str, width: int, height: int) -> str:
-    name = preset_for_size(width, height) if requested == "auto" else requested
-    if name not in PRESETS:
-        raise UsageError(f"unknown preset {requested!r}: choose auto or one of {', '.join(PRESETS)}")
-    return name
 
 
 def plan_for(info: MediaInfo, opts: Options, preset: str | None = None) -> Plan:

@@ -164,6 +164,14 @@ def preset_for_size(width: int, height: int) -> str:
     return "landscape"
 
 
+def resolve_preset(requested: str, width: int, height: int) -> str:
+    """The preset to use: `requested`, or for "auto" the one fitting the frame (no frame, e.g. audio: landscape)."""
+    name = preset_for_size(width, height) if requested == "auto" else requested
+    if name not in PRESETS:
+        raise UsageError(f"unknown preset {requested!r}: choose auto or one of {', '.join(PRESETS)}")
+    return name
+
+
 def profile(lang: str, preset_name: str = "landscape", overrides: dict[str, float] | None = None) -> Profile:
     """The limits for one language x preset, with user overrides (e.g. {"max_cps": 15}) applied."""
     lg, pr = language(lang), preset(preset_name)

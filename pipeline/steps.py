@@ -17,7 +17,7 @@ from pipeline import export, review
 from pipeline.cache import file_sha256, key_of, text_sha256
 from pipeline.errors import MediaError, PipelineError
 from pipeline.media import MediaInfo
-from pipeline.profiles import LANGUAGES, preset_for_size, profile
+from pipeline.profiles import LANGUAGES, profile, resolve_preset
 from pipeline.qc import conformity
 from pipeline.report import LangResult, VideoResult
 from pipeline.subtitles import srt_to_string
@@ -99,7 +99,7 @@ def _process(ctx: Context, path: Path, result: VideoResult, previous: VideoResul
     if not info.has_audio:
         raise MediaError(f"{path}: no audio track, nothing to transcribe")
     result.input = {**media_identity(path, known), "probe": _probe_record(info)}
-    preset = ctx.opts.preset if ctx.opts.preset != "auto" else preset_for_size(info.width, info.height)
+    preset = resolve_preset(ctx.opts.preset, info.width, info.height)
     if ctx.burn_only:
         tracks = _existing_tracks(ctx, result, previous)
     else:

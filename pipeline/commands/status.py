@@ -13,6 +13,7 @@ from pipeline import review
 from pipeline.batch import discover, output_stems, recorded_stems
 from pipeline.cache import file_sha256
 from pipeline.report import RunState, VideoResult
+from pipeline.steps import media_identity
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -22,10 +23,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _input_changed(video: Path, record: VideoResult) -> bool:
-    st, known = video.stat(), record.input
-    if known.get("size") == st.st_size and known.get("mtime_ns") == st.st_mtime_ns:
-        return False
-    return known.get("size") != st.st_size or known.get("sha256") != file_sha256(video)
+    return media_identity(video, record.input)["sha256"] != record.input.get("sha256")
 
 
 def _sha_or_none(path: Path) -> str | None:

@@ -10,7 +10,7 @@ from pipeline.asr import transcribe_cached
 from pipeline.cache import Cache
 from pipeline.commands.common import add_model_args, add_subtitle_args, options_from_args
 from pipeline.media import probe
-from pipeline.profiles import preset_for_size, profile
+from pipeline.profiles import profile, resolve_preset
 from pipeline.segment import segment
 from pipeline.subtitles import save_srt
 from pipeline.types import Cue, Transcript
@@ -58,8 +58,7 @@ def cues_for(transcript: Transcript, preset: str, overrides: dict[str, float] | 
 def handle(args: argparse.Namespace) -> int:
     opts = options_from_args(args)
     info = probe(args.media)
-    preset = opts.preset if opts.preset != "auto" else preset_for_size(info.width, info.height) \
-        if info.has_video else "landscape"
+    preset = resolve_preset(opts.preset, info.width, info.height)
     bar = _Bar(args.media.name, opts.progress and sys.stderr.isatty())
     try:
         transcript, hit = transcribe_cached(args.media, opts, Cache(opts.cache_dir), on_progress=bar)
