@@ -20,7 +20,7 @@ RUN_ARGS := $(if $(LANG_SRC),--source $(LANG_SRC)) $(if $(TARGETS),--targets $(T
 	$(if $(MODEL),--model $(MODEL)) $(if $(DEVICE),--device $(DEVICE)) $(if $(PRESET),--preset $(PRESET)) \
 	$(if $(JOBS),--jobs $(JOBS)) $(if $(filter 0,$(BURN)),--no-burn) $(if $(filter 1,$(FORCE)),--force)
 
-.PHONY: subtitles burn status check test bench lint models clean system-deps test-deps
+.PHONY: subtitles burn status check test bench lint models clean system-deps test-deps review
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ subtitles: system-deps $(STAMP)
 
 burn: system-deps $(STAMP)
 	$(PY) -m pipeline run $(VIDEOS) $(RUN_ARGS) --burn-only
+
+# The review page over the same videos and output folder (PORT=0 picks a free port; NO_BROWSER=1 only prints).
+PORT ?= 8765
+review: system-deps $(STAMP)
+	$(PY) -m pipeline review $(VIDEOS) $(if $(PRESET),--preset $(PRESET)) --port $(PORT) $(if $(filter 1,$(NO_BROWSER)),--no-browser)
 
 status: $(STAMP)
 	$(PY) -m pipeline status $(VIDEOS)

@@ -1,0 +1,423 @@
+"""What the review page may read and change, without HTTP: the listed videos, their SRTs, QC, saves, burns.
+
+Every file is reached from a video id (its output stem) and a language code from the profiles table, never
+from a path sent by the browser; files that resolve outside their folder (symlinks) are refused.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline import qc, review, subtitles
+from pipeline.batch import discover, output_stems, recorded_stems
+from pipeline.cache import atomic_write_text, file_sha256, text_sha256
+from pipeline.errors import PipelineError
+from pipeline.journal import Journal
+from pipeline.media import MediaInfo, probe
+from pipeline.options import Options
+from pipeline.profiles import LANGUAGES, PRESETS, Profile, profile, resolve_preset
+from pipeline.report import RunState
+from pipeline.types import Cue
+
+log = logging.getLogger(__name__)
+
+MARKS_NAME = "review-marks.jsonl"  # in <out_dir>/.pipeline/: which cues a reviewer marked reviewed
+PEAKS_PER_SECOND = 50
+
+
+class RequestError(Exception):
+    """A request the library refuses; `status` is the HTTP status the app answers with."""
+
+    status = 400
+
+    def __init__(self, message: str, payload: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.payload = payload or {}
+
+
+class BadRequest(RequestError):
+    status = 400
+
+
+class Refused(RequestError):
+    status = 403
+
+
+class NotFound(RequestError):
+    status = 404
+
+
+class Conflict(RequestError):
+    status = 409
+
+
+@dataclass(frozen=True)
+class Video:
+    id: str  # the output stem: `subtitles/<id>.<lang>.srt`
+    path: Path  # resolved
+    root: Path  # the folder (or the file itself) it was listed from; the video must resolve inside it
+
+
+# ------------------------------------------------------------------------------------------- cue data (pure)
+
+def _whole_ms(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadRequest(f"{where} must be a whole number of milliseconds, got {value!r}")
+    if value < 0:
+        raise BadRequest(f"{where} must not be negative, got {value}")
+    return value
+
+
+def cues_from_json(data: Any, *, for_saving: bool = False) -> list[Cue]:
+    """Cues from the page's JSON (`[{"start_ms", "end_ms", "lines"}]`); BadRequest naming the first problem.
+
+    `for_saving` also refuses what would make an SRT the pipeline cannot read back with certainty: a cue that
+    ends before it starts, a cue without text, cues out of order or sharing a start.
+    """
+    if not isinstance(data, list):
+        raise BadRequest("'cues' must be a list of cues")
+    cues: list[Cue] = []
+    for n, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            raise BadRequest(f"cue {n}: must be an object with start_ms, end_ms and lines")
+        unknown = set(item) - {"start_ms", "end_ms", "lines"}
+        if unknown:
+            raise BadRequest(f"cue {n}: unknown field(s) {', '.join(sorted(unknown))}")
+        start = _whole_ms(item.get("start_ms"), f"cue {n}: start_ms")
+        end = _whole_ms(item.get("end_ms"), f"cue {n}: end_ms")
+        lines = item.get("lines")
+        if not isinstance(lines, list) or not all(isinstance(x, str) for x in lines):
+            raise BadRequest(f"cue {n}: lines must be a list of strings")
+        if any(("\n" in x or "\r" in x or "\x00" in x) for x in lines):
+            raise BadRequest(f"cue {n}: a line must not hold a line break or NUL (send one string per line)")
+        if for_saving:
+            if end <= start:
+                raise BadRequest(f"cue {n}: ends at {end} ms, not after its start {start} ms")
+            if not any(x.strip() for x in lines):
+                raise BadRequest(f"cue {n}: has no text (delete it or write its words)")
+            if cues and start <= cues[-1].start_ms:
+                raise BadRequest(f"cue {n}: starts at {start} ms, not after cue {n - 1} ({cues[-1].start_ms} ms)")
+        cues.append(Cue(start, end, tuple(x.rstrip() for x in lines) if for_saving else tuple(lines)))
+    return cues
+
+
+def cue_to_json(cue: Cue) -> dict[str, Any]:
+    return {"start_ms": cue.start_ms, "end_ms": cue.end_ms, "lines": list(cue.lines)}
+
+
+def fingerprint(cue: Cue) -> str:
+    """What a "reviewed" mark is attached to: a cue whose times or words change is no longer the one marked."""
+    blob = f"{cue.start_ms}|{cue.end_ms}|" + "\n".join(cue.lines)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+def findings_json(cues: Sequence[Cue], prof: Profile) -> list[dict[str, Any]]:
+    """`check`'s findings for these cues (the same rules, the same codes), as the page shows them."""
+    found = qc.check_cues(cues, prof)
+    if not cues:
+        found.append(qc.Finding(qc.CODES["no_cues"], "no_cues", None, None, "no cues"))
+    return [{"code": f.code, "severity": f.severity, "cue": f.cue, "message": f.message} for f in found]
+
+
+def uncovered_speech(stem: str, out_dir: Path) -> list[tuple[int, int]]:
+    """Spans (start_ms, end_ms) where speech was heard but no cue is shown.
+
+    The one place the page learns them. Transcription does not store them yet (issue 9 adds
+    `speech_without_subtitle`), so none are known: an empty list, never a guess.
+    """
+    return []
+
+
+# ----------------------------------------------------------------------------------------------- library
+
+def _inside(path: Path, root: Path) -> bool:
+    real, base = os.path.realpath(path), os.path.realpath(root)
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
+class Library:
+    def __init__(self, paths: Iterable[str | os.PathLike[str]], opts: Options) -> None:
+        self.opts = opts
+        self.out_dir = Path(opts.out_dir)
+        self.overrides = dict(opts.profile_overrides)
+        found: dict[Path, Path] = {}
+        for raw in paths:
+            root = Path(raw).resolve()
+            for v in discover([raw], self.out_dir):
+                # discover() follows symlinks: one that leads out of its folder is not served
+                if _inside(v, root):
+                    found.setdefault(v, root)
+                else:
+                    log.warning("%s: a link out of %s, not served", v, raw)
+        stems = output_stems(list(found), recorded_stems(RunState(self.out_dir)))
+        self.videos = {stems[v]: Video(stems[v], v, root) for v, root in found.items()}
+        self._info: dict[str, tuple[float, MediaInfo]] = {}
+        self._peaks: dict[str, dict[str, Any]] = {}
+        self._lock = threading.RLock()
+        self._marks_journal = Journal(self.out_dir / review.STATE_DIR / MARKS_NAME)
+        self._marks: dict[str, list[str]] = self._marks_journal.load()
+
+    # --- lookups: every refusal of an id, a language or a file is here
+    def video(self, video_id: str) -> Video:
+        v = self.videos.get(video_id)
+        if v is None:
+            raise NotFound(f"no video {video_id!r} in this review (see /api/videos)")
+        if not v.path.is_file() or not _inside(v.path, v.root):
+            raise Refused(f"{video_id}: the video is no longer a file inside the folder it was listed from")
+        return v
+
+    @staticmethod
+    def language(code: str) -> str:
+        if code not in LANGUAGES:
+            raise NotFound(f"unknown language {code!r} (one of {', '.join(LANGUAGES)})")
+        return code
+
+    def _output(self, video: Video, lang: str, suffix: str) -> Path:
+        path = self.out_dir / f"{video.id}.{self.language(lang)}.{suffix}"
+        if path.is_symlink() and not _inside(path, self.out_dir):
+            raise Refused(f"{path.name} is a link out of {self.out_dir}: not served")
+        return path
+
+    def srt_path(self, video: Video, lang: str) -> Path:
+        return self._output(video, lang, "srt")
+
+    def mp4_path(self, video: Video, lang: str) -> Path:
+        return self._output(video, lang, "mp4")
+
+    def info(self, video: Video) -> MediaInfo:
+        mtime = video.path.stat().st_mtime
+        with self._lock:
+            known = self._info.get(video.id)
+        if known and known[0] == mtime:
+            return known[1]
+        info = probe(video.path)
+        with self._lock:
+            self._info[video.id] = (mtime, info)
+        return info
+
+    def preset(self, video: Video) -> str:
+        info = self.info(video)
+        return resolve_preset(self.opts.preset, info.width, info.height)
+
+    def profile(self, video: Video, lang: str) -> Profile:
+        return profile(self.language(lang), self.preset(video), self.overrides)
+
+    def languages(self, video: Video) -> list[str]:
+        return [lang for lang in LANGUAGES if self.srt_path(video, lang).is_file()]
+
+    # --- reviewed marks
+    def _marks_key(self, video: Video, lang: str) -> str:
+        return f"{video.id}.{lang}"
+
+    def reviewed(self, video: Video, lang: str, cues: Sequence[Cue]) -> list[bool]:
+        with self._lock:
+            marked = set(self._marks.get(self._marks_key(video, lang), ()))
+        return [fingerprint(c) in marked for c in cues]
+
+    # --- reading
+    def read_cues(self, video: Video, lang: str) -> tuple[list[Cue], str | None]:
+        path = self.srt_path(video, lang)
+        if not path.is_file():
+            return [], None
+        sha = file_sha256(path)
+        try:
+            cues = subtitles.load_srt(path, lenient=True)
+        except PipelineError as exc:
+            raise Conflict(f"{path.name} cannot be read: {exc}") from None
+        return list(cues), sha
+
+    def track(self, video_id: str, lang: str) -> dict[str, Any]:
+        video = self.video(video_id)
+        cues, sha = self.read_cues(video, lang)
+        prof = self.profile(video, lang)
+        state = review.Manifest(self.out_dir).state(self.srt_path(video, lang))
+        return {
+            "video": video.id, "lang": lang, "rtl": LANGUAGES[lang].rtl, "font": LANGUAGES[lang].font,
+            "exists": sha is not None, "sha256": sha, "state": state.value,
+            "cues": [cue_to_json(c) for c in cues], "reviewed": self.reviewed(video, lang, cues),
+            "profile": dataclasses.asdict(prof) | {"protected": None},
+        }
+
+    def check(self, video_id: str, lang: str, data: Any) -> dict[str, Any]:
+        video = self.video(video_id)
+        cues = cues_from_json(data)
+        return {"findings": findings_json(cues, self.profile(video, lang))}
+
+    # --- writing
+    def save(self, video_id: str, lang: str, body: Any) -> dict[str, Any]:
+        """Write the reviewer's cues to `<stem>.<lang>.srt` atomically, unless the file changed on disk since
+        the page read it (`base_sha256`, null for a file that did not exist). Not recorded in the manifest:
+        from now on the file is the reviewer's, exactly as after a text editor's save."""
+        video = self.video(video_id)
+        if not isinstance(body, dict):
+            raise BadRequest("the body must be a JSON object with 'cues' and 'base_sha256'")
+        if "base_sha256" not in body:
+            raise BadRequest("'base_sha256' is missing (the sha256 of the file as the page loaded it, or null)")
+        base = body["base_sha256"]
+        if base is not None and not isinstance(base, str):
+            raise BadRequest("'base_sha256' must be a string or null")
+        cues = cues_from_json(body.get("cues"), for_saving=True)
+        if not cues:
+            raise BadRequest("no cues to save: an SRT without cues is an error for the pipeline")
+        marks = body.get("reviewed", [])
+        if not isinstance(marks, list) or len(marks) not in (0, len(cues)) or \
+                not all(isinstance(m, bool) for m in marks):
+            raise BadRequest("'reviewed' must be a list of true/false, one per cue")
+        path = self.srt_path(video, lang)
+        text = subtitles.srt_to_string(cues)
+        with self._lock:
+            current = file_sha256(path) if path.is_file() else None
+            if current != base:
+                disk, sha = self.read_cues(video, lang) if current else ([], None)
+                raise Conflict(f"{path.name} changed on disk since the page loaded it: compare, then reload "
+                               "or save yours over it", {"current": {"sha256": sha,
+                                                                    "cues": [cue_to_json(c) for c in disk]}})
+            atomic_write_text(path, text)
+            key = self._marks_key(video, lang)
+            self._marks[key] = sorted({fingerprint(c) for c, m in zip(cues, marks, strict=False) if m})
+            self._marks_journal.put(key, self._marks[key], self._marks)
+        return {"sha256": text_sha256(text), "cues": len(cues), "path": path.name}
+
+    # --- the list and one video
+    def summary(self) -> list[dict[str, Any]]:
+        from pipeline.commands.status import describe  # the verdict `make status` prints, word for word
+
+        state, manifest = RunState(self.out_dir), review.Manifest(self.out_dir)
+        rows = []
+        for video in self.videos.values():
+            verdict, details = describe(video.path, state.videos.get(video.id), self.out_dir, manifest)
+            langs: dict[str, Any] = {}
+            for lang in self.languages(video):
+                langs[lang] = self._lang_summary(video, lang)
+            rows.append({"id": video.id, "name": video.path.name, "status": verdict, "details": details,
+                         "source": (state.videos.get(video.id) or _NoRecord).source, "languages": langs})
+        return rows
+
+    def _lang_summary(self, video: Video, lang: str) -> dict[str, Any]:
+        path = self.srt_path(video, lang)
+        try:
+            report = qc.check_file(path, lang, self.preset(video), self.overrides)
+            errors, warnings = report.errors, report.warnings
+            verdict = f"{errors} error(s)" if errors else (f"{warnings} warning(s)" if warnings else "ok")
+            cues, _ = self.read_cues(video, lang)
+        except (PipelineError, RequestError) as exc:
+            return {"qc": f"unreadable: {exc}", "errors": None, "warnings": None, "cues": 0, "reviewed": 0}
+        return {"qc": verdict, "errors": errors, "warnings": warnings, "cues": len(cues),
+                "reviewed": sum(self.reviewed(video, lang, cues)),
+                "burned": self.mp4_path(video, lang).is_file()}
+
+    def detail(self, video_id: str) -> dict[str, Any]:
+        from pipeline import ass
+
+        video = self.video(video_id)
+        info, preset = self.info(video), self.preset(video)
+        record = RunState(self.out_dir).videos.get(video.id)
+        fonts = {}
+        for lang, lg in LANGUAGES.items():
+            lay = ass.layout(PRESETS[preset], info.width or 1280, info.height or 720, lg.font)
+            fonts[lang] = {"family": lg.font, "size_px": lay.font_size, "outline_px": lay.outline,
+                           "em_px": round(lay.font_size * ass.em_per_size(lg.font), 1)}
+        lay = ass.layout(PRESETS[preset], info.width or 1280, info.height or 720)
+        return {
+            "id": video.id, "name": video.path.name, "duration_ms": info.duration_ms, "fps": info.fps or 25.0,
+            "width": info.width, "height": info.height, "preset": preset,
+            "source": record.source if record else None, "languages": self.languages(video),
+            "burned": [lang for lang in LANGUAGES if self.mp4_path(video, lang).is_file()],
+            # as fractions of the frame, so the page draws the burn's layout at any player size
+            "layout": {"fonts": fonts, "side": lay.margin_side / max(info.width, 1),
+                       "bottom": lay.margin_bottom / max(info.height, 1), "top": lay.margin_top / max(info.height, 1),
+                       "height": info.height or 720},
+            "speech_without_subtitle": [{"start_ms": a, "end_ms": b} for a, b in uncovered_speech(video.id,
+                                                                                                 self.out_dir)],
+        }
+
+    def peaks(self, video_id: str) -> dict[str, Any]:
+        """The waveform, computed here once per video: the browser never decodes a whole video's audio."""
+        import numpy as np
+
+        from pipeline.media import SAMPLE_RATE, decode_audio
+
+        video = self.video(video_id)
+        with self._lock:
+            if video.id in self._peaks:
+                return self._peaks[video.id]
+        info = self.info(video)
+        samples = decode_audio(video.path, info) if info.has_audio else np.zeros(0, np.float32)
+        step = SAMPLE_RATE // PEAKS_PER_SECOND
+        n = len(samples) // step
+        peaks = np.abs(samples[: n * step]).reshape(n, step).max(axis=1) if n else np.zeros(0)
+        top = float(peaks.max()) if n else 0.0
+        scaled = np.round(peaks / top, 3) if top > 0 else peaks
+        out = {"duration_ms": info.duration_ms, "per_second": PEAKS_PER_SECOND, "peaks": scaled.tolist()}
+        with self._lock:
+            self._peaks[video.id] = out
+        return out
+
+
+class _NoRecord:
+    source = None
+
+
+# -------------------------------------------------------------------------------------------------- burning
+
+@dataclass
+class BurnJob:
+    state: str = "idle"  # idle | running | done | failed
+    message: str = ""
+    started: float = 0.0
+    finished: float = 0.0
+    langs: list[str] = dataclasses.field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        end = self.finished or (time.monotonic() if self.state == "running" else self.started)
+        return {"state": self.state, "message": self.message, "seconds": round(end - self.started, 1),
+                "langs": self.langs}
+
+
+class Burns:
+    """Re-burns one video at a time per video, on the code path of `make burn` (`run --burn-only`)."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.jobs: dict[str, BurnJob] = {}
+        self._lock = threading.Lock()
+
+    def status(self, video_id: str) -> dict[str, Any]:
+        self.library.video(video_id)
+        with self._lock:
+            return (self.jobs.get(video_id) or BurnJob()).to_json()
+
+    def start(self, video_id: str) -> dict[str, Any]:
+        video = self.library.video(video_id)
+        with self._lock:
+            job = self.jobs.get(video_id)
+            if job and job.state == "running":
+                return job.to_json()
+            job = self.jobs[video_id] = BurnJob("running", "burning", time.monotonic())
+        threading.Thread(target=self._run, args=(video, job), daemon=True, name=f"burn-{video_id}").start()
+        return job.to_json()
+
+    def _run(self, video: Video, job: BurnJob) -> None:
+        from pipeline.batch import run_batch
+
+        opts = dataclasses.replace(self.library.opts, burn=True, jobs=1, progress=False, force=False)
+        try:
+            results = run_batch([video.path], opts, burn_only=True)
+            r = results[0]
+            errors = [r.error] if r.error else [f"{lg}: {lr.error}" for lg, lr in r.langs.items() if lr.error]
+            job.langs = [lg for lg, lr in r.langs.items() if lr.stages.get("burn") in ("done", "up to date")]
+            job.state, job.message = ("failed", "; ".join(errors)) if errors else ("done", "burned: " + ", ".join(
+                f"{lg} ({r.langs[lg].stages.get('burn')})" for lg in job.langs))
+        except Exception as exc:  # a locked output folder, a missing font: shown on the page, server goes on
+            job.state, job.message = "failed", str(exc)
+            log.warning("burn of %s failed: %s", video.id, exc)
+        job.finished = time.monotonic()
