@@ -327,7 +327,7 @@ function placeOverlay() {
   const w = video.videoWidth * scale, h = video.videoHeight * scale;
   Object.assign(ov.style, {
     left: `${box.left - stage.left + (box.width - w) / 2}px`, top: `${box.top - stage.top + (box.height - h) / 2}px`,
-    width: `${w}px`, height: `${h}px`, inset: "auto",
+    width: `${w}px`, height: `${h}px`, right: "auto", bottom: "auto",
   });
   ov.dataset.scale = String(h / (S.detail?.layout.height || video.videoHeight));
 }
