@@ -226,3 +226,20 @@ def test_cues_from_json_accepts_what_it_writes() -> None:
     with pytest.raises(BadRequest, match="cue 2: starts at 0 ms"):
         cues_from_json([{"start_ms": 0, "end_ms": 10, "lines": ["a"]},
                         {"start_ms": 0, "end_ms": 20, "lines": ["b"]}], for_saving=True)
+
+
+def test_save_interrupted_before_the_rename_leaves_the_old_file(site: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server stopped mid-save: the old file or the new one, never a torn one, and no temp file left."""
+    c, path = site["client"], site["out"] / "clip.ar.srt"
+    before = path.read_bytes()
+    base = c.get("/api/videos/clip/subtitles/ar").json()["sha256"]
+
+    def crash(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", crash)
+    cues = [{"start_ms": 500, "end_ms": 2500, "lines": ["نص جديد"]}]
+    with pytest.raises(OSError):
+        c.put("/api/videos/clip/subtitles/ar", json={"cues": cues, "base_sha256": base})
+    assert path.read_bytes() == before
+    assert not [p for p in site["out"].iterdir() if p.name.endswith(".part")]
