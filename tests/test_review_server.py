@@ -243,3 +243,32 @@ def test_save_interrupted_before_the_rename_leaves_the_old_file(site: dict, monk
         c.put("/api/videos/clip/subtitles/ar", json={"cues": cues, "base_sha256": base})
     assert path.read_bytes() == before
     assert not [p for p in site["out"].iterdir() if p.name.endswith(".part")]
+
+
+def test_review_command_serves_on_localhost_with_a_token(site: dict) -> None:
+    import subprocess
+    import sys
+
+    import httpx
+
+    cmd = [sys.executable, "-m", "pipeline", "review", str(site["videos"]), "-o", str(site["out"]), "--port", "0",
+           "--no-browser"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+        url = line.split()[2]
+        assert url.startswith("http://127.0.0.1:") and "?token=" in url, line
+        with httpx.Client() as client:
+            assert client.get(url.split("?")[0] + "api/videos").status_code == 403
+            assert client.get(url).status_code == 200  # sets the cookie
+            assert [v["id"] for v in client.get(url.split("?")[0] + "api/videos").json()["videos"]] == ["clip"]
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_review_command_misuse_exits_2(tmp_path: Path) -> None:
+    from pipeline.cli import main
+
+    assert main(["review", str(tmp_path / "missing"), "--no-browser"]) == 2
+    assert main(["review", "--port", "70000", "--no-browser"]) == 2

@@ -399,7 +399,7 @@ function syncRegions(rebuild = false) {
     }
     S.regions.addRegion({
       id: `cue-${i}`, start: c.start_ms / 1000, end: c.end_ms / 1000, drag: true, resize: true,
-      color: "rgba(75,108,214,0.18)", content: `${i + 1}`,
+      color: i % 2 ? "rgba(75,108,214,0.16)" : "rgba(40,160,110,0.16)", content: `${i + 1}`,
     });
   });
   (S.detail.speech_without_subtitle || []).forEach((s, k) => {
@@ -662,7 +662,11 @@ document.addEventListener("click", (e) => {
   const btn = e.target.closest("[data-action]");
   if (!btn || btn.closest(".cue")) return;
   if (btn.dataset.action === "add-at-speech") { insertCue(Number(btn.dataset.startMs), Number(btn.dataset.endMs)); return; }
-  if (btn.dataset.action === "nudge") { nudge(btn.dataset.edge, Number(btn.dataset.delta)); return; }
+  if (btn.dataset.action === "nudge") {
+    const d = btn.dataset.delta;
+    nudge(btn.dataset.edge, d.endsWith("frame") ? (d.startsWith("-") ? -1 : 1) * frameMs() : Number(d));
+    return;
+  }
   const fn = ACTIONS[btn.dataset.action];
   if (fn) { e.preventDefault(); fn(); }
 });
