@@ -9,15 +9,17 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("starlette")
 from starlette.testclient import TestClient  # noqa: E402
 
-from pipeline import review  # noqa: E402
+from pipeline import review, subtitles  # noqa: E402
 from pipeline.cache import file_sha256  # noqa: E402
 from pipeline.options import Options  # noqa: E402
 from pipeline.server.app import MAX_BODY, create_app  # noqa: E402
-from pipeline.server.library import BadRequest, Library, cues_from_json  # noqa: E402
+from pipeline.server.library import BadRequest, Library, cue_to_json, cues_from_json  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "videos" / "sample_ar.mp4"
@@ -272,3 +274,28 @@ def test_review_command_misuse_exits_2(tmp_path: Path) -> None:
 
     assert main(["review", str(tmp_path / "missing"), "--no-browser"]) == 2
     assert main(["review", "--port", "70000", "--no-browser"]) == 2
+
+
+_WORDS = st.text(alphabet="ابتثجحخدذرسشصضطظعغفقكلمنهويءآأإةى LibanTrocIMake!?,.0123456789", min_size=1,
+                 max_size=40).map(str.strip).filter(bool)
+
+
+@st.composite
+def _page_cues(draw: st.DrawFn) -> list[dict]:
+    """What the page sends: cues in order, not overlapping, each with 1-3 lines of words."""
+    t, out = 0, []
+    for _ in range(draw(st.integers(1, 6))):
+        start = t + draw(st.integers(0, 5000))
+        end = start + draw(st.integers(1, 8000))
+        out.append({"start_ms": start, "end_ms": end, "lines": draw(st.lists(_WORDS, min_size=1, max_size=3))})
+        t = end
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(_page_cues())
+def test_saved_cues_read_back_unchanged(data: list[dict]) -> None:
+    """What the page saves, the pipeline's lenient reader gives back exactly (times, lines, logical order)."""
+    cues = cues_from_json(data, for_saving=True)
+    assert subtitles.srt_from_string(subtitles.srt_to_string(cues)) == cues
+    assert [cue_to_json(c) for c in cues] == data

@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from pipeline.server.library import Burns, Library, NotFound, RequestError
 
 STATIC = Path(__file__).with_name("static")
-TOKEN_COOKIE = "review_token"
+TOKEN_COOKIE = "review_token_{port}"  # cookies ignore ports: two servers on one host must not share one
 TOKEN_HEADER = "x-review-token"
 MAX_BODY = 4 * 1024 * 1024  # a two-hour film's SRT is under 300 kB
 # Encoded slashes, backslashes, dots and NULs, `..` segments and empty segments: no file is ever named by a
@@ -33,6 +33,10 @@ _BAD_PATH = re.compile(rb"%(2f|5c|2e|00)|(^|/)\.\.?(/|$)|//|\\", re.IGNORECASE)
 
 def _error(status: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": message, **extra}, status_code=status)
+
+
+def cookie_name(request: Request) -> str:
+    return TOKEN_COOKIE.format(port=request.url.port or 80)
 
 
 class Guard:
@@ -51,7 +55,7 @@ class Guard:
                               "segments are not allowed")(scope, receive, send)
             return
         request = Request(scope)
-        offered = (request.headers.get(TOKEN_HEADER) or request.cookies.get(TOKEN_COOKIE)
+        offered = (request.headers.get(TOKEN_HEADER) or request.cookies.get(cookie_name(request))
                    or (request.query_params.get("token") if scope["path"] == "/" else None) or "")
         if not hmac.compare_digest(offered.encode(), self.token.encode()):
             await _error(403, "missing or wrong review token: open the URL that `review` printed")(
@@ -102,7 +106,7 @@ def create_app(library: Library, token: str) -> ASGIApp:
 
     async def index(request: Request) -> Response:
         response = FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
-        response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
+        response.set_cookie(cookie_name(request), token, httponly=True, samesite="strict")
         return response
 
     async def videos(request: Request) -> Response:

@@ -728,4 +728,6 @@ async function route() {
   }
 }
 window.addEventListener("hashchange", route);
+// The token came in the printed URL and now lives in a cookie: keep it out of the address bar and history.
+if (new URLSearchParams(location.search).has("token")) history.replaceState(null, "", location.pathname + location.hash);
 route();
