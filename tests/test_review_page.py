@@ -126,7 +126,14 @@ def test_round_trip_edit_retime_split_merge_save_burn(browser: Browser, site: di
     text1.fill("ب" * 50)
     expect(row(page, 1)).to_have_attribute("data-qc", re.compile(r"\bchars_per_line\b"))
     # The Arabic line with a Latin brand inside, then two more lines; the file must keep this logical order.
-    text1.fill(f"{BRAND_LINE}\n{LINE_2}\n{LINE_3}")
+    # Typed as a reviewer would: the Arabic words first, then the brand inserted between them with the caret
+    # put after "جربت " (logical index 5), whatever that position looks like on screen.
+    text1.fill("")
+    text1.click()
+    page.keyboard.type(f"{BRAND_LINE.replace('LibanTroc ', '')}\n{LINE_2}\n{LINE_3}")
+    text1.evaluate("t => t.setSelectionRange(5, 5)")
+    page.keyboard.type("LibanTroc ")
+    expect(text1).to_have_value(f"{BRAND_LINE}\n{LINE_2}\n{LINE_3}")
     expect(row(page, 1)).not_to_have_attribute("data-qc", re.compile(r"chars_per_line"))
 
     # Split at the text cursor (start of line 2) with the playhead at 3 s: cue 1 ends there, cue 2 starts a

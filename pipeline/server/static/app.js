@@ -687,7 +687,7 @@ function step(delta) {
 
 document.addEventListener("keydown", (e) => {
   if ($("#video-view").hidden) return;
-  const typing = e.target.matches?.("textarea, input:not([type=checkbox]), select");
+  const typing = e.target.matches?.("textarea, input:not([type=checkbox]), select, button");
   const code = e.code, alt = e.altKey && !e.ctrlKey, ctrl = (e.ctrlKey || e.metaKey) && !e.altKey;
   let done = true;
   if ((ctrl && code === "Space") || (!typing && !alt && !ctrl && code === "Space")) togglePlay();
