@@ -356,7 +356,8 @@ class Library:
         n = len(samples) // step
         peaks = np.abs(samples[: n * step]).reshape(n, step).max(axis=1) if n else np.zeros(0)
         top = float(peaks.max()) if n else 0.0
-        scaled = np.round(peaks / top, 3) if top > 0 else peaks
+        # float64 before rounding: float32 values print with 17 digits and triple the JSON
+        scaled = np.round(peaks.astype(np.float64) / top, 3) if top > 0 else peaks.astype(np.float64)
         out = {"duration_ms": info.duration_ms, "per_second": PEAKS_PER_SECOND, "peaks": scaled.tolist()}
         with self._lock:
             self._peaks[video.id] = out
