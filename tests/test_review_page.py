@@ -74,12 +74,15 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
-def open_video(browser: Browser, site: dict) -> Page:
+def open_video(browser: Browser, site: dict, listed_as: str | None = None) -> Page:
     page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(site["url"])
     expect(page.locator("body")).to_have_attribute("data-ready", "1", timeout=20_000)
+    if listed_as:  # the list says what `make status` says
+        expect(page.locator("tr[data-video='clip'] [data-status]")).to_have_attribute("data-status", listed_as)
+        expect(page.locator("tr[data-video='clip'] [data-lang='ar']")).to_contain_text(re.compile(r"QC .+, reviewed 0/1"))
     page.click("tr[data-video='clip'] a[href^='#/video/']")
     expect(page.locator("body")).to_have_attribute("data-ready", "1", timeout=30_000)
     page.wait_for_function("document.querySelector('#player').readyState >= 1", timeout=20_000)
@@ -117,7 +120,7 @@ def ocr_bottom(video: Path, t: float) -> str:
 
 def test_round_trip_edit_retime_split_merge_save_burn(browser: Browser, site: dict) -> None:
     out, srt = site["out"], site["out"] / "clip.ar.srt"
-    page = open_video(browser, site)
+    page = open_video(browser, site, listed_as="done")
     expect(page.locator(".track[data-lang='ar'] .cue")).to_have_count(1)  # Whisper gave one 7 s cue
 
     # Live QC from the server's rules: an over-long line is flagged on the row as the reviewer types.
