@@ -19,7 +19,9 @@ from pipeline import review, subtitles  # noqa: E402
 from pipeline.cache import file_sha256  # noqa: E402
 from pipeline.options import Options  # noqa: E402
 from pipeline.server.app import MAX_BODY, create_app  # noqa: E402
-from pipeline.server.library import BadRequest, Library, cue_to_json, cues_from_json  # noqa: E402
+from pipeline.server.errors import BadRequest  # noqa: E402
+from pipeline.server.library import Library  # noqa: E402
+from pipeline.server.payload import cue_to_json, cues_from_json  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "videos" / "sample_ar.mp4"

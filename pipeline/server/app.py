@@ -20,7 +20,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from pipeline.server.library import Burns, Library, NotFound, RequestError
+from pipeline.server.burns import Burns
+from pipeline.server.errors import BadRequest, NotFound, RequestError, TooLarge
+from pipeline.server.library import Library
 
 STATIC = Path(__file__).with_name("static")
 TOKEN_COOKIE = "review_token_{port}"  # cookies ignore ports: two servers on one host must not share one
@@ -68,25 +70,18 @@ async def read_json(request: Request, limit: int = MAX_BODY) -> Any:
     """The request's JSON body; 413 over `limit` bytes, 400 naming the problem when it is not JSON."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise _TooLarge(limit)
+        raise TooLarge(f"request body over {limit // 1024} kB")
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            raise _TooLarge(limit)
+            raise TooLarge(f"request body over {limit // 1024} kB")
     try:
         return json.loads(body.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise RequestError(f"malformed JSON: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+        raise BadRequest(f"malformed JSON: not UTF-8 ({exc.reason} at byte {exc.start})") from None
     except json.JSONDecodeError as exc:
-        raise RequestError(f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-
-
-class _TooLarge(RequestError):
-    status = 413
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"request body over {limit // 1024} kB")
+        raise BadRequest(f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
 
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -141,7 +136,7 @@ def create_app(library: Library, token: str) -> ASGIApp:
         vid, lang = request.path_params["vid"], library.language(request.path_params["lang"])
         body = await read_json(request)
         if not isinstance(body, dict) or "cues" not in body:
-            raise RequestError("the body must be a JSON object with 'cues'")
+            raise BadRequest("the body must be a JSON object with 'cues'")
         return JSONResponse(await run_in_threadpool(library.check, vid, lang, body["cues"]))
 
     async def burn(request: Request) -> Response:

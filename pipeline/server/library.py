@@ -1,4 +1,4 @@
-"""What the review page may read and change, without HTTP: the listed videos, their SRTs, QC, saves, burns.
+"""What the review page may read and change, without HTTP: the listed videos, their SRTs, QC, saves.
 
 Every file is reached from a video id (its output stem) and a language code from the profiles table, never
 from a path sent by the browser; files that resolve outside their folder (symlinks) are refused.
@@ -7,11 +7,9 @@ from a path sent by the browser; files that resolve outside their folder (symlin
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import os
 import threading
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +24,8 @@ from pipeline.media import MediaInfo, probe
 from pipeline.options import Options
 from pipeline.profiles import LANGUAGES, PRESETS, Profile, profile, resolve_preset
 from pipeline.report import RunState
+from pipeline.server.errors import BadRequest, Conflict, NotFound, Refused, RequestError
+from pipeline.server.payload import cue_to_json, cues_from_json, findings_json, fingerprint
 from pipeline.types import Cue
 
 log = logging.getLogger(__name__)
@@ -34,98 +34,11 @@ MARKS_NAME = "review-marks.jsonl"  # in <out_dir>/.pipeline/: which cues a revie
 PEAKS_PER_SECOND = 50
 
 
-class RequestError(Exception):
-    """A request the library refuses; `status` is the HTTP status the app answers with."""
-
-    status = 400
-
-    def __init__(self, message: str, payload: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.payload = payload or {}
-
-
-class BadRequest(RequestError):
-    status = 400
-
-
-class Refused(RequestError):
-    status = 403
-
-
-class NotFound(RequestError):
-    status = 404
-
-
-class Conflict(RequestError):
-    status = 409
-
-
 @dataclass(frozen=True)
 class Video:
     id: str  # the output stem: `subtitles/<id>.<lang>.srt`
     path: Path  # resolved
     root: Path  # the folder (or the file itself) it was listed from; the video must resolve inside it
-
-
-# ------------------------------------------------------------------------------------------- cue data (pure)
-
-def _whole_ms(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise BadRequest(f"{where} must be a whole number of milliseconds, got {value!r}")
-    if value < 0:
-        raise BadRequest(f"{where} must not be negative, got {value}")
-    return value
-
-
-def cues_from_json(data: Any, *, for_saving: bool = False) -> list[Cue]:
-    """Cues from the page's JSON (`[{"start_ms", "end_ms", "lines"}]`); BadRequest naming the first problem.
-
-    `for_saving` also refuses what would make an SRT the pipeline cannot read back with certainty: a cue that
-    ends before it starts, a cue without text, cues out of order or sharing a start.
-    """
-    if not isinstance(data, list):
-        raise BadRequest("'cues' must be a list of cues")
-    cues: list[Cue] = []
-    for n, item in enumerate(data, start=1):
-        if not isinstance(item, dict):
-            raise BadRequest(f"cue {n}: must be an object with start_ms, end_ms and lines")
-        unknown = set(item) - {"start_ms", "end_ms", "lines"}
-        if unknown:
-            raise BadRequest(f"cue {n}: unknown field(s) {', '.join(sorted(unknown))}")
-        start = _whole_ms(item.get("start_ms"), f"cue {n}: start_ms")
-        end = _whole_ms(item.get("end_ms"), f"cue {n}: end_ms")
-        lines = item.get("lines")
-        if not isinstance(lines, list) or not all(isinstance(x, str) for x in lines):
-            raise BadRequest(f"cue {n}: lines must be a list of strings")
-        if any(("\n" in x or "\r" in x or "\x00" in x) for x in lines):
-            raise BadRequest(f"cue {n}: a line must not hold a line break or NUL (send one string per line)")
-        if for_saving:
-            if end <= start:
-                raise BadRequest(f"cue {n}: ends at {end} ms, not after its start {start} ms")
-            if not any(x.strip() for x in lines):
-                raise BadRequest(f"cue {n}: has no text (delete it or write its words)")
-            if cues and start <= cues[-1].start_ms:
-                raise BadRequest(f"cue {n}: starts at {start} ms, not after cue {n - 1} ({cues[-1].start_ms} ms)")
-        cues.append(Cue(start, end, tuple(x.rstrip() for x in lines) if for_saving else tuple(lines)))
-    return cues
-
-
-def cue_to_json(cue: Cue) -> dict[str, Any]:
-    return {"start_ms": cue.start_ms, "end_ms": cue.end_ms, "lines": list(cue.lines)}
-
-
-def fingerprint(cue: Cue) -> str:
-    """What a "reviewed" mark is attached to: a cue whose times or words change is no longer the one marked."""
-    blob = f"{cue.start_ms}|{cue.end_ms}|" + "\n".join(cue.lines)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
-
-
-def findings_json(cues: Sequence[Cue], prof: Profile) -> list[dict[str, Any]]:
-    """`check`'s findings for these cues (the same rules, the same codes), as the page shows them."""
-    found = qc.check_cues(cues, prof)
-    if not cues:
-        found.append(qc.Finding(qc.CODES["no_cues"], "no_cues", None, None, "no cues"))
-    return [{"code": f.code, "severity": f.severity, "cue": f.cue, "message": f.message} for f in found]
 
 
 def uncovered_speech(stem: str, out_dir: Path) -> list[tuple[int, int]]:
@@ -366,59 +279,3 @@ class Library:
 
 class _NoRecord:
     source = None
-
-
-# -------------------------------------------------------------------------------------------------- burning
-
-@dataclass
-class BurnJob:
-    state: str = "idle"  # idle | running | done | failed
-    message: str = ""
-    started: float = 0.0
-    finished: float = 0.0
-    langs: list[str] = dataclasses.field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        end = self.finished or (time.monotonic() if self.state == "running" else self.started)
-        return {"state": self.state, "message": self.message, "seconds": round(end - self.started, 1),
-                "langs": self.langs}
-
-
-class Burns:
-    """Re-burns one video at a time per video, on the code path of `make burn` (`run --burn-only`)."""
-
-    def __init__(self, library: Library) -> None:
-        self.library = library
-        self.jobs: dict[str, BurnJob] = {}
-        self._lock = threading.Lock()
-
-    def status(self, video_id: str) -> dict[str, Any]:
-        self.library.video(video_id)
-        with self._lock:
-            return (self.jobs.get(video_id) or BurnJob()).to_json()
-
-    def start(self, video_id: str) -> dict[str, Any]:
-        video = self.library.video(video_id)
-        with self._lock:
-            job = self.jobs.get(video_id)
-            if job and job.state == "running":
-                return job.to_json()
-            job = self.jobs[video_id] = BurnJob("running", "burning", time.monotonic())
-        threading.Thread(target=self._run, args=(video, job), daemon=True, name=f"burn-{video_id}").start()
-        return job.to_json()
-
-    def _run(self, video: Video, job: BurnJob) -> None:
-        from pipeline.batch import run_batch
-
-        opts = dataclasses.replace(self.library.opts, burn=True, jobs=1, progress=False, force=False)
-        try:
-            results = run_batch([video.path], opts, burn_only=True)
-            r = results[0]
-            errors = [r.error] if r.error else [f"{lg}: {lr.error}" for lg, lr in r.langs.items() if lr.error]
-            job.langs = [lg for lg, lr in r.langs.items() if lr.stages.get("burn") in ("done", "up to date")]
-            job.state, job.message = ("failed", "; ".join(errors)) if errors else ("done", "burned: " + ", ".join(
-                f"{lg} ({r.langs[lg].stages.get('burn')})" for lg in job.langs))
-        except Exception as exc:  # a locked output folder, a missing font: shown on the page, server goes on
-            job.state, job.message = "failed", str(exc)
-            log.warning("burn of %s failed: %s", video.id, exc)
-        job.finished = time.monotonic()
