@@ -301,3 +301,10 @@ def test_saved_cues_read_back_unchanged(data: list[dict]) -> None:
     cues = cues_from_json(data, for_saving=True)
     assert subtitles.srt_from_string(subtitles.srt_to_string(cues)) == cues
     assert [cue_to_json(c) for c in cues] == data
+
+
+def test_unreadable_srt_is_named_not_served_as_empty(site: dict) -> None:
+    (site["out"] / "clip.fr.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\na\n\n"
+                                              "2\n00:00:01,000 --> 00:00:03,000\nb\n", encoding="utf-8")
+    r = site["client"].get("/api/videos/clip/subtitles/fr")
+    assert r.status_code == 422 and "clip.fr.srt" in r.json()["error"]

@@ -31,5 +31,11 @@ class Conflict(RequestError):
     status = 409
 
 
+class Unreadable(RequestError):
+    """An SRT on disk the reader cannot take with certainty (the error names file and line)."""
+
+    status = 422
+
+
 class TooLarge(RequestError):
     status = 413

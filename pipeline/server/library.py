@@ -24,7 +24,7 @@ from pipeline.media import MediaInfo, probe
 from pipeline.options import Options
 from pipeline.profiles import LANGUAGES, PRESETS, Profile, profile, resolve_preset
 from pipeline.report import RunState
-from pipeline.server.errors import BadRequest, Conflict, NotFound, Refused, RequestError
+from pipeline.server.errors import BadRequest, Conflict, NotFound, Refused, RequestError, Unreadable
 from pipeline.server.payload import cue_to_json, cues_from_json, findings_json, fingerprint
 from pipeline.types import Cue
 
@@ -145,7 +145,7 @@ class Library:
         try:
             cues = subtitles.load_srt(path, lenient=True)
         except PipelineError as exc:
-            raise Conflict(f"{path.name} cannot be read: {exc}") from None
+            raise Unreadable(f"{path.name} cannot be read: {exc}") from None
         return list(cues), sha
 
     def track(self, video_id: str, lang: str) -> dict[str, Any]:
