@@ -308,3 +308,16 @@ def test_unreadable_srt_is_named_not_served_as_empty(site: dict) -> None:
                                               "2\n00:00:01,000 --> 00:00:03,000\nb\n", encoding="utf-8")
     r = site["client"].get("/api/videos/clip/subtitles/fr")
     assert r.status_code == 422 and "clip.fr.srt" in r.json()["error"]
+
+
+def test_review_command_port_in_use_is_one_line_exit_1(site: dict, capsys: pytest.CaptureFixture) -> None:
+    import socket
+
+    from pipeline.cli import main
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["review", str(site["videos"]), "-o", str(site["out"]), "--port", str(port), "--no-browser"]) == 1
+    assert f"could not listen on 127.0.0.1:{port}" in capsys.readouterr().err

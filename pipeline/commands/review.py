@@ -60,7 +60,10 @@ def handle(args: argparse.Namespace) -> int:
             webbrowser.open(url)
 
     threading.Thread(target=announce, daemon=True).start()
-    server.run()
+    try:
+        server.run()
+    except SystemExit:  # uvicorn exits when it cannot bind; say it our way, once
+        server.should_exit = True
     if not server.started:
         print(f"error: could not listen on {args.host}:{args.port} (in use? try --port 0)", file=sys.stderr)
         return 1
