@@ -256,3 +256,28 @@ def test_speech_without_a_cue_is_marked_and_can_get_one(browser: Browser, site: 
     expect(added.locator("[data-field='text']")).to_be_focused()
     expect(added).to_have_attribute("data-qc", re.compile(r"\bempty_cue\b"))  # until the words are typed
     page.context.close()
+
+
+def test_keyboard_first(browser: Browser, site: dict) -> None:
+    page = open_video(browser, site)
+    row(page, 1).locator(".num").click()
+    page.keyboard.press("Alt+ArrowDown")  # next cue: selected and sought
+    expect(row(page, 2)).to_have_class(re.compile(r"\bselected\b"))
+    start2 = int(row(page, 2).get_attribute("data-start-ms") or 0)
+    page.wait_for_function(f"Math.abs(document.querySelector('#player').currentTime * 1000 - {start2}) < 30")
+    seek(page, 3.5)
+    page.keyboard.press("Alt+i")  # start of the selected cue to the playhead
+    expect(row(page, 2)).to_have_attribute("data-start-ms", re.compile(r"^35\d\d$"))
+    page.keyboard.press("Alt+ArrowLeft")  # back 2 s
+    page.wait_for_function("Math.abs(document.querySelector('#player').currentTime - 1.5) < 0.1")
+    page.keyboard.press("F1")
+    expect(page.locator("#help")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#help")).to_be_hidden()
+    page.locator("#speed").select_option("1.5")
+    page.keyboard.press("Control+Space")
+    page.wait_for_function("!document.querySelector('#player').paused")
+    assert page.evaluate("document.querySelector('#player').playbackRate") == 1.5
+    page.keyboard.press("Control+Space")
+    page.wait_for_function("document.querySelector('#player').paused")
+    page.context.close()
