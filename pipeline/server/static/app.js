@@ -124,7 +124,7 @@ function fillSelect(sel, values, chosen, label = (v) => v) {
 async function loadTrack(lang) {
   const data = await api("GET", `/api/videos/${encodeURIComponent(S.detail.id)}/subtitles/${lang}`);
   const track = {
-    lang, rtl: data.rtl, sha256: data.sha256, profile: data.profile, findings: [], dirty: false,
+    lang, rtl: data.rtl, sha256: data.sha256, profile: data.profile, findings: [], dirty: false, state: data.state,
     cues: data.cues.map((c, i) => ({ ...c, reviewed: !!data.reviewed[i] })),
   };
   S.tracks[lang] = track;
@@ -195,6 +195,8 @@ function renderTrack(lang) {
   const list = el("div", { class: "cues" }, ...track.cues.map((c, i) => renderCue(track, c, i)));
   const box = el("div", { class: `track${lang === S.active ? " active" : ""}`, "data-lang": lang, lang },
     el("h3", {}, el("span", { text: `${lang}${lang === S.detail.source ? " (spoken)" : ""}` }),
+      el("span", { class: "owner", "data-state": track.state,
+        text: { edited: "reviewer's file", foreign: "reviewer's file", absent: "new file" }[track.state] || "" }),
       el("span", { class: "progress", "data-progress": "" }), el("span", { class: "qc-sum" }),
       el("span", { class: "dirty" })),
     list);
@@ -543,6 +545,9 @@ async function saveTrack(lang, force = false) {
     const res = await api("PUT", `/api/videos/${encodeURIComponent(S.detail.id)}/subtitles/${lang}`, body);
     track.sha256 = res.sha256;
     track.dirty = false;
+    track.state = "edited";
+    const owner = $(`.track[data-lang="${lang}"] .owner`);
+    if (owner) { owner.dataset.state = "edited"; owner.textContent = "reviewer's file"; }
     localStorage.removeItem(draftKey(lang));
     updateHeader(lang);
     hideBanner();
