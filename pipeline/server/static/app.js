@@ -401,7 +401,7 @@ function syncRegions(rebuild = false) {
     }
     S.regions.addRegion({
       id: `cue-${i}`, start: c.start_ms / 1000, end: c.end_ms / 1000, drag: true, resize: true,
-      color: i % 2 ? "rgba(75,108,214,0.16)" : "rgba(40,160,110,0.16)", content: `${i + 1}`,
+      color: i % 2 ? "rgba(75,108,214,0.22)" : "rgba(40,160,110,0.22)",
     });
   });
   (S.detail.speech_without_subtitle || []).forEach((s, k) => {
