@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import importlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline import review, steps
+from pipeline import naming, review, steps
 from pipeline.cache import Cache
 from pipeline.errors import UsageError
 from pipeline.options import Options
@@ -33,7 +32,6 @@ MEDIA_SUFFIXES = frozenset([
     ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".mts", ".wmv", ".flv", ".3gp",
     ".wav", ".mp3", ".m4a", ".aac", ".flac", ".ogg", ".opus", ".aiff", ".aif", ".wma",
 ])
-MAX_STEM_BYTES = 180  # leaves room for ".<lang>.mp4" and the temp-file prefix/suffix within 255 bytes
 
 
 def _lazy(module: str, name: str) -> Callable[..., Any]:
@@ -116,45 +114,6 @@ def discover(paths: Iterable[str | os.PathLike[str]], out_dir: Path | None = Non
     return unique
 
 
-def _short_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:8]
-
-
-def safe_stem(stem: str) -> str:
-    """The original stem where the filesystem allows: undecodable bytes and over-long names are replaced."""
-    clean = stem.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\ufffd", "_")
-    clean = clean.replace("\n", "_").replace("\r", "_")
-    data = clean.encode("utf-8")
-    if clean != stem or len(data) > MAX_STEM_BYTES:
-        clean = data[:MAX_STEM_BYTES - 9].decode("utf-8", "ignore") + "-" + _short_hash(stem)
-    return clean or _short_hash(stem)
-
-
-def output_stems(videos: list[Path], recorded: Mapping[str, str] | None = None) -> dict[Path, str]:
-    """A unique output stem per video, stable across runs whatever subset each run is given.
-
-    `recorded` maps the stems of the run record to the video they were given to. A video keeps its
-    recorded stem; otherwise it gets its own name unless that is taken (recorded for another video, or
-    given to another video of this run), and then its name plus a hash of its path.
-    """
-    recorded = dict(recorded or {})
-    stems: dict[Path, str] = {}
-    by_path = {path: stem for stem, path in recorded.items()}
-    taken = {stem.casefold() for stem in recorded}
-    for v in sorted(videos):
-        if str(v) in by_path:
-            stems[v] = by_path[str(v)]
-    for v in sorted(videos):
-        if v in stems:
-            continue
-        s = safe_stem(v.stem)
-        if s.casefold() in taken:
-            s = f"{s}-{_short_hash(str(v))}"
-        taken.add(s.casefold())
-        stems[v] = s
-    return stems
-
-
 def recorded_stems(state: RunState) -> dict[str, str]:
     """stem -> the video it was given to, from the run record."""
     return {stem: r.video for stem, r in state.videos.items()}
@@ -202,7 +161,7 @@ class RecomputeCache(Cache):
 @contextlib.contextmanager
 def _out_dir_lock(out_dir: Path) -> Iterator[None]:
     """One run per output folder: two runs writing the same files would undo each other's work."""
-    lock_path = out_dir / review.STATE_DIR / "lock"
+    lock_path = naming.lock_path(out_dir)
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "a+") as f:
         try:
@@ -214,7 +173,7 @@ def _out_dir_lock(out_dir: Path) -> Iterator[None]:
 
 def _remove_stale_parts(out_dir: Path) -> None:
     """Temporary files left by a killed run (the lock says no other run is writing them)."""
-    for folder in (out_dir, out_dir / "social", out_dir / review.STATE_DIR):
+    for folder in naming.output_folders(out_dir):
         for part in folder.glob(".*.part"):
             with contextlib.suppress(OSError):
                 part.unlink()
@@ -244,7 +203,7 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], opts: Options, *,
                       state=RunState(out_dir), stages=registry,
                       progress=progress or (lambda label, total: _NoProgress()), burn_only=burn_only,
                       prompt=None if burn_only else _whisper_prompt(registry, opts))
-        stems = output_stems(videos, recorded_stems(ctx.state))
+        stems = naming.output_stems(videos, recorded_stems(ctx.state))
         jobs = opts.jobs or default_jobs()
 
         def one(video: Path) -> VideoResult:

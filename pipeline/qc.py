@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pipeline import typography
 from pipeline.errors import SubtitleParseError
+from pipeline.naming import language_from_name
 from pipeline.profiles import LANGUAGES, Profile, profile
 from pipeline.subtitles import SrtBlock, decode_srt, format_timestamp, parse_srt_blocks
 from pipeline.types import Cue
@@ -212,15 +213,6 @@ def _check_blocks(blocks: Sequence[SrtBlock]) -> list[Finding]:
 
 
 # ---------------------------------------------------------------------------------------------------- files
-
-def language_from_name(path: str | os.PathLike[str]) -> str | None:
-    """`talk.ar.srt` or Facebook's `talk.ar_AR.srt` -> "ar"."""
-    for suffix in reversed(Path(path).suffixes[:-1]):
-        code = suffix.lstrip(".").split("_")[0].lower()
-        if code in LANGUAGES:
-            return code
-    return None
-
 
 def guess_language(text: str) -> str:
     """The language of subtitle text from its script, then from its function words."""

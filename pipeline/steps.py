@@ -17,6 +17,7 @@ from pipeline import export, review
 from pipeline.cache import file_sha256, key_of, text_sha256
 from pipeline.errors import MediaError, PipelineError
 from pipeline.media import MediaInfo
+from pipeline.naming import mp4_path, srt_path
 from pipeline.profiles import LANGUAGES, profile, resolve_preset
 from pipeline.qc import conformity
 from pipeline.report import LangResult, VideoResult
@@ -69,14 +70,6 @@ def media_identity(path: Path, previous: dict[str, Any]) -> dict[str, Any]:
     same = all(previous.get(k) == v for k, v in ident.items()) and previous.get("sha256")
     ident["sha256"] = previous["sha256"] if same else file_sha256(path)
     return ident
-
-
-def srt_path(ctx: Context, stem: str, lang: str) -> Path:
-    return Path(ctx.opts.out_dir) / f"{stem}.{lang}.srt"
-
-
-def mp4_path(ctx: Context, stem: str, lang: str) -> Path:
-    return Path(ctx.opts.out_dir) / f"{stem}.{lang}.mp4"
 
 
 def process_video(ctx: Context, path: Path, stem: str) -> VideoResult:
@@ -155,11 +148,11 @@ def _source(ctx: Context, path: Path, duration_ms: int, result: VideoResult, pre
     if not transcript.words:  # no speech: an SRT without cues (and the transcript's note), nothing else
         result.stages["segment"] = "-"
         return _write_or_keep(ctx, result.lang(transcript.language),
-                              srt_path(ctx, result.stem, transcript.language), [], {"lang": transcript.language})
+                              srt_path(ctx.opts.out_dir, result.stem, transcript.language), [], {"lang": transcript.language})
     ctx.begin(result, "segment")
     cues = ctx.stage("segment")(list(transcript.words), _profile(ctx, transcript.language, preset))
     result.stages["segment"] = "done"
-    return _write_or_keep(ctx, result.lang(transcript.language), srt_path(ctx, result.stem, transcript.language),
+    return _write_or_keep(ctx, result.lang(transcript.language), srt_path(ctx.opts.out_dir, result.stem, transcript.language),
                           list(cues), {"lang": transcript.language})
 
 
@@ -210,7 +203,7 @@ def _translations(ctx: Context, result: VideoResult, src: Track, preset: str) ->
 
 def _translate_one(ctx: Context, result: VideoResult, lr: LangResult, src: Track, preset: str) -> Track:
     src_cues, src_sha = src
-    path = srt_path(ctx, result.stem, lr.lang)
+    path = srt_path(ctx.opts.out_dir, result.stem, lr.lang)
     if ctx.manifest.state(path).reviewer_owned:
         lr.stages["translate"] = "reviewer's"
         lr.stages["write"] = "kept"
@@ -261,7 +254,7 @@ def _existing_tracks(ctx: Context, result: VideoResult, previous: VideoResult | 
     result.source = previous.source if previous else None
     tracks: dict[str, Track] = {}
     for lang in LANGUAGES:
-        path = srt_path(ctx, result.stem, lang)
+        path = srt_path(ctx.opts.out_dir, result.stem, lang)
         if not path.is_file():
             continue
         lr = result.lang(lang)
@@ -270,7 +263,7 @@ def _existing_tracks(ctx: Context, result: VideoResult, previous: VideoResult | 
             lr.stages["write"] = "reviewer's" if owned else "ours"
             tracks[lang] = review.read_reviewed(path), file_sha256(path)
             made_from = (ctx.manifest.entry(path) or {}).get("from_srt")
-            src_path = srt_path(ctx, result.stem, result.source or "")
+            src_path = srt_path(ctx.opts.out_dir, result.stem, result.source or "")
             if made_from and src_path.is_file() and made_from != file_sha256(src_path):
                 lr.notes.append("translation older than the edited source SRT: `make subtitles` updates it")
     if not tracks:
@@ -286,7 +279,7 @@ def _finish_language(ctx: Context, result: VideoResult, lang: str, cues: list[Cu
     lr.cues = len(cues)
     if lang not in LANGUAGES:  # "und": no speech was heard, so no language to export, check or burn
         if cues:  # a reviewer wrote the words: only the file name can say their language
-            result.notes.append(f"{result.stem}.{lang}.srt: language unknown: rename it to "
+            result.notes.append(f"{srt_path(ctx.opts.out_dir, result.stem, lang).name}: language unknown: rename it to "
                                 f"{result.stem}.<lang>.srt ({', '.join(LANGUAGES)})")
         return
     with _Guard(lr):
@@ -315,7 +308,7 @@ def burn_key(ctx: Context, media_sha: str, srt_sha: str, preset: str) -> str:
 def _burn(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track], preset: str) -> None:
     todo: dict[str, str] = {}
     for lang, (_, sha) in tracks.items():
-        out, key = mp4_path(ctx, result.stem, lang), burn_key(ctx, result.input["sha256"], sha, preset)
+        out, key = mp4_path(ctx.opts.out_dir, result.stem, lang), burn_key(ctx, result.input["sha256"], sha, preset)
         entry = ctx.manifest.entry(out) or {}
         fresh = out.is_file() and entry.get("burn_key") == key and entry.get("size") == out.stat().st_size
         if fresh and not ctx.opts.force:
@@ -338,7 +331,7 @@ def _burn(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track
 
 def _burn_group(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track], todo: dict[str, str],
                 preset: str) -> None:
-    outputs = {lang: mp4_path(ctx, result.stem, lang) for lang in todo}
+    outputs = {lang: mp4_path(ctx.opts.out_dir, result.stem, lang) for lang in todo}
     ctx.stage("burn")(path, {lang: tracks[lang][0] for lang in todo}, outputs, ctx.opts, preset)
     for lang, key in todo.items():
         out = outputs[lang]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import qc
+from pipeline import naming, qc
 from pipeline.cli import main
 from pipeline.profiles import profile
 from pipeline.subtitles import format_timestamp
@@ -114,7 +114,7 @@ def test_language_from_script_and_words() -> None:
     assert qc.guess_language("مرحبا بكم في القاهرة") == "ar"
     assert qc.guess_language("Nous sommes à la maison et je suis très content") == "fr"
     assert qc.guess_language("We are at home and I am very happy") == "en"
-    assert qc.language_from_name("talk.ar.srt") == "ar" and qc.language_from_name("talk.srt") is None
+    assert naming.language_from_name("talk.ar.srt") == "ar" and naming.language_from_name("talk.srt") is None
 
 
 def test_check_cues_numbers_cues_from_one_and_measures_conformity() -> None:
