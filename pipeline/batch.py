@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import importlib
 import logging
 import os
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from pipeline import naming, review, steps
 from pipeline.cache import Cache
+from pipeline.context import STAGES, Context, ProgressFactory, Stages, no_progress
 from pipeline.errors import UsageError
 from pipeline.options import Options
 from pipeline.report import RunState, VideoResult
@@ -32,47 +30,6 @@ MEDIA_SUFFIXES = frozenset([
     ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".mts", ".wmv", ".flv", ".3gp",
     ".wav", ".mp3", ".m4a", ".aac", ".flac", ".ogg", ".opus", ".aiff", ".aif", ".wma",
 ])
-
-
-def _lazy(module: str, name: str) -> Callable[..., Any]:
-    """A stage implemented in another module, imported on first use (keeps start-up and fakes cheap)."""
-    def call(*args: Any, **kwargs: Any) -> Any:
-        return getattr(importlib.import_module(module), name)(*args, **kwargs)
-    call.__name__ = f"{module}.{name}"
-    return call
-
-
-# The stage registry. Tests pass a dict with some entries replaced.
-STAGES: dict[str, Callable[..., Any]] = {
-    "probe": _lazy("pipeline.media", "probe"),
-    "transcribe": _lazy("pipeline.asr", "transcribe_cached"),
-    "cached_transcript": _lazy("pipeline.asr", "cached_transcript"),
-    "prompt": _lazy("pipeline.glossary", "whisper_prompt"),
-    "load_glossary": _lazy("pipeline.glossary", "load"),
-    "segment": _lazy("pipeline.segment", "segment"),
-    "preflight": _lazy("pipeline.packages", "preflight"),
-    "missing_message": _lazy("pipeline.packages", "missing_for"),
-    "translate": _lazy("pipeline.translate", "translate_cues"),
-    "whisper_translate": _lazy("pipeline.translate", "whisper_to_english"),
-    "qc": _lazy("pipeline.qc", "check_cues"),
-    "burn": _lazy("pipeline.burn", "burn"),
-}
-
-
-class ProgressHandle(Protocol):
-    def __call__(self, done_ms: int, total_ms: int) -> None: ...
-    def close(self) -> None: ...
-
-
-ProgressFactory = Callable[[str, int], ProgressHandle]
-
-
-class _NoProgress:
-    def __call__(self, done_ms: int, total_ms: int) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 def default_jobs() -> int:
@@ -121,34 +78,11 @@ def recorded_stems(state: RunState) -> dict[str, str]:
 
 # --- the run ----------------------------------------------------------------------------------------
 
-@dataclass
-class Context:
-    """What every job of one run shares."""
-
-    opts: Options
-    cache: Cache
-    manifest: review.Manifest
-    state: RunState
-    stages: dict[str, Callable[..., Any]]
-    progress: ProgressFactory
-    burn_only: bool = False
-    prompt: str | None = None  # Whisper's initial prompt (campaign names from the glossary)
-    whisper_lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def begin(self, result: VideoResult, stage: str) -> None:
-        """Record the stage about to run (what `status` shows for a run killed here)."""
-        result.running = stage
-        self.state.save(result)
-
-    def stage(self, name: str) -> Callable[..., Any]:
-        return self.stages[name]
-
-
-def _whisper_prompt(registry: dict[str, Callable[..., Any]], opts: Options) -> str | None:
+def _whisper_prompt(registry: Stages, opts: Options) -> str | None:
     if opts.source is None:
         return None  # the language is detected from speech; transcription picks its own prompt then
-    glossary = registry["load_glossary"](opts.glossary)
-    return registry["prompt"](glossary, opts.source) or None
+    glossary = registry.load_glossary(opts.glossary)
+    return registry.prompt(glossary, opts.source) or None
 
 
 class RecomputeCache(Cache):
@@ -181,7 +115,7 @@ def _remove_stale_parts(out_dir: Path) -> None:
 
 
 def run_batch(paths: Iterable[str | os.PathLike[str]], opts: Options, *,
-              stages: dict[str, Callable[..., Any]] | None = None, progress: ProgressFactory | None = None,
+              stages: Mapping[str, Callable[..., Any]] | None = None, progress: ProgressFactory | None = None,
               burn_only: bool = False) -> list[VideoResult]:
     """Run every video found in `paths`; return one result per video (failures included, never raised).
 
@@ -190,18 +124,18 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], opts: Options, *,
     """
     out_dir = Path(opts.out_dir)
     videos = discover(paths, out_dir)
-    registry = {**STAGES, **(stages or {})}
+    registry = STAGES.with_overrides(stages)
     if opts.translator == "whisper" and set(opts.targets or ()) - {"en"}:
         raise UsageError("--translator whisper translates speech into English only: use --targets en")
     if opts.targets and opts.translator != "whisper" and not burn_only:
-        registry["preflight"](opts.source, opts.targets, opts)  # a missing requested package: exit 2 now
+        registry.preflight(opts.source, opts.targets, opts)  # a missing requested package: exit 2 now
     out_dir.mkdir(parents=True, exist_ok=True)
     with _out_dir_lock(out_dir):
         _remove_stale_parts(out_dir)
         cache = (RecomputeCache if opts.force else Cache)(opts.cache_dir)
         ctx = Context(opts=opts, cache=cache, manifest=review.Manifest(out_dir),
                       state=RunState(out_dir), stages=registry,
-                      progress=progress or (lambda label, total: _NoProgress()), burn_only=burn_only,
+                      progress=progress or no_progress, burn_only=burn_only,
                       prompt=None if burn_only else _whisper_prompt(registry, opts))
         stems = naming.output_stems(videos, recorded_stems(ctx.state))
         jobs = opts.jobs or default_jobs()

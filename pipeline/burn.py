@@ -121,7 +121,8 @@ def encoder_settings(opts: Options) -> dict[str, Any]:
 
 
 
-def plan_for(info: MediaInfo, opts: Options, preset: str | None = None) -> Plan:
+def plan_for(info: MediaInfo, opts: Options) -> Plan:
+    """`opts.preset` "auto" picks from the displayed (rotation-applied) frame size."""
     if not info.has_video or info.width <= 0 or info.height <= 0:
         raise BurnError(f"{info.path}: no video stream to burn subtitles into")
     width, height = info.width + info.width % 2, info.height + info.height % 2
@@ -130,7 +131,7 @@ def plan_for(info: MediaInfo, opts: Options, preset: str | None = None) -> Plan:
         audio = "copy" if info.audio_codec in MP4_AUDIO else "aac"
         if audio == "aac":
             log.info("%s: %s audio cannot go into MP4 as it is: re-encoding it to AAC", info.path, info.audio_codec)
-    return Plan(width=width, height=height, preset=resolve_preset(preset or opts.preset, info.width, info.height),
+    return Plan(width=width, height=height, preset=resolve_preset(opts.preset, info.width, info.height),
                 pad=(width, height) != (info.width, info.height), audio=audio, encoder=pick_encoder(opts))
 
 
@@ -194,14 +195,13 @@ def burn_ass(video: Path, scripts: Mapping[str, str], outputs: Mapping[str, Path
         _run_ffmpeg(build_command(Path(video), ass_files, temps, plan, opts), Path(video))
 
 
-def burn(video: Path, tracks: Mapping[str, Sequence[Cue]], outputs: Mapping[str, Path], opts: Options,
-         preset: str | None = None) -> None:
+def burn(video: Path, tracks: Mapping[str, Sequence[Cue]], outputs: Mapping[str, Path], opts: Options) -> None:
     """Burn each language's cues into its own output video, decoding `video` once.
 
-    `preset` None means `opts.preset`; "auto" picks from the displayed (rotation-applied) frame size.
+    `opts.preset` "auto" picks from the displayed (rotation-applied) frame size.
     """
     check_fonts(tracks)
-    plan = plan_for(probe(video), opts, preset)
+    plan = plan_for(probe(video), opts)
     log.info("%s: burning %s (%s, %dx%d, %s)", video, ", ".join(tracks), plan.preset, plan.width, plan.height,
              plan.encoder)
     scripts = {lang: ass_to_string(cues, lang, plan.preset, plan.width, plan.height) for lang, cues in tracks.items()}

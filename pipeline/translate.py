@@ -236,25 +236,25 @@ def _translate_sentences(protected: list[str], chain: tuple[packages.Package, ..
     return outputs, len(todo)
 
 
-def target_profile(tgt: str, opts: Options, preset: str) -> Profile:
-    """`tgt`'s limits for a concrete preset: "auto" needs a frame size, so the caller resolves it
-    (`profiles.preset_for_size`); the `translate` command, with no frame, uses landscape."""
-    if preset == "auto":
+def target_profile(tgt: str, opts: Options) -> Profile:
+    """`tgt`'s limits for `opts.preset`, which must be concrete: "auto" needs a frame size, so the caller
+    resolves it (`profiles.resolve_preset`); the `translate` command, with no frame, uses landscape."""
+    if opts.preset == "auto":
         raise ValueError("a concrete preset (landscape, vertical, square) is needed, not 'auto': "
                          "resolve it from the frame size first")
-    return profile(tgt, preset, dict(opts.profile_overrides) or None)
+    return profile(tgt, opts.preset, dict(opts.profile_overrides) or None)
 
 
-def translate_cues(cues: Sequence[Cue], src: str, tgt: str, opts: Options, cache: Cache | None = None,
-                   *, preset: str) -> TranslationResult:
+def translate_cues(cues: Sequence[Cue], src: str, tgt: str, opts: Options,
+                   cache: Cache | None = None) -> TranslationResult:
     """`cues` (in `src`) translated into `tgt` on the same timing. `cache` None = the default cache.
 
     Cues out of order or partly overlapping are normalised first (`normalise`); nested ones are an error.
 
-    `preset` names the target layout; it must be concrete ("auto" is a ValueError: see `target_profile`).
+    `opts.preset` names the target layout; it must be concrete ("auto" is a ValueError: see `target_profile`).
     """
     language(src), language(tgt)
-    target = target_profile(tgt, opts, preset)  # a wrong preset fails before any model runs
+    target = target_profile(tgt, opts)  # a wrong preset fails before any model runs
     if src == tgt:
         raise UsageError(f"source and target are both {src!r}: nothing to translate")
     found = packages.find_packages(opts)
@@ -279,7 +279,7 @@ def translate_cues(cues: Sequence[Cue], src: str, tgt: str, opts: Options, cache
     return TranslationResult(result, len(sentences), sent)
 
 
-def whisper_to_english(path: Path, opts: Options, tgt: str = "en", *, preset: str,
+def whisper_to_english(path: Path, opts: Options, tgt: str = "en", *,
                        cache: Cache | None = None) -> list[Cue]:
     """English cues straight from speech with Whisper's own translation task (`--translator whisper`)."""
     if tgt != "en":
@@ -290,4 +290,4 @@ def whisper_to_english(path: Path, opts: Options, tgt: str = "en", *, preset: st
     prompt = gl.whisper_prompt(gl.load(opts.glossary), "en") or None
     cache = cache if cache is not None else Cache(opts.cache_dir)
     transcript, _ = asr.transcribe_cached(path, opts, cache, prompt=prompt, task="translate")
-    return segment(transcript.words, target_profile("en", opts, preset))
+    return segment(transcript.words, target_profile("en", opts))

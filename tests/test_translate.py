@@ -182,27 +182,27 @@ SOURCE = [cue(0, 1800, "Je cours avec Cairo Runners"), cue(1900, 3500, "tous les
 
 def test_one_batch_and_per_sentence_cache(models: Path, tmp_path: Path,
                                           fake_translator: list[list[str]]) -> None:
-    opts = Options(models_dir=models, cache_dir=tmp_path, translator="fake")
+    opts = Options(models_dir=models, cache_dir=tmp_path, translator="fake", preset="landscape")
     cache = Cache(tmp_path / "c")
-    first = translate.translate_cues(SOURCE, "fr", "en", opts, cache, preset="landscape")
+    first = translate.translate_cues(SOURCE, "fr", "en", opts, cache)
     assert (first.sentences, first.translated) == (3, 3)
     assert len(fake_translator) == 1 and len(fake_translator[0]) == 3  # one batch for the whole video
-    again = translate.translate_cues(SOURCE, "fr", "en", opts, cache, preset="landscape")
+    again = translate.translate_cues(SOURCE, "fr", "en", opts, cache)
     assert (again.translated, again.cues) == (0, first.cues)
     edited = [*SOURCE[:2], replace(SOURCE[2], lines=("Suivez donc LibanTroc sur Instagram !",)), SOURCE[3]]
-    third = translate.translate_cues(edited, "fr", "en", opts, cache, preset="landscape")
+    third = translate.translate_cues(edited, "fr", "en", opts, cache)
     assert third.translated == 1 and fake_translator[-1] == ["Suivez donc ZXQ0 sur ZXQ1 !"]
     assert third.cues[0] == first.cues[0]
     # Swapping one name for another changes no model input: served from the cache, with the new name.
     swapped = [*SOURCE[:2], replace(SOURCE[2], lines=("Suivez LibanTroc sur Facebook !",)), SOURCE[3]]
-    fourth = translate.translate_cues(swapped, "fr", "en", opts, cache, preset="landscape")
+    fourth = translate.translate_cues(swapped, "fr", "en", opts, cache)
     assert fourth.translated == 0 and "Facebook" in " ".join(c.text for c in fourth.cues)
 
 
 def test_glossary_names_survive_a_model_that_drops_them(models: Path, tmp_path: Path,
                                                         fake_translator: list[list[str]]) -> None:
-    opts = Options(models_dir=models, cache_dir=tmp_path, translator="fake")
-    out = translate.translate_cues(SOURCE, "fr", "ar", opts, Cache(tmp_path / "c"), preset="landscape")
+    opts = Options(models_dir=models, cache_dir=tmp_path, translator="fake", preset="landscape")
+    out = translate.translate_cues(SOURCE, "fr", "ar", opts, Cache(tmp_path / "c"))
     text = " ".join(c.text for c in out.cues)
     for name in ("Cairo Runners", "LibanTroc", "Instagram", "I Make This!"):
         assert name in text
@@ -214,15 +214,15 @@ def test_translate_cues_never_leaves_the_source_spans_of_messy_input(
         models: Path, tmp_path: Path, fake_translator: list[list[str]], cues: list[Cue]) -> None:
     """Unsorted or partly overlapping cues are put in order and trimmed first; a cue nested in another (or
     sharing its start) is a clear error, as no timing for its text is certain."""
-    opts = Options(models_dir=models, cache_dir=tmp_path, translator="fake")
+    opts = Options(models_dir=models, cache_dir=tmp_path, translator="fake", preset="landscape")
     ordered = sorted(cues, key=lambda c: c.start_ms)
     nested = any(b.start_ms == a.start_ms or b.end_ms <= a.end_ms
                  for a, b in zip(ordered, ordered[1:], strict=False) if b.start_ms < a.end_ms)
     if nested:
         with pytest.raises(TranslationError, match="overlap"):
-            translate.translate_cues(cues, "fr", "en", opts, Cache(tmp_path / "c"), preset="landscape")
+            translate.translate_cues(cues, "fr", "en", opts, Cache(tmp_path / "c"))
         return
-    out = translate.translate_cues(cues, "fr", "en", opts, Cache(tmp_path / "c"), preset="landscape").cues
+    out = translate.translate_cues(cues, "fr", "en", opts, Cache(tmp_path / "c")).cues
     trimmed = [replace(a, end_ms=min(a.end_ms, b.start_ms)) for a, b in zip(ordered, ordered[1:], strict=False)]
     trimmed.append(ordered[-1])
     _assert_structure(trimmed, out, translate.join_sentences(trimmed, "fr"))
@@ -237,14 +237,12 @@ def test_retime_refuses_cues_out_of_order() -> None:
 def test_translate_cues_needs_a_concrete_preset(models: Path, tmp_path: Path,
                                                 fake_translator: list[list[str]]) -> None:
     """"auto" depends on a frame size that cues do not have: callers resolve it, nothing guesses here."""
-    opts = Options(models_dir=models, cache_dir=tmp_path, translator="fake")
-    with pytest.raises(TypeError, match="preset"):
-        translate.translate_cues(SOURCE, "fr", "en", opts, Cache(tmp_path / "c"))  # type: ignore[call-arg]
+    opts = Options(models_dir=models, cache_dir=tmp_path, translator="fake")  # preset "auto", the default
     with pytest.raises(ValueError, match="auto"):
-        translate.translate_cues(SOURCE, "fr", "en", opts, Cache(tmp_path / "c"), preset="auto")
+        translate.translate_cues(SOURCE, "fr", "en", opts, Cache(tmp_path / "c"))
     with pytest.raises(ValueError, match="auto"):
-        translate.target_profile("en", Options(preset="auto"), "auto")
-    vertical = translate.translate_cues(SOURCE, "fr", "en", opts, Cache(tmp_path / "c"), preset="vertical")
+        translate.target_profile("en", Options(preset="auto"))
+    vertical = translate.translate_cues(SOURCE, "fr", "en", replace(opts, preset="vertical"), Cache(tmp_path / "c"))
     assert all(len(line) <= profile("en", "vertical").max_chars for c in vertical.cues for line in c.lines)
 
 
@@ -252,7 +250,7 @@ def test_whisper_translation_is_english_only(tmp_path: Path) -> None:
     from pipeline.errors import UsageError
 
     with pytest.raises(UsageError, match="English only"):
-        translate.whisper_to_english(tmp_path / "x.mp4", Options(), "fr", preset="landscape")
+        translate.whisper_to_english(tmp_path / "x.mp4", Options(preset="landscape"), "fr")
 
 
 # --- six directions with tiny real packages ----------------------------------------------------------------
@@ -280,7 +278,7 @@ def test_six_directions_end_to_end(models: Path, tmp_path: Path, src: str, tgt: 
     real = mt.run_package
     monkeypatch.setattr(mt, "run_package", lambda p, t, o: used.append(p.code) or real(p, t, o))
     opts = Options(models_dir=models, cache_dir=tmp_path, preset="landscape")
-    result = translate.translate_cues(cues, src, tgt, opts, Cache(tmp_path / "c"), preset="landscape")
+    result = translate.translate_cues(cues, src, tgt, opts, Cache(tmp_path / "c"))
     pivot = [f"translate-{src}_en", f"translate-en_{tgt}"]
     expected = [f"translate-{src}_{tgt}"] if "en" in (src, tgt) else pivot
     assert used == expected  # one batch per package, pivot through English
@@ -305,7 +303,7 @@ def test_pivot_mixing_bpe_and_sentencepiece_packages(tmp_path: Path, src: str, t
     real = mt.run_package
     monkeypatch.setattr(mt, "run_package", lambda p, t, o: used.append((p.code, p.tokenizer)) or real(p, t, o))
     opts = Options(models_dir=models, cache_dir=tmp_path, preset="landscape")
-    result = translate.translate_cues(cues, src, tgt, opts, Cache(tmp_path / "c"), preset="landscape")
+    result = translate.translate_cues(cues, src, tgt, opts, Cache(tmp_path / "c"))
     assert used == list(zip([f"translate-{src}_en", f"translate-en_{tgt}"], tokenizers, strict=True))
     assert (result.sentences, result.translated) == (3, 3)
     _assert_structure(cues, result.cues, translate.join_sentences(cues, src))
@@ -318,7 +316,7 @@ def test_pivot_mixing_bpe_and_sentencepiece_packages(tmp_path: Path, src: str, t
 @pytest.mark.slow
 def test_whisper_speech_translation_to_english(media: Path, tmp_path: Path) -> None:
     clip = media / "audio" / "fr_css10_lesmis_0153.wav"
-    cues = translate.whisper_to_english(clip, Options(source="fr", cache_dir=tmp_path), preset="landscape")
+    cues = translate.whisper_to_english(clip, Options(source="fr", cache_dir=tmp_path, preset="landscape"))
     text = " ".join(c.text for c in cues).lower()
     reference = (media / "audio" / "fr_css10_lesmis_0153.wav.en.txt").read_text(encoding="utf-8").lower()
     french = (media / "audio" / "fr_css10_lesmis_0153.wav.txt").read_text(encoding="utf-8").lower()

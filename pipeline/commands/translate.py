@@ -54,7 +54,7 @@ def handle(args: argparse.Namespace) -> int:
     opts = options_from_args(args)
     packages.preflight(src, (args.target,), opts)  # no package: exit 2 before reading anything else
     cues = load_srt(args.input)
-    result = translate_cues(cues, src, args.target, opts, Cache(opts.cache_dir), preset=args.preset)
+    result = translate_cues(cues, src, args.target, opts, Cache(opts.cache_dir))
     save_srt(out, result.cues)
     print(f"{out}: {len(result.cues)} cues from {len(cues)} ({result.sentences} sentences, "
           f"{result.translated} sent to the model)")
