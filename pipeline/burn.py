@@ -19,19 +19,16 @@ from typing import Any
 
 import ffmpeg
 
-from pipeline.ass import LATIN_FONT, ass_to_string
+from pipeline.ass import ass_to_string
 from pipeline.cache import atomic_path
 from pipeline.errors import BurnError, UsageError
 from pipeline.media import MediaInfo, ff_input, probe
 from pipeline.options import Options
-from pipeline.profiles import language, resolve_preset
+from pipeline.profiles import FONTS, LATIN_FONT, language, resolve_preset
 from pipeline.types import Cue
 
 log = logging.getLogger(__name__)
 
-# Which Debian package provides each font we name (for the error message when one is missing).
-FONT_PACKAGES = {"Noto Naskh Arabic": "fonts-noto-core", "Noto Sans Arabic": "fonts-noto-core",
-                 "Noto Sans": "fonts-noto-core", "Amiri": "fonts-hosny-amiri"}
 # Audio copied as it is into MP4 (players and social platforms take these); anything else (PCM, Vorbis, MP2,
 # Opus...) is re-encoded to AAC, and the log says so.
 MP4_AUDIO = frozenset({"aac", "mp3", "ac3", "eac3", "alac"})
@@ -82,7 +79,7 @@ def check_fonts(langs: Iterable[str]) -> None:
         lg = language(lang)
         for font in (lg.font, LATIN_FONT) if lg.rtl else (lg.font,):
             if not font_installed(font):
-                package = FONT_PACKAGES.get(font, "the package that provides it")
+                package = FONTS[font].package if font in FONTS else "the package that provides it"
                 raise BurnError(f"font {font!r} for {lg.name} subtitles is not installed: install {package} "
                                 f"(sudo apt-get install {package}); refusing to render with a fallback font")
 

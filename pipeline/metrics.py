@@ -10,10 +10,11 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from pipeline.profiles import ARABIC_DIACRITICS, TATWEEL, TO_ASCII_DIGITS
+
 # Arabic harakat, tanween, shadda, sukun, superscript alef, Quranic marks; and tatweel.
-_AR_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_AR_DIACRITICS = re.compile(f"{ARABIC_DIACRITICS}|{TATWEEL}")
 _AR_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _NUMBER = re.compile(r"\d+(?:[.,]\d{3})*")
 
 
@@ -112,7 +113,7 @@ def _fold_ar_core(word: str) -> str:
 
 def normalize(text: str, language: str = "en") -> str:
     """Lower case, no punctuation, no Arabic diacritics, folded letter variants, numbers as words; one space."""
-    text = unicodedata.normalize("NFKC", text).translate(_DIGITS)
+    text = unicodedata.normalize("NFKC", text).translate(TO_ASCII_DIGITS)
     speak = NUMBER_WORDS.get(language[:2], _en)
     text = _NUMBER.sub(lambda m: " " + speak(int(re.sub(r"[.,]", "", m.group()))) + " ", text)
     text = _AR_DIACRITICS.sub("", text).translate(_AR_LETTERS).casefold()

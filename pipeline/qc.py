@@ -15,7 +15,7 @@ from pathlib import Path
 from pipeline import typography
 from pipeline.errors import SubtitleParseError
 from pipeline.naming import language_from_name
-from pipeline.profiles import LANGUAGES, Profile, profile
+from pipeline.profiles import ARABIC_LETTERS, LANGUAGES, Profile, profile
 from pipeline.subtitles import SrtBlock, decode_srt, format_timestamp, parse_srt_blocks
 from pipeline.types import Cue
 
@@ -216,14 +216,16 @@ def _check_blocks(blocks: Sequence[SrtBlock]) -> list[Finding]:
 
 def guess_language(text: str) -> str:
     """The language of subtitle text from its script, then from its function words."""
-    arabic = len(re.findall("[\u0600-\u06ff]", text))
+    arabic = len(re.findall(f"[{ARABIC_LETTERS}]", text))
     latin = len(re.findall("[A-Za-z\u00c0-\u024f]", text))
     if arabic > latin:
         return "ar"
     words = re.findall(r"[^\W\d_]+'?", text.lower())
     scores = {code: sum(w in lg.no_break_after or w in lg.break_before for w in words)
               for code, lg in LANGUAGES.items() if not lg.rtl}
-    scores["fr"] = scores.get("fr", 0) + 2 * len(re.findall("[éèêàçùœ]", text.lower()))
+    for code, lg in LANGUAGES.items():  # letters only one language uses weigh more than function words
+        if code in scores:
+            scores[code] += 2 * sum(ch in lg.telltale_letters for ch in text.lower())
     return max(sorted(scores), key=lambda code: scores[code]) if any(scores.values()) else "en"
 
 

@@ -23,7 +23,7 @@ from pipeline import mt, packages
 from pipeline.cache import Cache, key_of
 from pipeline.errors import MissingPackageError, TranslationError, UsageError
 from pipeline.options import Options
-from pipeline.profiles import Profile, language, profile
+from pipeline.profiles import CLOSERS, Profile, language, profile
 from pipeline.segment import segment
 from pipeline.subtitles import format_timestamp, order_and_trim
 from pipeline.types import Cue, Word
@@ -59,7 +59,7 @@ class TranslationResult:
 # --- sentences -------------------------------------------------------------------------------------
 
 def _ends_sentence(text: str, marks: str) -> bool:
-    core = text.rstrip().rstrip("\"')]\u00bb\u201d\u2019")
+    core = text.rstrip().rstrip(CLOSERS)
     return bool(core) and core[-1] in marks
 
 
@@ -118,7 +118,7 @@ def _snap(bounds: list[int], words: Sequence[str], marks: str, min_chunk: int) -
     for k in range(1, len(bounds) - 1):
         lo, hi = bounds[k - 1] + min_chunk, bounds[k + 1] - min_chunk
         near = [c for c in range(max(lo, bounds[k] - SNAP_WORDS), min(hi, bounds[k] + SNAP_WORDS) + 1)
-                if c > 0 and words[c - 1].rstrip("\"')\u00bb\u201d")[-1:] in marks]
+                if c > 0 and words[c - 1].rstrip(CLOSERS)[-1:] in marks]
         if near:
             bounds[k] = min(near, key=lambda c: abs(c - bounds[k]))
 
