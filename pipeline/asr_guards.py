@@ -13,8 +13,8 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from pipeline.metrics import normalize
 from pipeline.profiles import LANGUAGES
+from pipeline.textnorm import normalize
 from pipeline.types import Word
 
 
