@@ -12,7 +12,7 @@ from argos_fixture import isolate, tiny_bpe_models, tiny_models
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import mt, packages, translate
+from pipeline import mt, packages, retime, translate
 from pipeline.cache import Cache
 from pipeline.errors import TranslationError
 from pipeline.options import Options
@@ -36,7 +36,7 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def test_sentences_join_across_cues_and_split_at_punctuation() -> None:
     cues = [cue(0, 1000, "Hello my name"), cue(1100, 2000, "is Omar."), cue(2100, 3000, "I run, every day!"),
             cue(3100, 4000, "Thanks")]
-    got = translate.join_sentences(cues, "en")
+    got = retime.join_sentences(cues, "en")
     assert [(s.first, s.last, s.text) for s in got] == [
         (0, 2, "Hello my name is Omar."), (2, 3, "I run, every day!"), (3, 4, "Thanks")]
 
@@ -44,16 +44,16 @@ def test_sentences_join_across_cues_and_split_at_punctuation() -> None:
 def test_sentences_split_at_pauses_dialogue_and_arabic_question_mark() -> None:
     cues = [cue(0, 1000, "\u0647\u0644 \u0623\u0646\u062a \u0628\u062e\u064a\u0631\u061f"),
             cue(1100, 2000, "\u0646\u0639\u0645"),
-            cue(2000 + translate.PAUSE_MS + 1, 4000, "\u0634\u0643\u0631\u0627"),
+            cue(2000 + retime.PAUSE_MS + 1, 4000, "\u0634\u0643\u0631\u0627"),
             cue(4050, 5000, "- أهلا"), cue(5050, 6000, "- مرحبا")]
-    spans = [(s.first, s.last) for s in translate.join_sentences(cues, "ar")]
+    spans = [(s.first, s.last) for s in retime.join_sentences(cues, "ar")]
     assert spans == [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)]
 
 
 def test_long_unpunctuated_speech_is_cut_every_few_cues() -> None:
     cues = [cue(i * 1000, i * 1000 + 900, f"word{i}") for i in range(14)]
-    spans = [s.last - s.first for s in translate.join_sentences(cues, "fr")]
-    assert sum(spans) == 14 and max(spans) == translate.MAX_SENTENCE_CUES
+    spans = [s.last - s.first for s in retime.join_sentences(cues, "fr")]
+    assert sum(spans) == 14 and max(spans) == retime.MAX_SENTENCE_CUES
 
 
 cue_texts = st.lists(st.sampled_from(["bonjour", "et", "merci.", "ok?", "- oui", "voyage", "Beirut!", "..."]),
@@ -78,12 +78,12 @@ def cue_lists(draw: st.DrawFn, messy: bool = False) -> list[Cue]:
 @settings(max_examples=120, deadline=None)
 @given(cue_lists())
 def test_sentences_partition_the_cues_in_order(cues: list[Cue]) -> None:
-    sentences = translate.join_sentences(cues, "fr")
+    sentences = retime.join_sentences(cues, "fr")
     assert [i for s in sentences for i in range(s.first, s.last)] == list(range(len(cues)))
     for s in sentences:
         inner = cues[s.first:s.last]
         pairs = zip(inner, inner[1:], strict=False)
-        assert all(b.start_ms - a.end_ms <= translate.PAUSE_MS for a, b in pairs)
+        assert all(b.start_ms - a.end_ms <= retime.PAUSE_MS for a, b in pairs)
         assert s.text.split() == [w for c in inner for w in c.text.split()]
 
 
@@ -93,7 +93,7 @@ def test_sentences_partition_the_cues_in_order(cues: list[Cue]) -> None:
 @given(st.lists(st.text("abcdé", min_size=1, max_size=9), max_size=30),
        st.lists(st.integers(0, 60), min_size=1, max_size=6))
 def test_split_by_weight_keeps_every_word_in_order(words: list[str], weights: list[int]) -> None:
-    chunks = translate.split_by_weight(words, weights)
+    chunks = retime.split_by_weight(words, weights)
     assert len(chunks) == len(weights)
     assert [w for c in chunks for w in c] == words
     if len(words) >= len(weights):
@@ -101,7 +101,7 @@ def test_split_by_weight_keeps_every_word_in_order(words: list[str], weights: li
 
 
 def test_split_by_weight_follows_the_weights() -> None:
-    chunks = translate.split_by_weight(["aaaa"] * 12, [30, 10])
+    chunks = retime.split_by_weight(["aaaa"] * 12, [30, 10])
     assert [len(c) for c in chunks] == [9, 3]
 
 
@@ -114,7 +114,7 @@ def _fake(text: str) -> str:
 
 
 def _assert_structure(src: Sequence[Cue], out: Sequence[Cue],
-                      sentences: Sequence[translate.Sentence]) -> None:
+                      sentences: Sequence[retime.Sentence]) -> None:
     """Every source cue overlapped by a translated cue; translated cues inside their sentence, in order."""
     spans = [(src[s.first].start_ms, src[s.last - 1].end_ms) for s in sentences]
     for c in src:
@@ -129,9 +129,9 @@ def _assert_structure(src: Sequence[Cue], out: Sequence[Cue],
 @given(cue_lists(), st.sampled_from(["landscape", "vertical"]))
 def test_retime_keeps_timing_words_and_limits(cues: list[Cue], preset: str) -> None:
     target = profile("en", preset)
-    sentences = translate.join_sentences(cues, "fr")
+    sentences = retime.join_sentences(cues, "fr")
     translations = [_fake(s.text) for s in sentences]
-    out = translate.retime(cues, sentences, translations, target)
+    out = retime.retime(cues, sentences, translations, target)
     _assert_structure(cues, out, sentences)
     # Nothing lost or added (spacing aside: typography attaches a lone "..." to the word before it).
     assert "".join(o.text for o in out).replace(" ", "") == "".join(translations).replace(" ", "")
@@ -141,15 +141,15 @@ def test_retime_keeps_timing_words_and_limits(cues: list[Cue], preset: str) -> N
 
 def test_retime_a_one_word_translation_still_covers_every_source_cue() -> None:
     cues = [cue(0, 1000, "well"), cue(1050, 2000, "you"), cue(2050, 3000, "know")]
-    sentences = translate.join_sentences(cues, "en")
-    out = translate.retime(cues, sentences, ["Bon."], profile("fr"))
+    sentences = retime.join_sentences(cues, "en")
+    out = retime.retime(cues, sentences, ["Bon."], profile("fr"))
     _assert_structure(cues, out, sentences)
     assert [o.text for o in out] == ["Bon."]
 
 
 def test_pseudo_words_follow_source_spans_proportionally() -> None:
     spans = [cue(0, 1000, "a" * 30), cue(5000, 6000, "b" * 10)]
-    words = translate.pseudo_words("one two three four five six seven eight", spans)
+    words = retime.pseudo_words("one two three four five six seven eight", spans)
     first = [w for w in words if w.end_ms <= 1000]
     second = [w for w in words if w.start_ms >= 5000]
     assert len(first) + len(second) == 8 and len(first) == 6
@@ -225,13 +225,13 @@ def test_translate_cues_never_leaves_the_source_spans_of_messy_input(
     out = translate.translate_cues(cues, "fr", "en", opts, Cache(tmp_path / "c")).cues
     trimmed = [replace(a, end_ms=min(a.end_ms, b.start_ms)) for a, b in zip(ordered, ordered[1:], strict=False)]
     trimmed.append(ordered[-1])
-    _assert_structure(trimmed, out, translate.join_sentences(trimmed, "fr"))
+    _assert_structure(trimmed, out, retime.join_sentences(trimmed, "fr"))
 
 
 def test_retime_refuses_cues_out_of_order() -> None:
     cues = [cue(5000, 7000, "b."), cue(1000, 3000, "a.")]
     with pytest.raises(ValueError, match="order"):
-        translate.retime(cues, [translate.Sentence(0, 2, "b. a.")], ["B. A."], profile("en"))
+        retime.retime(cues, [retime.Sentence(0, 2, "b. a.")], ["B. A."], profile("en"))
 
 
 def test_translate_cues_needs_a_concrete_preset(models: Path, tmp_path: Path,
@@ -283,7 +283,7 @@ def test_six_directions_end_to_end(models: Path, tmp_path: Path, src: str, tgt: 
     expected = [f"translate-{src}_{tgt}"] if "en" in (src, tgt) else pivot
     assert used == expected  # one batch per package, pivot through English
     assert (result.sentences, result.translated) == (3, 3)
-    _assert_structure(cues, result.cues, translate.join_sentences(cues, src))
+    _assert_structure(cues, result.cues, retime.join_sentences(cues, src))
     text = " ".join(c.text for c in result.cues)
     for name in NAMES[src]:
         assert name in text
@@ -306,7 +306,7 @@ def test_pivot_mixing_bpe_and_sentencepiece_packages(tmp_path: Path, src: str, t
     result = translate.translate_cues(cues, src, tgt, opts, Cache(tmp_path / "c"))
     assert used == list(zip([f"translate-{src}_en", f"translate-en_{tgt}"], tokenizers, strict=True))
     assert (result.sentences, result.translated) == (3, 3)
-    _assert_structure(cues, result.cues, translate.join_sentences(cues, src))
+    _assert_structure(cues, result.cues, retime.join_sentences(cues, src))
     text = " ".join(c.text for c in result.cues)
     for name in NAMES[src]:
         assert name in text
@@ -333,8 +333,8 @@ def test_whisper_speech_translation_to_english(media: Path, tmp_path: Path) -> N
 
 def test_cut_snaps_to_target_punctuation_nearby() -> None:
     words = ["Bonjour", "à", "tous,", "je", "suis", "Leila", "et", "je", "cours"]
-    assert translate.split_by_weight(words, [20, 20])[0] == ["Bonjour", "à", "tous,", "je"]  # half the letters
-    snapped = translate.split_by_weight(words, [20, 20], ",.")
+    assert retime.split_by_weight(words, [20, 20])[0] == ["Bonjour", "à", "tous,", "je"]  # half the letters
+    snapped = retime.split_by_weight(words, [20, 20], ",.")
     assert snapped[0] == ["Bonjour", "à", "tous,"] and sum(snapped, []) == words
 
 
@@ -342,7 +342,7 @@ def test_cut_snaps_to_target_punctuation_nearby() -> None:
 @given(st.lists(st.sampled_from(["a", "bb,", "ccc", "dd.", "e"]), max_size=25),
        st.lists(st.integers(0, 40), min_size=1, max_size=6))
 def test_snapping_keeps_every_word_and_a_word_per_chunk(words: list[str], weights: list[int]) -> None:
-    chunks = translate.split_by_weight(words, weights, ",.")
+    chunks = retime.split_by_weight(words, weights, ",.")
     assert len(chunks) == len(weights) and [w for c in chunks for w in c] == words
     if len(words) >= len(weights):
         assert all(chunks)
