@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pipeline.errors import TranslationError
 from pipeline.profiles import CLOSERS, Profile, language
 from pipeline.segment import segment
-from pipeline.subtitles import format_timestamp, order_and_trim
-from pipeline.types import Cue, Word
+from pipeline.subtitles import order_and_trim
+from pipeline.types import Cue, Word, format_timestamp
 
 log = logging.getLogger(__name__)
 
