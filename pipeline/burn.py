@@ -108,11 +108,6 @@ def pick_encoder(opts: Options) -> str:
     return opts.encoder
 
 
-def encoder_settings(opts: Options) -> dict[str, Any]:
-    """The ffmpeg output options of the encoder `pick_encoder` chooses (also printed by the benchmark)."""
-    return ENCODERS[pick_encoder(opts)](opts)
-
-
 # --- planning (pure) ------------------------------------------------------------------------------------------
 
 

@@ -69,10 +69,6 @@ def vtt_to_string(cues: Iterable[Cue]) -> str:
     return "WEBVTT\n\n" + "\n".join(blocks)
 
 
-def save_vtt(path: str | os.PathLike[str], cues: Iterable[Cue]) -> None:
-    atomic_write_text(path, vtt_to_string(cues))
-
-
 # ------------------------------------------------------------------------------------------------ decoding
 
 _CP1252_HOLES = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
