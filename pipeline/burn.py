@@ -187,7 +187,8 @@ def burn_ass(video: Path, scripts: Mapping[str, str], outputs: Mapping[str, Path
         _run_ffmpeg(build_command(Path(video), ass_files, temps, plan, opts), Path(video))
 
 
-def burn(video: Path, tracks: Mapping[str, Sequence[Cue]], outputs: Mapping[str, Path], opts: Options) -> None:
+def burn(video: Path, tracks: Mapping[str, Sequence[Cue]], outputs: Mapping[str, Path],
+         opts: Options) -> None:
     """Burn each language's cues into its own output video, decoding `video` once.
 
     `opts.preset` "auto" picks from the displayed (rotation-applied) frame size.

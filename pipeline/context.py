@@ -106,7 +106,8 @@ class Translate(Protocol):
 
 
 class WhisperTranslate(Protocol):
-    def __call__(self, path: Path, opts: Options, tgt: str = "en", *, cache: Cache | None = None) -> list[Cue]: ...
+    def __call__(self, path: Path, opts: Options, tgt: str = "en", *,
+                 cache: Cache | None = None) -> list[Cue]: ...
 
 
 class Check(Protocol):

@@ -1,8 +1,8 @@
 """Every name the pipeline gives a file, and the language a file's name says: one home for both.
 
-For a video given the output stem `<stem>`, in the output folder:
-`<stem>.<lang>.srt`, `<stem>.<lang>.vtt`, `<stem>.<lang>.mp4`, `social/<stem>.<ll_CC>.srt` (Facebook's naming),
-and the pipeline's own records under `.pipeline/`. Pure: builds paths, never touches the file system.
+For a video given the output stem `<stem>`, in the output folder: `<stem>.<lang>.srt`, `<stem>.<lang>.vtt`,
+`<stem>.<lang>.mp4`, `social/<stem>.<ll_CC>.srt` (Facebook's naming), and the pipeline's own records under
+`.pipeline/`. Pure: builds paths, never touches the file system.
 """
 
 from __future__ import annotations

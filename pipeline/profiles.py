@@ -131,8 +131,8 @@ LANGUAGES: dict[str, Language] = {
                    break_before=_AR_BREAK_BEFORE, no_break_after=_AR_NO_END, units=_UNITS,
                    clitic_prefixes=("و", "ف"), capitalised_names=False,
                    prompt_lead="\u0623\u0633\u0645\u0627\u0621: ",
-                   phantom_lines=("ترجمة نانسي قنقر", "نانسي قنقر", "اشتركوا في القناة", "لا تنسوا الاشتراك في القناة",
-                                  "شكرا للمشاهدة", "شكرا على المشاهدة", "شكرا لكم على المشاهدة", "ترجمة وتدقيق",
+                   phantom_lines=("ترجمة نانسي قنقر", "نانسي قنقر", "اشتركوا في القناة",
+                                  "لا تنسوا الاشتراك في القناة", "شكرا للمشاهدة", "شكرا على المشاهدة", "شكرا لكم على المشاهدة", "ترجمة وتدقيق",
                                   "سبتايتل بواسطة", "المترجم للقناة"),
                    doubtful_lines=("شكرا", "موسيقى", "السلام عليكم")),
     "fr": Language("fr", "French", 17.0, False, "Noto Sans", "fr_FR", space_before="!?:;",
@@ -158,8 +158,8 @@ LANGUAGES: dict[str, Language] = {
 
 # --- characters every language's text may hold: one definition each ----------------------------------------
 
-# Arabic combining marks (harakat, tanween, shadda, sukun, superscript alef, Quranic marks): no width on screen,
-# and not part of a word's spelling when comparing words. A regex character class.
+# Arabic combining marks (harakat, tanween, shadda, sukun, superscript alef, Quranic marks): no width on
+# screen, and not part of a word's spelling when comparing words. A regex character class.
 ARABIC_DIACRITICS = "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]"
 TATWEEL = "\u0640"  # a visible elongation (it takes width) that spelling ignores
 BIDI_CONTROLS = "\u200e\u200f\u202a-\u202e\u2066-\u2069"  # marks, embeddings, isolates: regex class body
@@ -173,7 +173,8 @@ OPENING_QUOTES = "\u00ab\u201c\u2018\u201e"  # « “ ‘ „
 CLOSERS = "\"')]\u00bb\u201d\u2019"
 # Every language's own marks (، ؟ ؛ …), for code that must recognise punctuation whatever the language.
 LOCAL_MARKS = "".join(dict.fromkeys(
-    [dst for lg in LANGUAGES.values() for _, dst in lg.punctuation] + [lg.ellipsis for lg in LANGUAGES.values()]))
+    [dst for lg in LANGUAGES.values() for _, dst in lg.punctuation]
+    + [lg.ellipsis for lg in LANGUAGES.values()]))
 RTL_MARKS = "".join(dst for lg in LANGUAGES.values() if lg.rtl for _, dst in lg.punctuation)  # ، ؟ ؛
 
 

@@ -144,13 +144,14 @@ def _source(ctx: Context, path: Path, duration_ms: int, result: VideoResult) -> 
     result.notes += list(transcript.notes)
     if not transcript.words:  # no speech: an SRT without cues (and the transcript's note), nothing else
         result.stages["segment"] = "-"
-        return _write_or_keep(ctx, result.lang(transcript.language),
-                              srt_path(ctx.out_dir, result.stem, transcript.language), [], {"lang": transcript.language})
+        return _write_or_keep(ctx, result.lang(transcript.language), srt_path(ctx.out_dir, result.stem,
+                              transcript.language), [], {"lang": transcript.language})
     ctx.begin(result, "segment")
     cues = ctx.stages.segment(list(transcript.words), _profile(ctx, transcript.language))
     result.stages["segment"] = "done"
-    return _write_or_keep(ctx, result.lang(transcript.language), srt_path(ctx.out_dir, result.stem, transcript.language),
-                          list(cues), {"lang": transcript.language})
+    return _write_or_keep(ctx, result.lang(transcript.language),
+                          srt_path(ctx.out_dir, result.stem, transcript.language), list(cues),
+                          {"lang": transcript.language})
 
 
 def _write_or_keep(ctx: Context, lr: LangResult, path: Path, cues: list[Cue], meta: dict[str, Any]) -> Track:
@@ -273,7 +274,8 @@ def _finish_language(ctx: Context, result: VideoResult, lang: str, track: Track)
     lr.cues = len(cues)
     if lang not in LANGUAGES:  # "und": no speech was heard, so no language to export, check or burn
         if cues:  # a reviewer wrote the words: only the file name can say their language
-            result.notes.append(f"{srt_path(ctx.out_dir, result.stem, lang).name}: language unknown: rename it to "
+            name = srt_path(ctx.out_dir, result.stem, lang).name
+            result.notes.append(f"{name}: language unknown: rename it to "
                                 f"{result.stem}.<lang>.srt ({', '.join(LANGUAGES)})")
         return
     with _Guard(lr):
@@ -302,7 +304,8 @@ def burn_key(ctx: Context, media_sha: str, srt_sha: str) -> str:
 def _burn(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track]) -> None:
     todo: dict[str, str] = {}
     for lang, track in tracks.items():
-        out, key = mp4_path(ctx.out_dir, result.stem, lang), burn_key(ctx, result.input["sha256"], track.sha256)
+        out = mp4_path(ctx.out_dir, result.stem, lang)
+        key = burn_key(ctx, result.input["sha256"], track.sha256)
         entry = ctx.manifest.entry(out) or {}
         fresh = out.is_file() and entry.get("burn_key") == key and entry.get("size") == out.stat().st_size
         if fresh and not ctx.opts.force:

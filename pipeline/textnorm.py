@@ -1,5 +1,5 @@
-"""Text folded for comparing what was said: case, punctuation, Arabic diacritics and tatweel, alef/ya/ta marbuta
-spelling variants, and numbers (digits become words in the text's language, so "3" and "three" / "trois" /
+"""Text folded for comparing what was said: case, punctuation, Arabic diacritics and tatweel, alef/ya/ta
+marbuta spelling variants, and numbers (digits become words in the text's language, so "3" and "three" / "trois" /
 "ثلاثة" compare equal). Pure.
 
 Production code (the ASR guards matching phantom lines) and evaluation (`metrics`: WER/CER) both use it; it

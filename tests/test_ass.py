@@ -39,12 +39,12 @@ def unescape(text: str) -> list[str]:
             for line in lines]
 
 
-# Hand-worked: the line height is the preset's fraction of the frame (landscape 7.5% of 720 = 54 px, vertical
-# 4.2% of 1920 = 80.64 px, square 6% of 720 = 43.2 px); a Latin line is set at that size, and Noto Naskh Arabic,
-# whose ascent + descent is 1703 units per 1000-unit em against Noto Sans' 1362 (the fonts' OS/2 tables),
-# gets the same em: 54 x 1703 / 1362 = 67.5 -> 68, 80.64 -> 100.8 -> 101, 43.2 -> 54.0 -> 54.
-FONT_SIZE = {("landscape", False): 54, ("landscape", True): 68, ("vertical", False): 81, ("vertical", True): 101,
-             ("square", False): 43, ("square", True): 54}
+# Hand-worked: the line height is the preset's fraction of the frame (landscape 7.5% of 720 = 54 px,
+# vertical 4.2% of 1920 = 80.64 px, square 6% of 720 = 43.2 px); a Latin line is set at that size, and Noto
+# Naskh Arabic, whose ascent + descent is 1703 units per 1000-unit em against Noto Sans' 1362 (the fonts'
+# OS/2 tables), gets the same em: 54 x 1703 / 1362 = 67.5 -> 68, 80.64 -> 100.8 -> 101, 43.2 -> 54.0 -> 54.
+FONT_SIZE = {("landscape", False): 54, ("landscape", True): 68, ("vertical", False): 81,
+             ("vertical", True): 101, ("square", False): 43, ("square", True): 54}
 
 
 @pytest.mark.parametrize("lang", list(LANGUAGES))

@@ -64,8 +64,8 @@ def end_allowed(end: int, k: int, cues: list[Cue], held: list[list[Word]], p) ->
 
     A cue lasts at least 1 ms; it never runs into the next cue's gap; lingering never makes it longer than
     max_ms (one word spoken longer than that is shown as long as it is spoken); it stays at most linger_ms
-    after its last word or until min_ms from its start, and beyond that only to close a gap of chain_ms or less
-    (chaining) exactly down to min_gap_ms.
+    after its last word or until min_ms from its start, and beyond that only to close a gap of chain_ms or
+    less (chaining) exactly down to min_gap_ms.
     """
     start, last = cues[k].start_ms, held[k][-1].end_ms
     limit = cues[k + 1].start_ms - p.min_gap_ms if k + 1 < len(cues) else None

@@ -242,7 +242,8 @@ def test_translate_cues_needs_a_concrete_preset(models: Path, tmp_path: Path,
         translate.translate_cues(SOURCE, "fr", "en", opts, Cache(tmp_path / "c"))
     with pytest.raises(ValueError, match="auto"):
         translate.target_profile("en", Options(preset="auto"))
-    vertical = translate.translate_cues(SOURCE, "fr", "en", replace(opts, preset="vertical"), Cache(tmp_path / "c"))
+    vertical = translate.translate_cues(SOURCE, "fr", "en", replace(opts, preset="vertical"),
+                                        Cache(tmp_path / "c"))
     assert all(len(line) <= profile("en", "vertical").max_chars for c in vertical.cues for line in c.lines)
 
 
