@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import qc, review, subtitles
-from pipeline.batch import discover, output_stems, recorded_stems
+from pipeline import naming, review, srtcheck, subtitles
+from pipeline.batch import discover, recorded_stems
 from pipeline.cache import atomic_write_text, file_sha256, text_sha256
 from pipeline.errors import PipelineError
 from pipeline.journal import Journal
@@ -71,12 +71,12 @@ class Library:
                     found.setdefault(v, root)
                 else:
                     log.warning("%s: a link out of %s, not served", v, raw)
-        stems = output_stems(list(found), recorded_stems(RunState(self.out_dir)))
+        stems = naming.output_stems(list(found), recorded_stems(RunState(self.out_dir)))
         self.videos = {stems[v]: Video(stems[v], v, root) for v, root in found.items()}
         self._info: dict[str, tuple[float, MediaInfo]] = {}
         self._peaks: dict[str, dict[str, Any]] = {}
         self._lock = threading.RLock()
-        self._marks_journal = Journal(self.out_dir / review.STATE_DIR / MARKS_NAME)
+        self._marks_journal = Journal(naming.state_dir(self.out_dir) / MARKS_NAME)
         self._marks: dict[str, list[str]] = self._marks_journal.load()
 
     # --- lookups: every refusal of an id, a language or a file is here
@@ -94,17 +94,16 @@ class Library:
             raise NotFound(f"unknown language {code!r} (one of {', '.join(LANGUAGES)})")
         return code
 
-    def _output(self, video: Video, lang: str, suffix: str) -> Path:
-        path = self.out_dir / f"{video.id}.{self.language(lang)}.{suffix}"
+    def _served(self, path: Path) -> Path:
         if path.is_symlink() and not _inside(path, self.out_dir):
             raise Refused(f"{path.name} is a link out of {self.out_dir}: not served")
         return path
 
     def srt_path(self, video: Video, lang: str) -> Path:
-        return self._output(video, lang, "srt")
+        return self._served(naming.srt_path(self.out_dir, video.id, self.language(lang)))
 
     def mp4_path(self, video: Video, lang: str) -> Path:
-        return self._output(video, lang, "mp4")
+        return self._served(naming.mp4_path(self.out_dir, video.id, self.language(lang)))
 
     def info(self, video: Video) -> MediaInfo:
         mtime = video.path.stat().st_mtime
@@ -218,7 +217,7 @@ class Library:
     def _lang_summary(self, video: Video, lang: str) -> dict[str, Any]:
         path = self.srt_path(video, lang)
         try:
-            report = qc.check_file(path, lang, self.preset(video), self.overrides)
+            report = srtcheck.check_file(path, lang, self.preset(video), self.overrides)
             errors, warnings = report.errors, report.warnings
             verdict = f"{errors} error(s)" if errors else (f"{warnings} warning(s)" if warnings else "ok")
             cues, _ = self.read_cues(video, lang)
