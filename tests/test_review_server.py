@@ -321,3 +321,21 @@ def test_review_command_port_in_use_is_one_line_exit_1(site: dict, capsys: pytes
         port = busy.getsockname()[1]
         assert main(["review", str(site["videos"]), "-o", str(site["out"]), "--port", str(port), "--no-browser"]) == 1
     assert f"could not listen on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
+def test_peaks_computed_once_then_cached(site: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    peaks = site["client"].get("/api/videos/clip/peaks").json()
+    assert peaks["per_second"] == 50
+    # 50 peaks a second over the audio track, which ends up to 0.1 s before the 7.2 s container
+    assert 7.0 * 50 <= len(peaks["peaks"]) <= 7.2 * 50
+    assert max(peaks["peaks"]) == 1.0 and min(peaks["peaks"]) >= 0.0
+
+    import pipeline.media
+
+    def no_decoding(*args: object, **kwargs: object) -> None:
+        raise AssertionError("decoded again")
+
+    monkeypatch.setattr(pipeline.media, "decode_audio", no_decoding)
+    fresh = Library([site["videos"]], Options(out_dir=site["out"]))  # a restarted server
+    client = TestClient(create_app(fresh, TOKEN), headers={"X-Review-Token": TOKEN})
+    assert client.get("/api/videos/clip/peaks").json() == peaks

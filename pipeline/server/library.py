@@ -17,7 +17,7 @@ from typing import Any
 
 from pipeline import naming, review, srtcheck, subtitles
 from pipeline.batch import discover, recorded_stems
-from pipeline.cache import atomic_write_text, file_sha256, text_sha256
+from pipeline.cache import Cache, atomic_write_text, file_sha256, key_of, text_sha256
 from pipeline.errors import PipelineError
 from pipeline.journal import Journal
 from pipeline.media import MediaInfo, probe
@@ -254,14 +254,30 @@ class Library:
 
     def peaks(self, video_id: str) -> dict[str, Any]:
         """The waveform, computed here once per video: the browser never decodes a whole video's audio."""
-        import numpy as np
-
-        from pipeline.media import SAMPLE_RATE, decode_audio
+        from pipeline.steps import media_identity
 
         video = self.video(video_id)
         with self._lock:
             if video.id in self._peaks:
                 return self._peaks[video.id]
+        # Cached like a stage output, under the media's content: a restarted server does not decode again.
+        record = RunState(self.out_dir).videos.get(video.id)
+        key = key_of("peaks", media_identity(video.path, record.input if record else {})["sha256"],
+                     PEAKS_PER_SECOND)
+        cache = Cache(self.opts.cache_dir)
+        out = cache.get("review-peaks", key)
+        if out is None:
+            out = self._compute_peaks(video)
+            cache.put("review-peaks", key, out)
+        with self._lock:
+            self._peaks[video.id] = out
+        return out
+
+    def _compute_peaks(self, video: Video) -> dict[str, Any]:
+        import numpy as np
+
+        from pipeline.media import SAMPLE_RATE, decode_audio
+
         info = self.info(video)
         samples = decode_audio(video.path, info) if info.has_audio else np.zeros(0, np.float32)
         step = SAMPLE_RATE // PEAKS_PER_SECOND
@@ -270,10 +286,7 @@ class Library:
         top = float(peaks.max()) if n else 0.0
         # float64 before rounding: float32 values print with 17 digits and triple the JSON
         scaled = np.round(peaks.astype(np.float64) / top, 3) if top > 0 else peaks.astype(np.float64)
-        out = {"duration_ms": info.duration_ms, "per_second": PEAKS_PER_SECOND, "peaks": scaled.tolist()}
-        with self._lock:
-            self._peaks[video.id] = out
-        return out
+        return {"duration_ms": info.duration_ms, "per_second": PEAKS_PER_SECOND, "peaks": scaled.tolist()}
 
 
 class _NoRecord:
