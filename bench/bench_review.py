@@ -49,7 +49,9 @@ def serve(videos: Path, out: Path, token: str):  # noqa: ANN201
     from pipeline.server.app import create_app
     from pipeline.server.library import Library
 
-    server = uvicorn.Server(uvicorn.Config(create_app(Library([videos], Options(out_dir=out)), token),
+    # a cache of its own (emptied with workdir): the first visit really computes the waveform
+    opts = Options(out_dir=out, cache_dir=out.parent / "cache")
+    server = uvicorn.Server(uvicorn.Config(create_app(Library([videos], opts), token),
                                            host="127.0.0.1", port=0, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
