@@ -6,13 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipeline import review
 from pipeline.asr import transcribe_cached
 from pipeline.cache import Cache
 from pipeline.commands.common import add_model_args, add_subtitle_args, options_from_args
+from pipeline.errors import PipelineError, UsageError
 from pipeline.media import probe
 from pipeline.profiles import profile, resolve_preset
 from pipeline.segment import segment
-from pipeline.subtitles import save_srt
+from pipeline.subtitles import save_srt, srt_to_string
 from pipeline.types import Cue, Transcript
 
 
@@ -55,8 +57,21 @@ def cues_for(transcript: Transcript, preset: str, overrides: dict[str, float] | 
     return segment(transcript.words, profile(transcript.language, preset, overrides))
 
 
+def _reviewer_kept(out: Path) -> str:
+    return (f"{out}: edited by a reviewer, left as it is; pass -o OTHER.srt to write a fresh transcript "
+            "elsewhere")
+
+
 def handle(args: argparse.Namespace) -> int:
     opts = options_from_args(args)
+    if not args.media.is_file():
+        raise UsageError(f"{args.media}: no such file")
+    # Into the output folder (the default, or any folder a run wrote to) the batch's manifest rules hold:
+    # a reviewer's SRT is never replaced. Known before transcribing when the name does not hang on the language.
+    early = args.output or (Path("subtitles") / f"{args.media.stem}.{opts.source}.srt" if opts.source else None)
+    if early is not None and (args.output is None or review.has_manifest(early.parent)) \
+            and review.Manifest(early.parent).state(early).reviewer_owned:
+        raise UsageError(_reviewer_kept(early))
     info = probe(args.media)
     preset = resolve_preset(opts.preset, info.width, info.height)
     bar = _Bar(args.media.name, opts.progress and sys.stderr.isatty())
@@ -66,7 +81,11 @@ def handle(args: argparse.Namespace) -> int:
         bar.close()
     cues = cues_for(transcript, preset, dict(opts.profile_overrides) or None)
     out = args.output or Path("subtitles") / f"{args.media.stem}.{transcript.language}.srt"
-    save_srt(out, cues)
+    if args.output is None or review.has_manifest(out.parent):
+        if review.write_output(out, srt_to_string(cues), lang=transcript.language).kept:
+            raise PipelineError(_reviewer_kept(out))
+    else:
+        save_srt(out, cues)
     for note in transcript.notes:
         print(f"note: {args.media}: {note}", file=sys.stderr)
     print(f"{out}: {len(cues)} cues, language {transcript.language}, {len(transcript.words)} words"

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipeline import packages
-from pipeline.cache import Cache
+from pipeline import packages, review
+from pipeline.cache import Cache, file_sha256
 from pipeline.commands.common import _lang, _override, options_from_args
-from pipeline.errors import UsageError
+from pipeline.errors import PipelineError, UsageError
 from pipeline.profiles import LANGUAGES, PRESETS
-from pipeline.subtitles import load_srt, save_srt
+from pipeline.subtitles import load_srt, save_srt, srt_to_string
 from pipeline.translate import translate_cues
 
 
@@ -54,14 +54,22 @@ def handle(args: argparse.Namespace) -> int:
     out = args.output or args.input.with_name(f"{base}.{args.target}.srt")
     if out.resolve() == args.input.resolve():
         raise UsageError(f"{out}: the output would replace the input")
-    if out.exists() and not args.force:
+    managed = review.has_manifest(out.parent)  # a run's output folder: its manifest decides, not --force
+    if managed and review.Manifest(out.parent).state(out).reviewer_owned:
+        raise UsageError(f"{out}: edited by a reviewer, left as it is (even with --force): -o elsewhere")
+    if out.exists() and not args.force and not managed:
         raise UsageError(f"{out} exists (perhaps a reviewer's edit): pass --force to replace it, "
                          "or -o elsewhere")
     opts = options_from_args(args)
     packages.preflight(src, (args.target,), opts)  # no package: exit 2 before reading anything else
     cues = load_srt(args.input)
     result = translate_cues(cues, src, args.target, opts, Cache(opts.cache_dir), preset=args.preset)
-    save_srt(out, result.cues)
+    if managed:
+        text = srt_to_string(result.cues)
+        if review.write_output(out, text, lang=args.target, from_srt=file_sha256(args.input)).kept:
+            raise PipelineError(f"{out}: a reviewer saved it meanwhile; left as it is")
+    else:
+        save_srt(out, result.cues)
     print(f"{out}: {len(result.cues)} cues from {len(cues)} ({result.sentences} sentences, "
           f"{result.translated} sent to the model)")
     return 0
