@@ -14,14 +14,15 @@ import hashlib
 import importlib
 import logging
 import os
+import queue
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline import review, steps
+from pipeline import interrupt, review, steps
 from pipeline.cache import Cache
 from pipeline.errors import UsageError
 from pipeline.options import Options
@@ -175,10 +176,13 @@ class Context:
     burn_only: bool = False
     prompt: str | None = None  # Whisper's initial prompt (campaign names from the glossary)
     whisper_lock: threading.Lock = field(default_factory=threading.Lock)
+    live: dict[str, VideoResult] = field(default_factory=dict)  # stem -> its result, from its first stage on
 
     def begin(self, result: VideoResult, stage: str) -> None:
-        """Record the stage about to run (what `status` shows for a run killed here)."""
+        """Record the stage about to run (what `status` shows for a run killed here); stop here on Ctrl-C."""
         result.running = stage
+        self.live[result.stem] = result
+        interrupt.check()
         self.state.save(result)
 
     def stage(self, name: str) -> Callable[..., Any]:
@@ -245,12 +249,74 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], opts: Options, *,
                       progress=progress or (lambda label, total: _NoProgress()), burn_only=burn_only,
                       prompt=None if burn_only else _whisper_prompt(registry, opts))
         stems = output_stems(videos, recorded_stems(ctx.state))
-        jobs = opts.jobs or default_jobs()
+        done: dict[Path, VideoResult] = {}
 
-        def one(video: Path) -> VideoResult:
-            return steps.process_video(ctx, video, stems[video])
+        def one(video: Path) -> None:
+            done[video] = steps.process_video(ctx, video, stems[video])
 
-        if jobs == 1:
-            return [one(v) for v in videos]
-        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="video") as pool:
-            return list(pool.map(one, videos))
+        interrupt.reset()
+        try:
+            _in_threads(videos, one, opts.jobs or default_jobs())
+        except KeyboardInterrupt:
+            raise RunInterrupted(_results_so_far(ctx, videos, stems, done), len(videos)) from None
+        return [done.get(v) or _lost(v, stems[v]) for v in videos]
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C: the videos finished so far and those interrupted (recorded so); `total` were asked for."""
+
+    def __init__(self, results: list[VideoResult], total: int) -> None:
+        super().__init__()
+        self.results, self.total = results, total
+
+
+STOP_GRACE_S = 2.0  # how long the workers get to record where they stopped, once ffmpeg has been stopped
+
+
+def _in_threads(videos: list[Path], one: Callable[[Path], None], jobs: int) -> None:
+    """`one(video)` for each video in `jobs` daemon threads. The main thread only waits, so Ctrl-C reaches it
+    at once, and the run can stop without waiting for a model call or an encode to end."""
+    todo: queue.SimpleQueue[Path] = queue.SimpleQueue()
+    for v in videos:
+        todo.put(v)
+
+    def worker() -> None:
+        while not interrupt.requested():
+            try:
+                video = todo.get_nowait()
+            except queue.Empty:
+                return
+            one(video)
+
+    threads = [threading.Thread(target=worker, name=f"video-{i}", daemon=True)
+               for i in range(max(1, min(jobs, len(videos))))]
+    for t in threads:
+        t.start()
+    try:
+        for t in threads:
+            while t.is_alive():
+                t.join(0.1)
+    except KeyboardInterrupt:
+        interrupt.request_stop()
+        deadline = time.monotonic() + STOP_GRACE_S
+        for t in threads:
+            t.join(max(0.0, deadline - time.monotonic()))
+        raise
+
+
+def _results_so_far(ctx: Context, videos: list[Path], stems: dict[Path, str],
+                    done: dict[Path, VideoResult]) -> list[VideoResult]:
+    """Finished videos, then those stopped mid-way, recorded as interrupted (`running` left set)."""
+    results = []
+    for v in videos:
+        if v in done:
+            results.append(done[v])
+        elif (live := ctx.live.get(stems[v])) is not None:
+            with contextlib.suppress(Exception):  # its worker may still be changing it: best effort
+                ctx.state.save(live)
+            results.append(live)
+    return results
+
+
+def _lost(video: Path, stem: str) -> VideoResult:
+    return VideoResult(video=str(video), stem=stem, error="internal error: its worker stopped without a result")

@@ -19,6 +19,7 @@ from typing import Any
 
 import ffmpeg
 
+from pipeline import interrupt
 from pipeline.ass import LATIN_FONT, ass_to_string
 from pipeline.cache import atomic_path
 from pipeline.errors import BurnError, UsageError
@@ -167,11 +168,11 @@ def build_command(video: Path, ass_files: Mapping[str, Path], temps: Mapping[str
 def _run_ffmpeg(cmd: Sequence[str], video: Path) -> None:
     log.debug("running %s", " ".join(cmd))
     try:
-        proc = subprocess.run(list(cmd), capture_output=True, text=True)
+        proc = interrupt.run(cmd)  # Ctrl-C stops the encode at once, not after it
     except FileNotFoundError:
         raise BurnError("ffmpeg not found: install ffmpeg (sudo apt-get install ffmpeg)") from None
     if proc.returncode != 0:
-        lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
+        lines = [line for line in proc.stderr.decode("utf-8", "replace").strip().splitlines() if line.strip()]
         raise BurnError(f"{video}: ffmpeg failed while burning subtitles: {lines[-1] if lines else 'no message'}")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from pipeline import __version__
@@ -70,4 +71,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    sys.exit(main())
+    code = main()
+    if code == 130:
+        # Ctrl-C: worker threads may still be inside a model call, and tearing the interpreter down under
+        # native code can crash (exit 139 instead of 130). Everything is recorded and printed: leave now.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)

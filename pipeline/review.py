@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import errno
 import logging
 import os
 import tempfile
@@ -179,6 +180,8 @@ def _replace_if_unchanged(path: Path, data: bytes, expected: str | None) -> bool
         try:
             os.link(tmp, path)
         except FileExistsError:  # the reviewer saved in the instant the old file was aside
+            if path.is_dir():  # not a save: something in the way, the caller must say so
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path)) from None
             return False
         except OSError:  # a file system without hard links: a plain rename, the window reopens by a hair
             os.replace(tmp, path)

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline import export, review
+from pipeline import export, interrupt, review
 from pipeline.cache import file_sha256, key_of, text_sha256
 from pipeline.errors import MediaError, PipelineError
 from pipeline.media import MediaInfo
@@ -43,7 +43,9 @@ class _Guard(contextlib.AbstractContextManager):
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
         if exc is None or not isinstance(exc, Exception):
-            return False  # KeyboardInterrupt and SystemExit still stop the run
+            return False  # Interrupted, KeyboardInterrupt and SystemExit still stop the run
+        if interrupt.requested():  # e.g. a stage whose ffmpeg was stopped: interrupted, not failed
+            raise interrupt.Interrupted from exc
         if isinstance(exc, PipelineError):
             self.target.error = str(exc)
         elif isinstance(exc, OSError):  # full disk, no permission, a file in the way: the file and why
@@ -83,8 +85,14 @@ def process_video(ctx: Context, path: Path, stem: str) -> VideoResult:
     previous = ctx.state.videos.get(stem)
     result = VideoResult(video=str(path), stem=stem)
     started = time.perf_counter()
-    with _Guard(result):
-        _process(ctx, path, result, previous)
+    try:
+        with _Guard(result):
+            _process(ctx, path, result, previous)
+    except interrupt.Interrupted:  # Ctrl-C: `running` stays set, so the record says interrupted (not failed)
+        result.seconds = round(time.perf_counter() - started, 2)
+        with contextlib.suppress(OSError):
+            ctx.state.save(result)
+        return result
     result.seconds = round(time.perf_counter() - started, 2)
     result.running = None
     with _Guard(result):  # a record that cannot be written (disk full) fails this video, not the batch
@@ -145,7 +153,11 @@ def _source(ctx: Context, path: Path, duration_ms: int, result: VideoResult, pre
         with ctx.whisper_lock:  # one Whisper model per device; other jobs translate and encode meanwhile
             progress = ctx.progress(result.stem, duration_ms)  # made here so its ETA excludes the wait
             try:
-                transcript, cached = ctx.stage("transcribe")(path, ctx.opts, ctx.cache, on_progress=progress,
+                def on_progress(done_ms: int, total_ms: int) -> None:
+                    interrupt.check()  # between two stretches of decoding: Ctrl-C stops here
+                    progress(done_ms, total_ms)
+
+                transcript, cached = ctx.stage("transcribe")(path, ctx.opts, ctx.cache, on_progress=on_progress,
                                                              prompt=ctx.prompt, media_sha256=known_sha)
             finally:
                 progress.close()

@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 from pipeline import report
-from pipeline.batch import run_batch
+from pipeline.batch import RunInterrupted, run_batch
 from pipeline.commands import common
 from pipeline.errors import UsageError
 
@@ -75,7 +75,12 @@ def handle(args: argparse.Namespace) -> int:
     if args.burn_only and not opts.burn:
         raise UsageError("--burn-only and --no-burn contradict each other")
     show_bars = opts.progress and not getattr(args, "quiet", False) and sys.stderr.isatty()
-    results = run_batch(args.paths, opts, progress=TqdmProgress() if show_bars else None,
-                        burn_only=args.burn_only)
+    try:
+        results = run_batch(args.paths, opts, progress=TqdmProgress() if show_bars else None,
+                            burn_only=args.burn_only)
+    except RunInterrupted as stop:  # Ctrl-C: what was done so far, and exit 130 as a shell expects
+        print(report.summary(stop.results, stop.total), flush=True)
+        print("interrupted: the next run resumes where this one stopped", file=sys.stderr, flush=True)
+        return 130
     print(report.summary(results), flush=True)
     return 1 if any(r.failed for r in results) else 0
