@@ -10,6 +10,7 @@ import importlib
 import logging
 import os
 import sys
+from typing import NoReturn
 
 from pipeline import __version__
 from pipeline.errors import PipelineError, UsageError
@@ -26,8 +27,15 @@ COMMANDS: dict[str, str] = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with misuse reported as one line (the usage block only with --help)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipeline", description="Caption and localise videos offline: Whisper, ar/fr/en translation, burned-in subtitles.")
+    parser = _Parser(prog="python -m pipeline", description="Caption and localise videos offline: Whisper, ar/fr/en translation, burned-in subtitles.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     parser.add_argument("-q", "--quiet", action="store_true", help="only errors")

@@ -74,6 +74,8 @@ def handle(args: argparse.Namespace) -> int:
     opts = common.options_from_args(args)
     if args.burn_only and not opts.burn:
         raise UsageError("--burn-only and --no-burn contradict each other")
+    if not args.burn_only:
+        common.check_model_options(opts)
     show_bars = opts.progress and not getattr(args, "quiet", False) and sys.stderr.isatty()
     try:
         results = run_batch(args.paths, opts, progress=TqdmProgress() if show_bars else None,

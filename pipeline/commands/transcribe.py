@@ -9,7 +9,7 @@ from pathlib import Path
 from pipeline import review
 from pipeline.asr import transcribe_cached
 from pipeline.cache import Cache
-from pipeline.commands.common import add_model_args, add_subtitle_args, options_from_args
+from pipeline.commands.common import add_model_args, add_subtitle_args, check_model_options, options_from_args
 from pipeline.errors import PipelineError, UsageError
 from pipeline.media import probe
 from pipeline.profiles import profile, resolve_preset
@@ -66,6 +66,7 @@ def handle(args: argparse.Namespace) -> int:
     opts = options_from_args(args)
     if not args.media.is_file():
         raise UsageError(f"{args.media}: no such file")
+    check_model_options(opts)
     # Into the output folder (the default, or any folder a run wrote to) the batch's manifest rules hold:
     # a reviewer's SRT is never replaced. Known before transcribing when the name does not hang on the language.
     early = args.output or (Path("subtitles") / f"{args.media.stem}.{opts.source}.srt" if opts.source else None)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pipeline import packages, review
 from pipeline.cache import Cache, file_sha256
-from pipeline.commands.common import _lang, _override, options_from_args
+from pipeline.commands.common import _lang, _override, existing_dir, existing_file, options_from_args
 from pipeline.errors import PipelineError, UsageError
 from pipeline.profiles import LANGUAGES, PRESETS
 from pipeline.subtitles import load_srt, save_srt, srt_to_string
@@ -30,8 +30,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--set", dest="profile_overrides", type=_override, action="append", default=[],
                    metavar="NAME=NUMBER", help="override a profile limit, e.g. --set max_cps=15 --set max_chars=37")
     g = p.add_argument_group("translation")
-    g.add_argument("--models-dir", type=Path, default=None, help="extra folder of Argos packages")
-    g.add_argument("--glossary", type=Path, default=None,
+    g.add_argument("--models-dir", type=existing_dir, default=None, help="extra folder of Argos packages")
+    g.add_argument("--glossary", type=existing_file, default=None,
                    help="campaign glossary CSV (default: the shipped one)")
     g.add_argument("--cache-dir", type=Path, default=None)
 
