@@ -175,6 +175,8 @@ class Context:
     progress: ProgressFactory
     burn_only: bool = False
     prompt: str | None = None  # Whisper's initial prompt (campaign names from the glossary)
+    glossary: Any = None  # the campaign glossary, read once here and handed to every stage that needs it
+    names: tuple[str, ...] = ()  # its names: never split, never re-punctuated (in every profile)
     whisper_lock: threading.Lock = field(default_factory=threading.Lock)
     live: dict[str, VideoResult] = field(default_factory=dict)  # stem -> its result, from its first stage on
 
@@ -189,10 +191,9 @@ class Context:
         return self.stages[name]
 
 
-def _whisper_prompt(registry: dict[str, Callable[..., Any]], opts: Options) -> str | None:
+def _whisper_prompt(registry: dict[str, Callable[..., Any]], opts: Options, glossary: Any) -> str | None:
     if opts.source is None:
         return None  # the language is detected from speech; transcription picks its own prompt then
-    glossary = registry["load_glossary"](opts.glossary)
     return registry["prompt"](glossary, opts.source) or None
 
 
@@ -244,10 +245,12 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], opts: Options, *,
     with _out_dir_lock(out_dir):
         _remove_stale_parts(out_dir)
         cache = (RecomputeCache if opts.force else Cache)(opts.cache_dir)
+        glossary = registry["load_glossary"](opts.glossary)  # the one read of the glossary in a run
         ctx = Context(opts=opts, cache=cache, manifest=review.Manifest(out_dir),
                       state=RunState(out_dir), stages=registry,
                       progress=progress or (lambda label, total: _NoProgress()), burn_only=burn_only,
-                      prompt=None if burn_only else _whisper_prompt(registry, opts))
+                      prompt=None if burn_only else _whisper_prompt(registry, opts, glossary),
+                      glossary=glossary, names=glossary.names() if glossary is not None else ())
         stems = output_stems(videos, recorded_stems(ctx.state))
         done: dict[Path, VideoResult] = {}
 

@@ -82,6 +82,11 @@ class Glossary:
     def spellings(self) -> frozenset[str]:
         return frozenset(s for t in self.terms for s in t.spellings())
 
+    def names(self) -> tuple[str, ...]:
+        """Every spelling of every term, sorted: what a `Profile` protects on screen (never split, never
+        re-punctuated)."""
+        return tuple(sorted(self.spellings()))
+
     @cached_property
     def pattern(self) -> re.Pattern[str]:
         names = names_regex(self.spellings())

@@ -131,7 +131,7 @@ def _check_one(n: int, cue: Cue, p: Profile) -> list[Finding]:
         size = typography.display_length(line)
         if size > p.max_chars:
             out.append(_finding("chars_per_line", n, at, f"line {i} has {size} characters (max {p.max_chars})"))
-        out += [_finding("typography", n, at, msg) for msg in typography.problems(line, p.language)]
+        out += [_finding("typography", n, at, msg) for msg in typography.problems(line, p.language, p.protected)]
     if len(cue.lines) > p.max_lines:
         out.append(_finding("too_many_lines", n, at, f"{len(cue.lines)} lines (max {p.max_lines})"))
     out += _check_tags(n, cue)
@@ -236,10 +236,12 @@ def guess_language(text: str) -> str:
 
 
 def check_text(text: str, source: str, lang: str | None = None, preset: str = "landscape",
-               overrides: dict[str, float] | None = None, notes: Iterable[str] = ()) -> Report:
+               overrides: dict[str, float] | None = None, notes: Iterable[str] = (),
+               names: Iterable[str] = ()) -> Report:
+    """`names`: the glossary's names (kept whole and as written: not typography errors)."""
     blocks = parse_srt_blocks(text)
     lang = lang or language_from_name(source) or guess_language(" ".join(" ".join(b.lines) for b in blocks))
-    prof = profile(lang, preset, overrides)
+    prof = profile(lang, preset, overrides, names)
     readable = [(n, b.cue()) for n, b in enumerate(blocks, start=1) if b.error is None]
     findings = _check_blocks(blocks) + _check(readable, prof)
     if not blocks:  # an empty or blank file: nothing to show is no pass
@@ -250,14 +252,14 @@ def check_text(text: str, source: str, lang: str | None = None, preset: str = "l
 
 
 def check_file(path: str | os.PathLike[str], lang: str | None = None, preset: str = "landscape",
-               overrides: dict[str, float] | None = None) -> Report:
+               overrides: dict[str, float] | None = None, names: Iterable[str] = ()) -> Report:
     """Read any SRT leniently (BOM, CRLF, legacy encodings) and report every problem per cue."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise SubtitleParseError(str(path), None, f"cannot be read ({exc.strerror or exc})") from None
     text, notes = decode_srt(data, str(path))
-    return check_text(text, str(path), lang, preset, overrides, notes)
+    return check_text(text, str(path), lang, preset, overrides, notes, names)
 
 
 # ------------------------------------------------------------------------------------------------ safe fixes
@@ -267,7 +269,7 @@ def safe_fixes(cues: Sequence[Cue], profile: Profile) -> tuple[list[Cue], list[s
     fixed: list[Cue] = []
     changes: list[str] = []
     for n, cue in enumerate(cues, start=1):
-        lines = tuple(typography.apply(line, profile.language) for line in cue.lines)
+        lines = tuple(typography.apply(line, profile.language, profile.protected) for line in cue.lines)
         if lines != cue.lines and [typography.plain(x) for x in lines] == [typography.plain(x) for x in cue.lines]:
             changes.append(f"cue {n}: typography")
             cue = replace(cue, lines=lines)

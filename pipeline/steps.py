@@ -186,7 +186,7 @@ def _write_or_keep(ctx: Context, lr: LangResult, path: Path, cues: list[Cue], me
 
 
 def _profile(ctx: Context, lang: str, preset: str) -> Any:
-    return profile(lang, preset, dict(ctx.opts.profile_overrides) or None)
+    return profile(lang, preset, dict(ctx.opts.profile_overrides) or None, ctx.names)
 
 
 # --- translations ------------------------------------------------------------------------------------
@@ -235,11 +235,12 @@ def _translate_one(ctx: Context, result: VideoResult, lr: LangResult, src: Track
     if ctx.opts.translator == "whisper":  # English straight from speech: the model, so under its lock
         with ctx.whisper_lock:
             cues = list(ctx.stage("whisper_translate")(Path(result.video), ctx.opts, lr.lang, preset=preset,
-                                                       cache=ctx.cache))
+                                                       cache=ctx.cache, glossary=ctx.glossary))
         lr.stages["translate"] = "whisper"
         translated = len(cues)
     else:
-        tr = ctx.stage("translate")(src_cues, result.source, lr.lang, ctx.opts, ctx.cache, preset=preset)
+        tr = ctx.stage("translate")(src_cues, result.source, lr.lang, ctx.opts, ctx.cache, preset=preset,
+                                    glossary=ctx.glossary)
         cues, translated = list(tr.cues), tr.translated
         total = tr.sentences if isinstance(tr.sentences, int) else len(tr.sentences)
         lr.stages["translate"] = f"{translated}/{total} new" if translated else "cached"

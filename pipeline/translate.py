@@ -236,25 +236,27 @@ def _translate_sentences(protected: list[str], chain: tuple[packages.Package, ..
     return outputs, len(todo)
 
 
-def target_profile(tgt: str, opts: Options, preset: str) -> Profile:
+def target_profile(tgt: str, opts: Options, preset: str, names: Sequence[str] = ()) -> Profile:
     """`tgt`'s limits for a concrete preset: "auto" needs a frame size, so the caller resolves it
     (`profiles.preset_for_size`); the `translate` command, with no frame, uses landscape."""
     if preset == "auto":
         raise ValueError("a concrete preset (landscape, vertical, square) is needed, not 'auto': "
                          "resolve it from the frame size first")
-    return profile(tgt, preset, dict(opts.profile_overrides) or None)
+    return profile(tgt, preset, dict(opts.profile_overrides) or None, names)
 
 
 def translate_cues(cues: Sequence[Cue], src: str, tgt: str, opts: Options, cache: Cache | None = None,
-                   *, preset: str) -> TranslationResult:
+                   *, preset: str, glossary: gl.Glossary | None = None) -> TranslationResult:
     """`cues` (in `src`) translated into `tgt` on the same timing. `cache` None = the default cache.
 
     Cues out of order or partly overlapping are normalised first (`normalise`); nested ones are an error.
 
     `preset` names the target layout; it must be concrete ("auto" is a ValueError: see `target_profile`).
+    `glossary`: names kept through translation and whole on screen (None: read `opts.glossary` here).
     """
     language(src), language(tgt)
-    target = target_profile(tgt, opts, preset)  # a wrong preset fails before any model runs
+    glossary = glossary if glossary is not None else gl.load(opts.glossary)
+    target = target_profile(tgt, opts, preset, glossary.names())  # a wrong preset fails before any model runs
     if src == tgt:
         raise UsageError(f"source and target are both {src!r}: nothing to translate")
     found = packages.find_packages(opts)
@@ -262,7 +264,6 @@ def translate_cues(cues: Sequence[Cue], src: str, tgt: str, opts: Options, cache
     if chain is None:
         raise MissingPackageError(packages.missing_message(src, tgt, found, opts))
     cache = cache if cache is not None else Cache(opts.cache_dir)
-    glossary = gl.load(opts.glossary)
     cues = normalise(cues)
     sentences = join_sentences(cues, src)
     shielded = [gl.protect(s.text, glossary, tgt) for s in sentences]
@@ -280,14 +281,15 @@ def translate_cues(cues: Sequence[Cue], src: str, tgt: str, opts: Options, cache
 
 
 def whisper_to_english(path: Path, opts: Options, tgt: str = "en", *, preset: str,
-                       cache: Cache | None = None) -> list[Cue]:
+                       cache: Cache | None = None, glossary: gl.Glossary | None = None) -> list[Cue]:
     """English cues straight from speech with Whisper's own translation task (`--translator whisper`)."""
     if tgt != "en":
         raise UsageError(f"Whisper translates speech into English only, not {tgt!r}: "
                          "use --translator argos for ar and fr")
     from pipeline import asr  # the Whisper edge; imported here so text translation never loads it
 
-    prompt = gl.whisper_prompt(gl.load(opts.glossary), "en") or None
+    glossary = glossary if glossary is not None else gl.load(opts.glossary)
+    prompt = gl.whisper_prompt(glossary, "en") or None
     cache = cache if cache is not None else Cache(opts.cache_dir)
     transcript, _ = asr.transcribe_cached(path, opts, cache, prompt=prompt, task="translate")
-    return segment(transcript.words, target_profile("en", opts, preset))
+    return segment(transcript.words, target_profile("en", opts, preset, glossary.names()))

@@ -83,7 +83,7 @@ class Fakes:
         return {t: () for t in (targets or ("ar", "fr", "en")) if t != src}
 
     def translate(self, cues: list[Cue], src: str, tgt: str, opts: Options, cache: Any,
-                  preset: str | None = None) -> FakeTranslation:
+                  preset: str | None = None, glossary: Any = None) -> FakeTranslation:
         if tgt in self.fail_translate:
             raise TranslationError(f"{src}->{tgt}: model failed to load")
         new = 0

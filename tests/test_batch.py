@@ -244,7 +244,8 @@ def test_legacy_encoded_reviewer_file_is_read_and_kept(env: dict[str, Any]) -> N
 def test_whisper_translator_gives_english_only(env: dict[str, Any]) -> None:
     seen: list[tuple[str, str]] = []
 
-    def whisper_translate(path: Path, opts: Options, tgt: str, *, preset: str, cache: Any) -> list:
+    def whisper_translate(path: Path, opts: Options, tgt: str, *, preset: str, cache: Any,
+                          glossary: Any = None) -> list:
         seen.append((path.name, tgt))
         return [Cue(0, 900, ("spoken english",))]
 

@@ -7,9 +7,9 @@ import json
 import logging
 from pathlib import Path
 
-from pipeline import qc
+from pipeline import glossary, qc
 from pipeline.cache import atomic_write_bytes
-from pipeline.commands.common import _lang, _override
+from pipeline.commands.common import _lang, _override, existing_file
 from pipeline.errors import SubtitleParseError, UsageError
 from pipeline.profiles import PRESETS, profile
 from pipeline.subtitles import decode_srt, format_timestamp, parse_srt_blocks, srt_to_string
@@ -26,6 +26,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="line layout limits (default: landscape; an SRT has no frame size, so there is no 'auto')")
     p.add_argument("--set", dest="profile_overrides", type=_override, action="append", default=[],
                    metavar="NAME=NUMBER", help="override a profile limit, e.g. --set max_cps=15")
+    p.add_argument("--glossary", type=existing_file, default=None,
+                   help="campaign glossary CSV whose names are kept as written (default: the shipped one)")
     p.add_argument("--json", action="store_true", help="machine-readable report on stdout")
     p.add_argument("--fix", action="store_true",
                    help="apply safe fixes in place (renumbering, typography, tiny gaps; never words), "
@@ -51,7 +53,8 @@ def _backup_path(path: Path) -> Path:
     return candidate
 
 
-def fix_file(path: Path, lang: str | None, preset: str, overrides: dict[str, float]) -> list[str]:
+def fix_file(path: Path, lang: str | None, preset: str, overrides: dict[str, float],
+             names: tuple[str, ...] = ()) -> list[str]:
     """Rewrite `path` with the safe fixes (UTF-8, renumbered) after backing it up; returns what changed."""
     data = path.read_bytes()
     text, notes = decode_srt(data, str(path))
@@ -61,7 +64,7 @@ def fix_file(path: Path, lang: str | None, preset: str, overrides: dict[str, flo
         raise SubtitleParseError(str(path), blocks[broken[0] - 1].timing_line,
                                  f"not fixed: cue {broken[0]} has an unreadable timecode; correct it by hand first")
     lang = lang or qc.language_from_name(path) or qc.guess_language(text)
-    cues, changes = qc.safe_fixes([b.cue() for b in blocks], profile(lang, preset, overrides))
+    cues, changes = qc.safe_fixes([b.cue() for b in blocks], profile(lang, preset, overrides, names))
     if [b.number for b in blocks] != list(range(1, len(blocks) + 1)):
         changes.append("cues renumbered from 1")
     changes += [f"file: {note}" for note in notes]
@@ -93,12 +96,13 @@ def _table(report: qc.Report) -> str:
 def handle(args: argparse.Namespace) -> int:
     overrides = dict(args.profile_overrides)
     profile(args.lang or "en", args.preset, overrides)  # reject unknown settings before reading anything
+    names = glossary.load(args.glossary).names()
     status = 0
     results: list[dict[str, object]] = []
     for path in _files(args.paths):
         try:
-            fixed = fix_file(path, args.lang, args.preset, overrides) if args.fix else []
-            report = qc.check_file(path, args.lang, args.preset, overrides)
+            fixed = fix_file(path, args.lang, args.preset, overrides, names) if args.fix else []
+            report = qc.check_file(path, args.lang, args.preset, overrides, names)
         except SubtitleParseError as exc:
             status = 1
             results.append({"path": str(path), "error": str(exc)})
