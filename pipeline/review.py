@@ -92,6 +92,13 @@ class Manifest:
                 e.update(meta)
                 self._save(key)
 
+    def forget(self, path: str | os.PathLike[str]) -> None:
+        """Drop a file's entry (it was moved away: what is at `path` next is whoever puts it there)."""
+        with self._lock:
+            key = self.key(path)
+            if self._files.pop(key, None) is not None:
+                self._save(key)
+
     def intend(self, path: str | os.PathLike[str], sha256: str) -> None:
         """Note what we are about to write, before the rename: a run killed between the rename and `record`
         leaves a file that is still known as ours (not a reviewer's forever)."""

@@ -115,6 +115,7 @@ def _process(ctx: Context, path: Path, result: VideoResult, previous: VideoResul
         tracks = {result.source: src_track}
         if src_track[0] and result.source in LANGUAGES:
             tracks.update(_translations(ctx, result, src_track, preset))
+            _set_aside_stale(ctx, result, src_track[1], tracks)
     for lang, (cues, sha) in tracks.items():
         _finish_language(ctx, result, lang, cues, sha, preset)
     tracks = {lang: track for lang, track in tracks.items()
@@ -248,6 +249,40 @@ def _translate_one(ctx: Context, result: VideoResult, lr: LangResult, src: Track
     lr.stages["write"] = review.write_text(ctx.manifest, path, text, lang=lr.lang, from_srt=src_sha,
                                            translated=translated).status
     return cues, text_sha256(text)
+
+
+STALE_DIR = "stale"
+
+
+def _set_aside_stale(ctx: Context, result: VideoResult, src_sha: str, tracks: dict[str, Track]) -> None:
+    """Translations made from an older source SRT and not remade this run (no package, a failure) leave
+    `subtitles/` and `social/` for `stale/`, with a note on every run, so none passes for current. A
+    reviewer's translation stays where it is, flagged. Whisper's English follows the speech, not an edited
+    source SRT: said on every run too."""
+    out_dir, src = Path(ctx.opts.out_dir), result.source
+    if ctx.opts.translator == "whisper" and "en" in tracks and result.lang(src).stages.get("write") == "reviewer's":
+        result.lang("en").notes.append(f"made by Whisper from the speech: it does not follow the edits in "
+                                       f"{result.stem}.{src}.srt (use --translator argos)")
+    for lang in LANGUAGES:
+        if lang == src or lang in tracks:
+            continue
+        path, stale = srt_path(ctx, result.stem, lang), out_dir / STALE_DIR
+        entry = ctx.manifest.entry(path) or {}
+        state = ctx.manifest.state(path)
+        if state is review.FileState.OURS and entry.get("from_srt") not in (None, src_sha):
+            burned = mp4_path(ctx, result.stem, lang)
+            for f in (path, export.vtt_path(out_dir, result.stem, lang),
+                      export.social_path(out_dir, result.stem, lang), burned):
+                ours = ctx.manifest.entry(f) is not None if f == burned else (
+                    ctx.manifest.state(f) is review.FileState.OURS)
+                if f.is_file() and ours:
+                    stale.mkdir(parents=True, exist_ok=True)
+                    f.replace(stale / f.name)
+                    ctx.manifest.forget(f)
+        if (stale / path.name).is_file() and not path.exists():
+            result.lang(lang).notes.append(
+                f"no current translation: {result.stem}.{src}.srt changed and {lang} could not be remade; "
+                f"the old one is in {STALE_DIR}/{path.name}")
 
 
 def _needs_a_look(ctx: Context, path: Path, src_sha: str) -> bool:

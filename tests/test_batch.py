@@ -373,3 +373,37 @@ def test_a_new_burn_version_burns_again(env: dict[str, Any], monkeypatch: pytest
     monkeypatch.setattr(steps, "BURN_VERSION", steps.BURN_VERSION + 1)  # e.g. a fix to the ASS writer
     r = env["run"](env["videos"] / "a.mp4")[0]
     assert fakes.calls["burn"] == 2 and r.langs["fr"].stages["burn"] == "done"
+
+
+def test_a_translation_that_cannot_follow_an_edited_source_is_set_aside_and_said(env: dict[str, Any]) -> None:
+    out, fakes = env["out"], env["fakes"]
+    opts = Options(out_dir=out, cache_dir=env["opts"].cache_dir, jobs=1)  # every language the packages allow
+    env["run"](opts=opts)
+    assert (out / "a.fr.srt").is_file() and (out / "social" / "a.fr_FR.srt").is_file()
+    (out / "a.ar.srt").write_text("1\n00:00:00,000 --> 00:00:01,400\nواحد اثنان معدل\n", encoding="utf-8")
+    only_en = {**fakes.registry(), "preflight": lambda src, targets, o: {"en": ()}}  # the fr package is gone
+    for _ in range(2):  # every run says so, not only the first
+        [a, _b] = batch.run_batch([env["videos"]], opts, stages=only_en)
+        notes = " ".join(a.langs["fr"].notes)
+        assert "no current translation" in notes and "stale/a.fr.srt" in notes, a.langs["fr"]
+        for name in ("a.fr.srt", "a.fr.vtt", "a.fr.mp4", "social/a.fr_FR.srt"):
+            assert not (out / name).exists(), name
+        assert {p.name for p in (out / "stale").iterdir()} == {"a.fr.srt", "a.fr.vtt", "a.fr.mp4", "a.fr_FR.srt"}
+        assert (out / "b.fr.srt").is_file()  # b's source did not change: its translation is current
+        assert "معدل" in " ".join(c.text for c in load_srt(out / "a.en.srt"))  # en was remade from the edit
+
+
+def test_whisper_english_from_speech_says_it_does_not_follow_an_edited_source(env: dict[str, Any]) -> None:
+    out = env["out"]
+    opts = Options(out_dir=out, cache_dir=env["opts"].cache_dir, jobs=1, translator="whisper", targets=("en",))
+
+    def whisper_translate(path: Path, opts: Options, tgt: str, *, preset: str, cache: Any,
+                          glossary: Any = None) -> list:
+        return [Cue(0, 900, ("spoken english",))]
+
+    registry = {**env["fakes"].registry(), "whisper_translate": whisper_translate}
+    [a, _b] = batch.run_batch([env["videos"]], opts, stages=registry)
+    assert not a.langs["en"].notes
+    (out / "a.ar.srt").write_text("1\n00:00:00,000 --> 00:00:01,400\nنص معدل\n", encoding="utf-8")
+    [a, _b] = batch.run_batch([env["videos"]], opts, stages=registry)
+    assert any("does not follow the edits in a.ar.srt" in n for n in a.langs["en"].notes), a.langs["en"]
