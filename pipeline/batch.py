@@ -9,6 +9,7 @@ at any moment resumes where it stopped. One failing video or language never stop
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import importlib
@@ -25,7 +26,7 @@ from typing import Any, Protocol
 from pipeline import interrupt, review, steps
 from pipeline.cache import Cache
 from pipeline.errors import UsageError
-from pipeline.options import Options
+from pipeline.options import AUTO_SOURCE, Options
 from pipeline.report import RunState, VideoResult
 
 log = logging.getLogger(__name__)
@@ -179,6 +180,16 @@ class Context:
     names: tuple[str, ...] = ()  # its names: never split, never re-punctuated (in every profile)
     whisper_lock: threading.Lock = field(default_factory=threading.Lock)
     live: dict[str, VideoResult] = field(default_factory=dict)  # stem -> its result, from its first stage on
+    forget_source: bool = False  # --source auto: languages forced for videos in earlier runs are forgotten
+
+    def source_for(self, previous: VideoResult | None) -> tuple[str | None, Options, str | None]:
+        """(forced language, options, Whisper prompt) for one video: --source, else the language a user
+        forced for this video in an earlier run (remembered in its record), else None (detect)."""
+        remembered = None if self.forget_source or previous is None else previous.forced_source
+        if self.opts.source is not None or remembered is None:
+            return self.opts.source, self.opts, self.prompt
+        opts = dataclasses.replace(self.opts, source=remembered)
+        return remembered, opts, _whisper_prompt(self.stages, opts, self.glossary)
 
     def begin(self, result: VideoResult, stage: str) -> None:
         """Record the stage about to run (what `status` shows for a run killed here); stop here on Ctrl-C."""
@@ -234,6 +245,9 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], opts: Options, *,
     Raises only for misuse (UsageError): no inputs, a requested translation without a package, a locked
     output folder; these are checked before any transcription.
     """
+    forget_source = opts.source == AUTO_SOURCE  # detect again, and forget languages forced before
+    if forget_source:
+        opts = dataclasses.replace(opts, source=None)
     out_dir = Path(opts.out_dir)
     videos = discover(paths, out_dir)
     registry = {**STAGES, **(stages or {})}
@@ -250,7 +264,8 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], opts: Options, *,
                       state=RunState(out_dir), stages=registry,
                       progress=progress or (lambda label, total: _NoProgress()), burn_only=burn_only,
                       prompt=None if burn_only else _whisper_prompt(registry, opts, glossary),
-                      glossary=glossary, names=glossary.names() if glossary is not None else ())
+                      glossary=glossary, names=glossary.names() if glossary is not None else (),
+                      forget_source=forget_source)
         stems = output_stems(videos, recorded_stems(ctx.state))
         done: dict[Path, VideoResult] = {}
 

@@ -46,6 +46,7 @@ class VideoResult:
     seconds: float = 0.0
     running: str | None = None  # the stage in progress; left set by a run that was killed
     input: dict[str, Any] = field(default_factory=dict)  # size, mtime_ns, sha256 of the media
+    forced_source: str | None = None  # the spoken language a user forced (--source): later runs keep it
 
     @property
     def failed(self) -> bool:

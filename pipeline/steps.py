@@ -101,6 +101,7 @@ def process_video(ctx: Context, path: Path, stem: str) -> VideoResult:
 
 
 def _process(ctx: Context, path: Path, result: VideoResult, previous: VideoResult | None) -> None:
+    result.forced_source = previous.forced_source if previous else None  # kept by a run that stops early
     ctx.begin(result, "probe")
     known = previous.input if previous and not ctx.opts.force else {}
     info = _probe(ctx, path, known)
@@ -111,7 +112,7 @@ def _process(ctx: Context, path: Path, result: VideoResult, previous: VideoResul
     if ctx.burn_only:
         tracks = _existing_tracks(ctx, result, previous)
     else:
-        src_track = _source(ctx, path, info.duration_ms, result, preset)
+        src_track = _source(ctx, path, info.duration_ms, result, preset, previous)
         tracks = {result.source: src_track}
         if src_track[0] and result.source in LANGUAGES:
             tracks.update(_translations(ctx, result, src_track, preset))
@@ -144,11 +145,15 @@ def _probe(ctx: Context, path: Path, known: dict[str, Any]) -> MediaInfo:
 
 # --- source language ---------------------------------------------------------------------------------
 
-def _source(ctx: Context, path: Path, duration_ms: int, result: VideoResult, preset: str) -> Track:
+def _source(ctx: Context, path: Path, duration_ms: int, result: VideoResult, preset: str,
+            previous: VideoResult | None) -> Track:
     ctx.begin(result, "transcribe")
+    forced, opts, prompt = ctx.source_for(previous)
+    result.forced_source = forced
+    if forced and forced != ctx.opts.source:
+        result.notes.append(f"language {forced}, as forced for this video before (--source auto detects again)")
     known_sha = result.input["sha256"]  # media_identity's: not hashed again when size and date are unchanged
-    transcript = ctx.stage("cached_transcript")(path, ctx.opts, ctx.cache, prompt=ctx.prompt,
-                                                media_sha256=known_sha)
+    transcript = ctx.stage("cached_transcript")(path, opts, ctx.cache, prompt=prompt, media_sha256=known_sha)
     cached = transcript is not None
     if transcript is None:
         with ctx.whisper_lock:  # one Whisper model per device; other jobs translate and encode meanwhile
@@ -158,8 +163,8 @@ def _source(ctx: Context, path: Path, duration_ms: int, result: VideoResult, pre
                     interrupt.check()  # between two stretches of decoding: Ctrl-C stops here
                     progress(done_ms, total_ms)
 
-                transcript, cached = ctx.stage("transcribe")(path, ctx.opts, ctx.cache, on_progress=on_progress,
-                                                             prompt=ctx.prompt, media_sha256=known_sha)
+                transcript, cached = ctx.stage("transcribe")(path, opts, ctx.cache, on_progress=on_progress,
+                                                             prompt=prompt, media_sha256=known_sha)
             finally:
                 progress.close()
     result.stages["transcribe"] = "cached" if cached else "done"

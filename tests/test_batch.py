@@ -5,6 +5,7 @@ The real stages are exercised in test_kill_resume.py and test_run_cli.py.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from pathlib import Path
@@ -407,3 +408,26 @@ def test_whisper_english_from_speech_says_it_does_not_follow_an_edited_source(en
     (out / "a.ar.srt").write_text("1\n00:00:00,000 --> 00:00:01,400\nنص معدل\n", encoding="utf-8")
     [a, _b] = batch.run_batch([env["videos"]], opts, stages=registry)
     assert any("does not follow the edits in a.ar.srt" in n for n in a.langs["en"].notes), a.langs["en"]
+
+
+def test_a_forced_language_is_remembered_for_that_video(env: dict[str, Any]) -> None:
+    out, videos = env["out"], env["videos"]
+    seen: list[tuple[str, str | None]] = []
+    fakes = env["fakes"]
+
+    def transcribe(path: Path, opts: Options, cache: Any, **kw: Any) -> tuple[Any, bool]:
+        seen.append((path.name, opts.source))
+        return fakes.transcribe(path, opts, cache, **kw)
+
+    registry = {**fakes.registry(), "transcribe": transcribe, "cached_transcript": lambda *a, **k: None}
+    opts = Options(out_dir=out, cache_dir=env["opts"].cache_dir, jobs=1, targets=(), burn=False)
+    batch.run_batch([videos / "a.mp4"], dataclasses.replace(opts, source="en"), stages=registry)
+    batch.run_batch([videos], opts, stages=registry)  # the whole folder, no --source
+    assert seen == [("a.mp4", "en"), ("a.mp4", "en"), ("b.mp4", None)]
+    assert report.read_record(out)["a"]["forced_source"] == "en"
+    batch.run_batch([videos], dataclasses.replace(opts, burn=True), stages=registry, burn_only=True)
+    assert report.read_record(out)["a"]["forced_source"] == "en"  # a burn-only run keeps it too
+    seen.clear()
+    batch.run_batch([videos], dataclasses.replace(opts, source="auto"), stages=registry)  # detect again
+    batch.run_batch([videos], opts, stages=registry)
+    assert seen == [("a.mp4", None), ("b.mp4", None), ("a.mp4", None), ("b.mp4", None)]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.errors import ModelError, UsageError
-from pipeline.options import Options
+from pipeline.options import AUTO_SOURCE, Options
 from pipeline.profiles import LANGUAGES, PRESETS, profile
 
 
@@ -16,6 +16,10 @@ def _lang(value: str) -> str:
     if value not in LANGUAGES:
         raise argparse.ArgumentTypeError(f"unsupported language {value!r} (choose from {', '.join(LANGUAGES)})")
     return value
+
+
+def _source(value: str) -> str:
+    return value if value == AUTO_SOURCE else _lang(value)
 
 
 def _lang_list(value: str) -> tuple[str, ...]:
@@ -99,7 +103,9 @@ def add_model_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     g.add_argument("--compute-type", choices=COMPUTE_TYPES, default="auto",
                    help="auto = int8 on CPU, float16 on CUDA")
-    g.add_argument("--source", type=_lang, default=None, help="force the spoken language (ar, fr, en)")
+    g.add_argument("--source", type=_source, default=None,
+                   help="force the spoken language (ar, fr, en); remembered per video by `run`, so later runs "
+                        "of the folder keep it; 'auto' detects it again and forgets (default: detect)")
     g.add_argument("--beam-size", type=_positive_int, default=5, help="Whisper beam search width (>= 1)")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from pipeline.commands.common import (
 )
 from pipeline.errors import PipelineError, UsageError
 from pipeline.media import probe
+from pipeline.options import AUTO_SOURCE
 from pipeline.profiles import profile, resolve_preset
 from pipeline.segment import segment
 from pipeline.subtitles import save_srt, srt_to_string
@@ -73,6 +75,8 @@ def _reviewer_kept(out: Path) -> str:
 
 def handle(args: argparse.Namespace) -> int:
     opts = options_from_args(args)
+    if opts.source == AUTO_SOURCE:  # one file, nothing remembered: auto is plain detection
+        opts = dataclasses.replace(opts, source=None)
     if not args.media.is_file():
         raise UsageError(f"{args.media}: no such file")
     check_model_options(opts)
