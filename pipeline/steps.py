@@ -172,13 +172,32 @@ def _source(ctx: Context, path: Path, duration_ms: int, result: VideoResult, pre
     result.notes += list(transcript.notes)
     if not transcript.words:  # no speech: an SRT without cues (and the transcript's note), nothing else
         result.stages["segment"] = "-"
+        renamed = _renamed_source(ctx, result)
+        if renamed is not None:
+            return renamed
         return _write_or_keep(ctx, result.lang(transcript.language),
-                              srt_path(ctx, result.stem, transcript.language), [], {"lang": transcript.language})
+                              srt_path(ctx, result.stem, transcript.language), [],
+                              {"lang": transcript.language, "preset": preset})
     ctx.begin(result, "segment")
     cues = ctx.stage("segment")(list(transcript.words), _profile(ctx, transcript.language, preset))
     result.stages["segment"] = "done"
     return _write_or_keep(ctx, result.lang(transcript.language), srt_path(ctx, result.stem, transcript.language),
-                          list(cues), {"lang": transcript.language})
+                          list(cues), {"lang": transcript.language, "preset": preset})
+
+
+def _renamed_source(ctx: Context, result: VideoResult) -> Track | None:
+    """No speech heard, but a reviewer wrote the words and named the language: `<stem>.und.srt` renamed to
+    `<stem>.<lang>.srt` (or such a file put there by hand). That file is the source; translations follow."""
+    for lang in LANGUAGES:
+        path = srt_path(ctx, result.stem, lang)
+        entry = ctx.manifest.entry(path)
+        if ctx.manifest.state(path).reviewer_owned and (entry is None or entry.get("from_srt") is None):
+            cues = review.read_reviewed(path)
+            result.source = lang
+            result.lang(lang).stages["write"] = "reviewer's"
+            result.notes.append(f"no speech heard; the reviewer's {path.name} is the source")
+            return cues, file_sha256(path)
+    return None
 
 
 def _write_or_keep(ctx: Context, lr: LangResult, path: Path, cues: list[Cue], meta: dict[str, Any]) -> Track:
@@ -251,8 +270,8 @@ def _translate_one(ctx: Context, result: VideoResult, lr: LangResult, src: Track
         total = tr.sentences if isinstance(tr.sentences, int) else len(tr.sentences)
         lr.stages["translate"] = f"{translated}/{total} new" if translated else "cached"
     text = srt_to_string(cues)
-    lr.stages["write"] = review.write_text(ctx.manifest, path, text, lang=lr.lang, from_srt=src_sha,
-                                           translated=translated).status
+    lr.stages["write"] = review.write_text(ctx.manifest, path, text, lang=lr.lang, preset=preset,
+                                           from_srt=src_sha, translated=translated).status
     return cues, text_sha256(text)
 
 

@@ -431,3 +431,21 @@ def test_a_forced_language_is_remembered_for_that_video(env: dict[str, Any]) -> 
     batch.run_batch([videos], dataclasses.replace(opts, source="auto"), stages=registry)  # detect again
     batch.run_batch([videos], opts, stages=registry)
     assert seen == [("a.mp4", None), ("b.mp4", None), ("a.mp4", None), ("b.mp4", None)]
+
+
+def test_a_renamed_und_srt_is_the_source_of_a_normal_run(env: dict[str, Any]) -> None:
+    out, videos, fakes = env["out"], env["videos"], env["fakes"]
+    (videos / "c.mp4").write_text("")  # music only: no speech heard
+    opts = Options(out_dir=out, cache_dir=env["opts"].cache_dir, jobs=1)
+    results = {r.stem: r for r in env["run"](videos / "c.mp4", opts=opts)}
+    assert (out / "c.und.srt").is_file() and not (out / "c.en.srt").exists()
+    # The reviewer writes the words and renames the file, as the note says.
+    (out / "c.und.srt").rename(out / "c.en.srt")
+    (out / "c.en.srt").write_text("1\n00:00:00,500 --> 00:00:02,000\nWelcome to the market\n", encoding="utf-8")
+    results = {r.stem: r for r in env["run"](videos / "c.mp4", opts=opts)}
+    c = results["c"]
+    assert c.source == "en" and not c.failed, c
+    assert load_srt(out / "c.fr.srt")[0].lines == ("fr:Welcome to the market",)
+    assert (out / "c.en.mp4").is_file() and (out / "c.ar.mp4").is_file()
+    assert not (out / "c.und.srt").exists()
+    assert fakes.burned[-1]["en"] == ["Welcome to the market"]
