@@ -16,9 +16,13 @@ BURN     ?= 1
 FORCE    ?= 0
 SRT      ?= subtitles
 
-RUN_ARGS := $(if $(LANG_SRC),--source $(LANG_SRC)) $(if $(TARGETS),--targets $(TARGETS)) \
-	$(if $(MODEL),--model $(MODEL)) $(if $(DEVICE),--device $(DEVICE)) $(if $(PRESET),--preset $(PRESET)) \
-	$(if $(JOBS),--jobs $(JOBS)) $(if $(filter 0,$(BURN)),--no-burn) $(if $(filter 1,$(FORCE)),--force)
+# A make value as ONE shell word, whatever it holds: spaces, quotes, parentheses ('it'\''s' for it's).
+quote = '$(subst ','\'',$(1))'
+
+RUN_ARGS := $(if $(LANG_SRC),--source $(call quote,$(LANG_SRC))) $(if $(TARGETS),--targets $(call quote,$(TARGETS))) \
+	$(if $(MODEL),--model $(call quote,$(MODEL))) $(if $(DEVICE),--device $(call quote,$(DEVICE))) \
+	$(if $(PRESET),--preset $(call quote,$(PRESET))) $(if $(JOBS),--jobs $(call quote,$(JOBS))) \
+	$(if $(filter 0,$(BURN)),--no-burn) $(if $(filter 1,$(FORCE)),--force)
 
 .PHONY: subtitles burn status check test bench lint models clean system-deps test-deps
 
@@ -34,20 +38,21 @@ system-deps:
 test-deps:
 	@tools/system-deps.sh --test
 
+# VIDEOS is one file or folder, named as it is ("my videos", "Sarah's testimonial (final).mp4").
 subtitles: system-deps $(STAMP)
-	$(PY) -m pipeline run $(VIDEOS) $(RUN_ARGS)
+	$(PY) -m pipeline run $(call quote,$(VIDEOS)) $(RUN_ARGS)
 
 burn: system-deps $(STAMP)
-	$(PY) -m pipeline run $(VIDEOS) $(RUN_ARGS) --burn-only
+	$(PY) -m pipeline run $(call quote,$(VIDEOS)) $(RUN_ARGS) --burn-only
 
 status: $(STAMP)
-	$(PY) -m pipeline status $(VIDEOS)
+	$(PY) -m pipeline status $(call quote,$(VIDEOS))
 
 # QC every SRT in $(SRT) against the style guide, each by the preset it was made for (exit 1 on errors).
 # The code's lint is `make lint`.
 check: $(STAMP)
-	@if ls $(SRT)/*.srt >/dev/null 2>&1 || [ -f "$(SRT)" ]; then $(PY) -m pipeline check $(SRT); \
-	else echo "no SRT files in $(SRT) to check"; fi
+	@if ls $(call quote,$(SRT))/*.srt >/dev/null 2>&1 || [ -f $(call quote,$(SRT)) ]; then \
+	$(PY) -m pipeline check $(call quote,$(SRT)); else echo "no SRT files in "$(call quote,$(SRT))" to check"; fi
 
 lint: $(STAMP)
 	$(PY) -m ruff check pipeline tests bench
