@@ -328,3 +328,39 @@ def test_plan_pads_odd_sizes_and_copies_only_mp4_audio():
     assert plan_for(info(1080, 1920, ""), OPTS, "landscape").preset == "landscape"
     with pytest.raises(BurnError, match="no video stream"):
         plan_for(MediaInfo(Path("a.wav"), 1000, True, False), OPTS)
+
+
+# --- a reviewer's over-long line (issue 10, point 11) ----------------------------------------------------------
+
+OVERLONG = {
+    "en": "Thank you all for coming to the Saturday swap market in Beirut, see you again next week with more",
+    "ar": "شكرا لكم جميعا على الحضور إلى سوق التبادل يوم السبت في بيروت ونراكم الأسبوع القادم مع المزيد",
+}
+
+
+@pytest.mark.parametrize("lang", list(OVERLONG))
+@pytest.mark.parametrize("preset, size", [("landscape", (1280, 720)), ("vertical", (540, 960))])
+def test_a_reviewers_overlong_line_is_wrapped_inside_the_safe_area(lang, preset, size):
+    """Three times the preset's line length on one line: wrapped inside the side margins, every word on
+    screen (read back by OCR: the first and the last word)."""
+    (w, h), pr = size, profiles.PRESETS[preset]
+    script = ass_to_string([Cue(0, 1000, (OVERLONG[lang],))], lang, preset, w, h)
+    frame = render_ass(script, w, h, 500)
+    left, top, right, bottom = bright_box(frame)
+    assert left >= pr.safe_sides * w - 1 and right <= (1 - pr.safe_sides) * w + 1, (left, right)
+    if lang == "en":
+        words, raw = read_subtitle(frame, "en", n_lines=script.splitlines()[-1].count("\\N") + 1)
+        assert "Thank" in raw and "more" in raw, raw
+
+
+def test_burn_command_exits_1_when_style_guide_errors_were_burned(workdir, landscape, capsys):
+    from pipeline.cli import main
+    from pipeline.subtitles import save_srt
+
+    srt = workdir / "long.en.srt"
+    save_srt(srt, [Cue(START, END, (OVERLONG["en"],))])
+    out = workdir / "long.en.mp4"
+    assert main(["burn", str(landscape["source"]), str(srt), "-o", str(out), "--x264-preset", "ultrafast"]) == 1
+    assert out.is_file()  # made, as asked; the exit status says it is not ready to publish
+    err = capsys.readouterr().err
+    assert "long.en.srt" in err and "error" in err and "characters" in err, err
