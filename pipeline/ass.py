@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.bidi import LRI, PDI, direction, has_rtl, ltr_runs
+from pipeline.bidi import LRI, PDI, direction, has_rtl, isolated_runs
 from pipeline.profiles import Preset, language
 from pipeline.profiles import preset as get_preset
 from pipeline.types import Cue
@@ -134,7 +134,7 @@ def render_line(line: str, isolate: bool = False) -> str:
     """Escaped line with SRT tags as overrides; `isolate`: Latin runs of a right-to-left line wrapped in
     LRI ... PDI. Runs are found on the text without its tags, so a tag never splits or hides a run."""
     plain, marks = srt_tags(line)
-    runs = ltr_runs(plain) if isolate and has_rtl(plain) else []
+    runs = isolated_runs(plain) if isolate and has_rtl(plain) else []
     starts, ends = {a for a, _ in runs}, {b for _, b in runs}
     cuts = sorted(set(marks) | starts | ends | {len(plain)})
     out: list[str] = []

@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 
 # Bump when the code changes what a burned video looks like for the same inputs (the ASS writer, the filter
 # graph, the styles), so videos burned by an older version are burned again.
-BURN_VERSION = 3  # 2: numbers beside Arabic units outside Latin isolates; {\an8} honoured; 3: long lines wrapped
+BURN_VERSION = 3  # 2: numbers beside Arabic units outside Latin isolates; {\an8} honoured;
+# 3: over-long lines wrapped; @handles, #hashtags and 50% isolated in Arabic
 
 Track = tuple[list[Cue], str]  # a language's final cues and the sha256 of the SRT text they came from
 

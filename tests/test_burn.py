@@ -8,7 +8,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from ocr import BACKGROUND, bright_box, frame_at, read_frames, read_subtitle, reads_right, render_ass
+from ocr import (
+    BACKGROUND,
+    bright_box,
+    frame_at,
+    read_frames,
+    read_subtitle,
+    reads_right,
+    render_ass,
+    subtitle_bands,
+    tesseract,
+)
 
 from pipeline import burn as burn_mod
 from pipeline import profiles
@@ -364,3 +374,22 @@ def test_burn_command_exits_1_when_style_guide_errors_were_burned(workdir, lands
     assert out.is_file()  # made, as asked; the exit status says it is not ready to publish
     err = capsys.readouterr().err
     assert "long.en.srt" in err and "error" in err and "characters" in err, err
+
+
+# --- handles, hashtags and percentages inside Arabic (issue 10, point 13) ----------------------------------------
+
+def test_handles_hashtags_and_percentages_burn_in_reading_order_inside_arabic(workdir):
+    """Read back left to right by the English model, each keeps its sign where it is written: "@campaign_2024",
+    not "campaign_2024@" nor "2024_campaign@"; "#Vote2024", not "Vote2024#"; "50%", not "%50"."""
+    source = make_video(workdir / "handles.mp4", "1280x720", seconds=1.2, audio=False)
+    lines = {"handles": "تابعوا @campaign_2024 و #Vote2024 اليوم", "percent": "وفرنا 50% مع @cairo_runners"}
+    for name, line in lines.items():
+        out = workdir / f"handles.{name}.mp4"
+        burn(source, {"ar": [Cue(0, 1200, (line,))]}, {"ar": out}, OPTS)
+        frames, times = read_frames(out)
+        band = subtitle_bands(frame_at(frames, times, 600))[0]
+        physical = tesseract(band, "eng")  # Latin tokens as they sit on screen, left to right
+        for token in ("@campaign_2024", "#Vote2024") if name == "handles" else ("50%", "@cairo_runners"):
+            assert token in physical, (token, physical)
+        if name == "handles":  # and the Arabic reads right to left around them
+            assert physical.index("#Vote2024") < physical.index("@campaign_2024"), physical
