@@ -24,7 +24,20 @@ RUN_ARGS := $(if $(LANG_SRC),--source $(call quote,$(LANG_SRC))) $(if $(TARGETS)
 	$(if $(PRESET),--preset $(call quote,$(PRESET))) $(if $(JOBS),--jobs $(call quote,$(JOBS))) \
 	$(if $(filter 0,$(BURN)),--no-burn) $(if $(filter 1,$(FORCE)),--force)
 
-.PHONY: subtitles burn status check test bench lint models clean system-deps test-deps
+.PHONY: help subtitles burn status check test bench lint models clean system-deps test-deps
+
+help:
+	@echo "make subtitles  transcribe, translate and burn every video in VIDEOS (default: videos/)"
+	@echo "make burn       re-burn videos whose SRT files changed (reviewer edits); transcribe nothing"
+	@echo "make status     what is done, stale, interrupted or failed, without running anything"
+	@echo "make check      QC every SRT in SRT (default: subtitles/) against the style guide"
+	@echo "make lint       ruff over the code"
+	@echo "make test       lint and the whole test suite"
+	@echo "make bench      speed and memory benchmarks (ratios against a baseline)"
+	@echo "make models     install the Argos translation packages where reachable, then list them"
+	@echo "make clean      remove the venv and caches"
+	@echo "Variables: VIDEOS, SRT, LANG_SRC, TARGETS, MODEL, DEVICE, PRESET, JOBS, BURN=0, FORCE=1"
+	@echo "  e.g. make subtitles VIDEOS=\"Sarah's testimonial (final).mp4\" LANG_SRC=en BURN=0"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

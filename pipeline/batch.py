@@ -181,6 +181,8 @@ class Context:
     whisper_lock: threading.Lock = field(default_factory=threading.Lock)
     live: dict[str, VideoResult] = field(default_factory=dict)  # stem -> its result, from its first stage on
     forget_source: bool = False  # --source auto: languages forced for videos in earlier runs are forgotten
+    notify: Callable[[str], None] | None = None  # one line per finished stage and video (logs, `| tee`)
+    _started: dict[str, tuple[str, float]] = field(default_factory=dict)  # stem -> (stage, start time)
 
     def source_for(self, previous: VideoResult | None) -> tuple[str | None, Options, str | None]:
         """(forced language, options, Whisper prompt) for one video: --source, else the language a user
@@ -193,10 +195,29 @@ class Context:
 
     def begin(self, result: VideoResult, stage: str) -> None:
         """Record the stage about to run (what `status` shows for a run killed here); stop here on Ctrl-C."""
+        self._end_stage(result)
         result.running = stage
         self.live[result.stem] = result
+        self._started[result.stem] = (stage, time.perf_counter())
         interrupt.check()
         self.state.save(result)
+
+    def finish(self, result: VideoResult) -> None:
+        """The video is done (or failed): its last stage's time, and a line for logs."""
+        self._end_stage(result)
+        if self.notify is not None:
+            verdict = "FAILED" if result.failed else "done"
+            self.notify(f"{Path(result.video).name}: {verdict} in {result.seconds:.1f} s")
+
+    def _end_stage(self, result: VideoResult) -> None:
+        started = self._started.pop(result.stem, None)
+        if started is None:
+            return
+        stage, t0 = started
+        secs = time.perf_counter() - t0
+        result.stage_seconds[stage] = round(result.stage_seconds.get(stage, 0.0) + secs, 2)
+        if self.notify is not None:
+            self.notify(f"{Path(result.video).name}: {stage} finished ({secs:.1f} s)")
 
     def stage(self, name: str) -> Callable[..., Any]:
         return self.stages[name]
@@ -239,7 +260,7 @@ def _remove_stale_parts(out_dir: Path) -> None:
 
 def run_batch(paths: Iterable[str | os.PathLike[str]], opts: Options, *,
               stages: dict[str, Callable[..., Any]] | None = None, progress: ProgressFactory | None = None,
-              burn_only: bool = False) -> list[VideoResult]:
+              burn_only: bool = False, notify: Callable[[str], None] | None = None) -> list[VideoResult]:
     """Run every video found in `paths`; return one result per video (failures included, never raised).
 
     Raises only for misuse (UsageError): no inputs, a requested translation without a package, a locked
@@ -265,7 +286,7 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], opts: Options, *,
                       progress=progress or (lambda label, total: _NoProgress()), burn_only=burn_only,
                       prompt=None if burn_only else _whisper_prompt(registry, opts, glossary),
                       glossary=glossary, names=glossary.names() if glossary is not None else (),
-                      forget_source=forget_source)
+                      forget_source=forget_source, notify=notify)
         stems = output_stems(videos, recorded_stems(ctx.state))
         done: dict[Path, VideoResult] = {}
 

@@ -47,6 +47,7 @@ class VideoResult:
     running: str | None = None  # the stage in progress; left set by a run that was killed
     input: dict[str, Any] = field(default_factory=dict)  # size, mtime_ns, sha256 of the media
     forced_source: str | None = None  # the spoken language a user forced (--source): later runs keep it
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # "transcribe", "translate fr"... -> seconds
 
     @property
     def failed(self) -> bool:
@@ -162,6 +163,16 @@ def problems(results: list[VideoResult]) -> tuple[list[str], list[str]]:
     return failures, lines
 
 
+def stage_times(results: list[VideoResult]) -> dict[str, float]:
+    """Seconds per stage over all videos ("translate fr" and "translate en" count as "translate")."""
+    totals: dict[str, float] = {}
+    for r in results:
+        for stage, secs in r.stage_seconds.items():
+            kind = stage.split()[0]
+            totals[kind] = totals.get(kind, 0.0) + secs
+    return totals
+
+
 def summary(results: list[VideoResult], total: int | None = None) -> str:
     """The end-of-run table and counts; `total` > len(results) when a stopped run never started some videos."""
     failures, notes = problems(results)
@@ -172,6 +183,8 @@ def summary(results: list[VideoResult], total: int | None = None) -> str:
     if stopped or total > len(results):
         count += f", {stopped} interrupted, {total - len(results)} not started"
     parts = [table(results), "", count + "."]
+    if times := stage_times(results):
+        parts.append("Time per stage: " + ", ".join(f"{stage} {secs:.1f} s" for stage, secs in times.items()))
     if failures:
         parts += ["", "Failures:", *(f"  {f}" for f in failures)]
     if notes:

@@ -96,6 +96,7 @@ def process_video(ctx: Context, path: Path, stem: str) -> VideoResult:
         return result
     result.seconds = round(time.perf_counter() - started, 2)
     result.running = None
+    ctx.finish(result)
     with _Guard(result):  # a record that cannot be written (disk full) fails this video, not the batch
         ctx.state.save(result)
     return result

@@ -87,6 +87,7 @@ def test_ctrl_c_during_transcription_and_during_an_encode(tmp_path: Path,
     assert rc == 130, stderr
     assert took < PROMPT_S, f"took {took:.1f} s to stop"
     assert "interrupted during burn" in stdout, stdout
+    assert "progress: clip.mp4: transcribe finished" in stdout, stdout  # stdout is a pipe: a line per finished stage
     assert record()["running"] == "burn" and record()["error"] is None
     assert all(not lr.get("error") for lr in record()["langs"].values()), record()
     assert _no_process_left(run.pid), "ffmpeg was left running"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline import report
@@ -70,6 +71,15 @@ class TqdmProgress:
         return _Bar(bar, release)
 
 
+def _line_printer() -> Callable[[str], None]:
+    lock = threading.Lock()
+
+    def say(line: str) -> None:
+        with lock:
+            print(f"progress: {line}", flush=True)  # the prefix keeps it apart from the summary's rows
+    return say
+
+
 def handle(args: argparse.Namespace) -> int:
     opts = common.options_from_args(args)
     if args.burn_only and not opts.burn:
@@ -77,9 +87,11 @@ def handle(args: argparse.Namespace) -> int:
     if not args.burn_only:
         common.check_model_options(opts)
     show_bars = opts.progress and not getattr(args, "quiet", False) and sys.stderr.isatty()
+    # Output to a file or a pipe (`make subtitles | tee log`): a line per finished stage and video instead.
+    lines = not sys.stdout.isatty() and not getattr(args, "quiet", False)
     try:
         results = run_batch(args.paths, opts, progress=TqdmProgress() if show_bars else None,
-                            burn_only=args.burn_only)
+                            burn_only=args.burn_only, notify=_line_printer() if lines else None)
     except RunInterrupted as stop:  # Ctrl-C: what was done so far, and exit 130 as a shell expects
         print(report.summary(stop.results, stop.total), flush=True)
         print("interrupted: the next run resumes where this one stopped", file=sys.stderr, flush=True)
