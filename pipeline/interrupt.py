@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import subprocess
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 _stop = threading.Event()
 _lock = threading.Lock()
@@ -50,14 +50,19 @@ def reset() -> None:
     _stop.clear()
 
 
-def run(cmd: Sequence[str], *, timeout: float | None = None) -> subprocess.CompletedProcess[bytes]:
-    """`subprocess.run(cmd, capture_output=True)`, stoppable by `request_stop()`; raises `Interrupted` then."""
+def run(cmd: Sequence[str], *, timeout: float | None = None,
+        on_line: Callable[[str], None] | None = None) -> subprocess.CompletedProcess[bytes]:
+    """`subprocess.run(cmd, capture_output=True)`, stoppable by `request_stop()`; raises `Interrupted` then.
+
+    `on_line`: called with each line of the child's stdout as it comes (e.g. ffmpeg's -progress); `timeout`
+    then applies only once stdout has closed.
+    """
     check()
     proc = subprocess.Popen(list(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     with _lock:
         _children.add(proc)
     try:
-        out, err = proc.communicate(timeout=timeout)
+        out, err = proc.communicate(timeout=timeout) if on_line is None else _streamed(proc, on_line, timeout)
     except BaseException:
         proc.kill()
         proc.communicate()
@@ -68,3 +73,18 @@ def run(cmd: Sequence[str], *, timeout: float | None = None) -> subprocess.Compl
     if proc.returncode != 0 and _stop.wait(_GRACE_S):
         raise Interrupted
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def _streamed(proc: subprocess.Popen, on_line: Callable[[str], None],
+              timeout: float | None) -> tuple[bytes, bytes]:
+    """stdout line by line to `on_line` while stderr is collected beside it (no pipe fills up and blocks)."""
+    err: list[bytes] = []
+    reader = threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)
+    reader.start()
+    out = []
+    for raw in proc.stdout:
+        out.append(raw)
+        on_line(raw.decode("utf-8", "replace"))
+    proc.wait(timeout=timeout)
+    reader.join()
+    return b"".join(out), b"".join(err)

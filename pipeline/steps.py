@@ -413,7 +413,12 @@ def _burn(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track
 def _burn_group(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track], todo: dict[str, str],
                 preset: str) -> None:
     outputs = {lang: mp4_path(ctx, result.stem, lang) for lang in todo}
-    ctx.stage("burn")(path, {lang: tracks[lang][0] for lang in todo}, outputs, ctx.opts, preset)
+    bar = ctx.progress(f"{result.stem} (burn)", int(result.input.get("probe", {}).get("duration_ms") or 0))
+    try:
+        ctx.stage("burn")(path, {lang: tracks[lang][0] for lang in todo}, outputs, ctx.opts, preset,
+                          on_progress=bar)
+    finally:
+        bar.close()
     for lang, key in todo.items():
         out = outputs[lang]
         ctx.manifest.record(out, None, burn_key=key, from_srt=tracks[lang][1], size=out.stat().st_size)

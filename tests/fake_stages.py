@@ -103,7 +103,7 @@ class Fakes:
         return [Finding("warning")] if len(cues) > 3 else []
 
     def burn(self, video: Path, tracks: dict[str, list[Cue]], outputs: dict[str, Path], opts: Options,
-             preset: str | None = None) -> None:
+             preset: str | None = None, on_progress: Any = None) -> None:
         if set(tracks) & self.fail_burn:
             raise BurnError(f"{video}: font missing for {sorted(set(tracks) & self.fail_burn)}")
         for lang in tracks:  # the real burn styles each language from its profile

@@ -393,3 +393,14 @@ def test_handles_hashtags_and_percentages_burn_in_reading_order_inside_arabic(wo
             assert token in physical, (token, physical)
         if name == "handles":  # and the Arabic reads right to left around them
             assert physical.index("#Vote2024") < physical.index("@campaign_2024"), physical
+
+
+def test_burning_reports_its_progress(workdir):
+    """ffmpeg's own progress, in media milliseconds: rising, ending at the clip's length (the burn bar)."""
+    source = make_video(workdir / "progress.mp4", "640x360", seconds=2.4, audio=False)
+    calls: list[tuple[int, int]] = []
+    burn(source, {"en": cues("en")}, {"en": workdir / "progress.en.mp4"}, OPTS,
+         on_progress=lambda done, total: calls.append((done, total)))
+    assert calls and all(total == 2400 for _, total in calls), calls
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and done[-1] >= 2000, calls

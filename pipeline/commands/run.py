@@ -48,7 +48,7 @@ class _Bar:
 
 
 class TqdmProgress:
-    """A bar per video being transcribed; concurrent videos get their own line."""
+    """A bar per video being transcribed or burned (seconds of media done); concurrent ones get their own line."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -62,7 +62,7 @@ class TqdmProgress:
             self._used.add(slot)
         bar = tqdm(total=max(total_ms, 1) / 1000, desc=label[:32], unit="s", position=slot, leave=slot == 0,
                    file=sys.stderr, dynamic_ncols=True,
-                   bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s audio [{elapsed}<{remaining}]")
+                   bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}]")
 
         def release() -> None:
             with self._lock:
