@@ -23,12 +23,11 @@ from pipeline import subtitles
 from pipeline.cache import _UMASK, file_sha256, text_sha256
 from pipeline.errors import SubtitleParseError
 from pipeline.journal import Journal
+from pipeline.naming import manifest_path
 from pipeline.types import Cue
 
 log = logging.getLogger(__name__)
 
-STATE_DIR = ".pipeline"
-MANIFEST_NAME = "manifest.jsonl"
 
 
 class FileState(enum.Enum):
@@ -57,7 +56,7 @@ class Manifest:
 
     def __init__(self, out_dir: str | os.PathLike[str]) -> None:
         self.out_dir = Path(out_dir)
-        self.path = self.out_dir / STATE_DIR / MANIFEST_NAME
+        self.path = manifest_path(self.out_dir)
         self._lock = threading.RLock()
         self._journal = Journal(self.path)
         # A damaged line loses only its entry: that file is then treated as a reviewer's, which loses nothing.
@@ -144,7 +143,7 @@ def write_text(manifest: Manifest, path: str | os.PathLike[str], text: str, **me
 
 def has_manifest(folder: str | os.PathLike[str]) -> bool:
     """Whether the pipeline has written into `folder` (it then owns a manifest there)."""
-    return (Path(folder) / STATE_DIR / MANIFEST_NAME).is_file()
+    return manifest_path(Path(folder)).is_file()
 
 
 def write_output(path: str | os.PathLike[str], text: str, **meta: Any) -> WriteOutcome:

@@ -14,15 +14,17 @@ import re
 from collections.abc import Iterable
 from functools import cache, lru_cache
 
-from pipeline import glossary
-from pipeline.profiles import Language, language
+from pipeline.profiles import ARABIC_DIACRITICS, BIDI_CONTROLS, LANGUAGES, Language, language
 
 log = logging.getLogger(__name__)
 
 _SPACES = " \u00a0\u202f"  # regular, no-break, narrow no-break
 _TAG = re.compile(r"<[^<>]*>|\{\\[^{}]*\}")  # SRT/HTML tags and ASS overrides: not shown as characters
-# Arabic diacritics (harakat, shadda, sukun, superscript alef) and bidi controls take no width on screen.
-_INVISIBLE = re.compile("[\u064b-\u065f\u0670\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Arabic diacritics and bidi controls take no width on screen.
+_INVISIBLE = re.compile(f"{ARABIC_DIACRITICS}|[{BIDI_CONTROLS}]")
+# Each language's own marks back to the ASCII they replace (typography undone).
+_PLAIN = tuple(dict.fromkeys([(dst, src) for lg in LANGUAGES.values() for src, dst in lg.punctuation]
+                             + [(lg.ellipsis, "...") for lg in LANGUAGES.values() if lg.ellipsis]))
 _DOTS = re.compile(r"\.\.\.")
 # Links (trailing sentence punctuation is prose, not part of the link), e-mail, @handles, #hashtags.
 _LINK_END = r"(?=[.,;:!?\u2026\u00bb\"')\]]*(?:\s|$))"
@@ -61,10 +63,29 @@ def _rules(lang: str) -> _Rules:
     return _Rules(language(lang))
 
 
+def _any_case(spelling: str) -> bool:
+    """Whether a spelling may match in any letter case: only long single words ("libantroc").
+
+    Short names ("Meta") and several words ("I Make This!", "Cairo Runners") are made of ordinary words
+    ("meta data", "I make this bread"), so they match only as written. Arabic has no case: unaffected.
+    """
+    return len(spelling) > 4 and len(spelling.split()) == 1
+
+
+def names_regex(spellings: Iterable[str]) -> str:
+    """An alternation matching each spelling as whole words, longest first, under `_any_case`'s rule.
+
+    Compile it with re.IGNORECASE: spellings that must match as written carry their own (?-i:...).
+    """
+    ordered = sorted(set(spellings), key=len, reverse=True)
+    alts = (re.escape(s) if _any_case(s) else f"(?-i:{re.escape(s)})" for s in ordered if s)
+    return "|".join(f"(?<!\\w){a}(?!\\w)" for a in alts)
+
+
 @lru_cache(maxsize=32)
 def _untouchable(names: frozenset[str]) -> re.Pattern[str]:
     """Links first (so "libantroc.com/?x" is one link, not the name "libantroc"), then the names."""
-    spelled = glossary.names_regex(names)
+    spelled = names_regex(names)
     return re.compile(f"{_LINKS}|{spelled}" if spelled else _LINKS, re.IGNORECASE)
 
 
@@ -116,7 +137,7 @@ def problems(text: str, lang: str, names: Iterable[str] = ()) -> list[str]:
 
 def plain(text: str) -> str:
     """Text with typography undone (for comparing words modulo punctuation style): no spaces, ASCII marks."""
-    for src, dst in (("\u060c", ","), ("\u061f", "?"), ("\u061b", ";"), ("\u2026", "...")):
+    for src, dst in _PLAIN:
         text = text.replace(src, dst)
     return re.sub(r"\s+", "", text)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from test_qc import FAULTS, FAULTY, build_corpus
 
-from pipeline import qc, typography
+from pipeline import srtcheck, typography
 from pipeline.cli import main
 from pipeline.subtitles import format_timestamp, load_srt
 
@@ -60,7 +60,7 @@ def test_fix_is_safe_and_keeps_a_backup(tmp_path: Path, capsys: pytest.CaptureFi
     assert [typography.plain(c.text) for c in after] == [typography.plain(c.text) for c in before]
     assert [c.start_ms for c in after] == [c.start_ms for c in before]
     assert path.read_text(encoding="utf-8").startswith("1\n")
-    assert qc.check_file(path).findings == ()
+    assert srtcheck.check_file(path).findings == ()
     assert "fixed:" in capsys.readouterr().out
     assert main(["check", str(path), "--fix"]) == 0  # nothing left to fix: no second backup
     assert not (tmp_path / "talk.fr.srt.bak1").exists()
@@ -118,7 +118,7 @@ def test_check_agrees_with_the_run_that_made_the_files(tmp_path: Path,
     (videos / "story.mp4").write_text(speech)
     (videos / "music.mp4").write_text("")
     fakes = Fakes()
-    stages = {**fakes.registry(), "segment": batch.STAGES["segment"], "qc": batch.STAGES["qc"]}
+    stages = {**fakes.registry(), "segment": batch.STAGES.segment, "qc": batch.STAGES.qc}
     opts = Options(out_dir=out, cache_dir=tmp_path / "cache", jobs=1, preset="vertical", targets=())
     results = {r.stem: r for r in batch.run_batch([videos], opts, stages=stages)}
     assert results["story"].langs["ar"].qc == "ok"

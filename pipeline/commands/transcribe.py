@@ -19,6 +19,7 @@ from pipeline.commands.common import (
 )
 from pipeline.errors import PipelineError, UsageError
 from pipeline.media import probe
+from pipeline.naming import srt_path
 from pipeline.options import AUTO_SOURCE
 from pipeline.profiles import profile, resolve_preset
 from pipeline.segment import segment
@@ -97,7 +98,7 @@ def handle(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     cues = cues_for(transcript, preset, dict(opts.profile_overrides) or None, terms.names())
-    out = args.output or Path("subtitles") / f"{args.media.stem}.{transcript.language}.srt"
+    out = args.output or srt_path(Path("subtitles"), args.media.stem, transcript.language)
     if args.output is None or review.has_manifest(out.parent):
         if review.write_output(out, srt_to_string(cues), lang=transcript.language).kept:
             raise PipelineError(_reviewer_kept(out))
