@@ -195,20 +195,23 @@ def test_round_trip_edit_retime_split_merge_save_burn(browser: Browser, site: di
                 f"2\n00:00:03,083 --> {format_timestamp(dragged_end)}\n{LINE_2}\n{LINE_3}\n").encode()
     assert srt.read_bytes() == expected
 
-    # `make subtitles` again: the reviewer's file is kept byte for byte.
-    [again] = run_batch([site["videos"]], site["opts"])
-    assert not again.failed
-    assert srt.read_bytes() == expected
-
     # Burn from the page (the `make burn` code path), which then plays the burned video.
     page.click("[data-action='burn']")
     expect(page.locator("#burn-state")).to_have_attribute("data-state", "done", timeout=180_000)
+    expect(page.locator("#burn-state")).to_have_text(re.compile(r"burned: ar \(done\)"))  # not "up to date"
+    # ffmpeg's own progress reached the page (its last report is near the end, not a made-up 100)
+    expect(page.locator("#burn-state")).to_have_attribute("data-percent", re.compile(r"^(9\d|100)$"))
     page.wait_for_function("document.querySelector('#player').currentSrc.includes('/burned/ar')")
     raw = ocr_bottom(out / "clip.ar.mp4", 1.5)
     assert re.search(r"Liban\s?Troc", raw, re.IGNORECASE), raw
     first_line = next(line for line in raw.splitlines() if "Troc" in line)
     ok, detail = reads_right(BRAND_LINE, first_line, "ar", mixed=True)  # words in order, "!" at the end
     assert ok, detail
+
+    # `make subtitles` again: the reviewer's file is kept byte for byte.
+    [again] = run_batch([site["videos"]], site["opts"])
+    assert not again.failed
+    assert srt.read_bytes() == expected
     assert not page.errors, page.errors  # type: ignore[attr-defined]
     page.context.close()
 

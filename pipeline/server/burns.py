@@ -21,11 +21,27 @@ class BurnJob:
     started: float = 0.0
     finished: float = 0.0
     langs: list[str] = dataclasses.field(default_factory=list)
+    done_ms: int = 0  # of the video encoded so far, as ffmpeg reports it
+    total_ms: int = 0
 
     def to_json(self) -> dict[str, Any]:
         end = self.finished or (time.monotonic() if self.state == "running" else self.started)
+        percent = round(100 * min(self.done_ms, self.total_ms) / self.total_ms) if self.total_ms else None
         return {"state": self.state, "message": self.message, "seconds": round(end - self.started, 1),
-                "langs": self.langs}
+                "langs": self.langs, "percent": percent}
+
+
+class _JobProgress:
+    """The run's progress handle for the burn: what ffmpeg has encoded, kept on the job the page polls."""
+
+    def __init__(self, job: BurnJob) -> None:
+        self.job = job
+
+    def __call__(self, done_ms: int, total_ms: int) -> None:
+        self.job.done_ms, self.job.total_ms = done_ms, total_ms
+
+    def close(self) -> None:
+        pass
 
 
 class Burns:
@@ -56,7 +72,7 @@ class Burns:
 
         opts = dataclasses.replace(self.library.opts, burn=True, jobs=1, progress=False, force=False)
         try:
-            results = run_batch([video.path], opts, burn_only=True)
+            results = run_batch([video.path], opts, burn_only=True, progress=lambda label, total: _JobProgress(job))
             r = results[0]
             errors = [r.error] if r.error else [f"{lg}: {lr.error}" for lg, lr in r.langs.items() if lr.error]
             job.langs = [lg for lg, lr in r.langs.items() if lr.stages.get("burn") in ("done", "up to date")]

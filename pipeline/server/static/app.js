@@ -591,7 +591,10 @@ async function burn() {
   S.burnTimer = setInterval(async () => {
     const job = await api("GET", url);
     show.dataset.state = job.state;
-    show.textContent = job.state === "running" ? `burning… ${job.seconds.toFixed(0)} s` : `${job.state}: ${job.message}`;
+    show.textContent = job.state === "running"
+      ? `burning… ${job.percent === null ? "" : `${job.percent} % `}(${job.seconds.toFixed(0)} s)`
+      : `${job.state}: ${job.message}`;
+    if (job.percent !== null) show.dataset.percent = job.percent;
     if (job.state === "running") return;
     clearInterval(S.burnTimer);
     if (job.state !== "done") { banner(el("span", { text: `burn failed: ${job.message}` }), "error"); return; }
