@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from pipeline import typography
+from pipeline.asr_windows import uncovered
 from pipeline.errors import SubtitleParseError
 from pipeline.profiles import LANGUAGES, Profile, profile
 from pipeline.subtitles import SrtBlock, decode_srt, format_timestamp, parse_srt_blocks
@@ -37,6 +38,7 @@ CODES: dict[str, str] = {
     "format": "warning",
     "unbalanced_tags": "error",
     "typography": "warning",
+    "speech_without_subtitle": "warning",
 }
 _TAG = re.compile(r"<(/?)(i|b|u|font)\b[^>]*>", re.IGNORECASE)
 
@@ -48,10 +50,11 @@ class Finding:
     cue: int | None  # 1-based position of the cue in the file
     start_ms: int | None
     message: str
+    end_ms: int | None = None  # end of the span a finding is about, when it is a span (speech without subtitle)
 
 
-def _finding(code: str, cue: int | None, start_ms: int | None, message: str) -> Finding:
-    return Finding(CODES[code], code, cue, start_ms, message)
+def _finding(code: str, cue: int | None, start_ms: int | None, message: str, end_ms: int | None = None) -> Finding:
+    return Finding(CODES[code], code, cue, start_ms, message, end_ms)
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,14 @@ def _check_tags(n: int, cue: Cue) -> list[Finding]:
     return []
 
 
+def speech_without_subtitle(speech: Sequence[tuple[int, int]], cues: Sequence[Cue],
+                            min_ms: int = 1000) -> list[Finding]:
+    """One finding per speech span (from the VAD, in ms) of `min_ms` or more that no cue overlaps."""
+    return [_finding("speech_without_subtitle", None, a,
+                     f"speech at {format_timestamp(a)}–{format_timestamp(b)} has no subtitle", b)
+            for a, b in uncovered(speech, [(c.start_ms, c.end_ms) for c in cues], min_ms)]
+
+
 def _check_blocks(blocks: Sequence[SrtBlock]) -> list[Finding]:
     """What only the file shows: unreadable timecodes, numbering, format leniencies."""
     out: list[Finding] = []
@@ -236,12 +247,16 @@ def guess_language(text: str) -> str:
 
 
 def check_text(text: str, source: str, lang: str | None = None, preset: str = "landscape",
-               overrides: dict[str, float] | None = None, notes: Iterable[str] = ()) -> Report:
+               overrides: dict[str, float] | None = None, notes: Iterable[str] = (),
+               speech: Sequence[tuple[int, int]] | None = None) -> Report:
+    """`speech`: the speech spans of the media the file subtitles (`check --media`), to find speech with no cue."""
     blocks = parse_srt_blocks(text)
     lang = lang or language_from_name(source) or guess_language(" ".join(" ".join(b.lines) for b in blocks))
     prof = profile(lang, preset, overrides)
     readable = [(n, b.cue()) for n, b in enumerate(blocks, start=1) if b.error is None]
     findings = _check_blocks(blocks) + _check(readable, prof)
+    if speech is not None:
+        findings += speech_without_subtitle(speech, [c for _, c in readable])
     if not blocks:  # an empty or blank file: nothing to show is no pass
         findings.append(_finding("no_cues", None, None, "no cues (the file is empty or blank)"))
     findings.sort(key=lambda f: (f.cue or 0, f.severity != "error", f.code))
@@ -250,14 +265,14 @@ def check_text(text: str, source: str, lang: str | None = None, preset: str = "l
 
 
 def check_file(path: str | os.PathLike[str], lang: str | None = None, preset: str = "landscape",
-               overrides: dict[str, float] | None = None) -> Report:
+               overrides: dict[str, float] | None = None, speech: Sequence[tuple[int, int]] | None = None) -> Report:
     """Read any SRT leniently (BOM, CRLF, legacy encodings) and report every problem per cue."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise SubtitleParseError(str(path), None, f"cannot be read ({exc.strerror or exc})") from None
     text, notes = decode_srt(data, str(path))
-    return check_text(text, str(path), lang, preset, overrides, notes)
+    return check_text(text, str(path), lang, preset, overrides, notes, speech)
 
 
 # ------------------------------------------------------------------------------------------------ safe fixes

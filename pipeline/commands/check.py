@@ -7,7 +7,7 @@ import json
 import logging
 from pathlib import Path
 
-from pipeline import qc
+from pipeline import qc, vad
 from pipeline.cache import atomic_write_bytes
 from pipeline.commands.common import _lang, _override
 from pipeline.errors import SubtitleParseError, UsageError
@@ -26,6 +26,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="line layout limits (default: landscape; an SRT has no frame size, so there is no 'auto')")
     p.add_argument("--set", dest="profile_overrides", type=_override, action="append", default=[],
                    metavar="NAME=NUMBER", help="override a profile limit, e.g. --set max_cps=15")
+    p.add_argument("--media", type=Path, default=None, metavar="VIDEO",
+                   help="the video (or audio) the SRTs subtitle: also report speech with no cue over it "
+                        "(speech_without_subtitle)")
     p.add_argument("--json", action="store_true", help="machine-readable report on stdout")
     p.add_argument("--fix", action="store_true",
                    help="apply safe fixes in place (renumbering, typography, tiny gaps; never words), "
@@ -93,12 +96,17 @@ def _table(report: qc.Report) -> str:
 def handle(args: argparse.Namespace) -> int:
     overrides = dict(args.profile_overrides)
     profile(args.lang or "en", args.preset, overrides)  # reject unknown settings before reading anything
+    media = getattr(args, "media", None)
+    if media is not None and not media.is_file():
+        raise UsageError(f"--media {media}: no such file")
+    files = _files(args.paths)
+    speech = vad.speech_spans(media) if media is not None else None
     status = 0
     results: list[dict[str, object]] = []
-    for path in _files(args.paths):
+    for path in files:
         try:
             fixed = fix_file(path, args.lang, args.preset, overrides) if args.fix else []
-            report = qc.check_file(path, args.lang, args.preset, overrides)
+            report = qc.check_file(path, args.lang, args.preset, overrides, speech)
         except SubtitleParseError as exc:
             status = 1
             results.append({"path": str(path), "error": str(exc)})
