@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline import review, steps
+from pipeline import devices, review, steps
 from pipeline.cache import Cache
 from pipeline.errors import UsageError
 from pipeline.options import Options
@@ -80,13 +80,7 @@ class _NoProgress:
 def default_jobs() -> int:
     """Videos in flight at once. One Whisper model per device runs at a time anyway; the other jobs
     translate and encode beside it, so a few help even on a small CPU, and a GPU box can feed more."""
-    cores = os.cpu_count() or 2
-    gpu = 0
-    with contextlib.suppress(Exception):
-        import ctranslate2
-
-        gpu = ctranslate2.get_cuda_device_count()
-    return max(2, min(8 if gpu else 4, cores // 2))
+    return devices.default_jobs(devices.gpu_count(), os.cpu_count() or 2)
 
 
 # --- inputs and names -------------------------------------------------------------------------------
@@ -174,7 +168,8 @@ class Context:
     progress: ProgressFactory
     burn_only: bool = False
     prompt: str | None = None  # Whisper's initial prompt (campaign names from the glossary)
-    whisper_lock: threading.Lock = field(default_factory=threading.Lock)
+    # One Whisper model per device transcribes at a time; on a multi-GPU box jobs take a free GPU each.
+    whisper_lock: threading.Lock | devices.DevicePool = field(default_factory=threading.Lock)
 
     def begin(self, result: VideoResult, stage: str) -> None:
         """Record the stage about to run (what `status` shows for a run killed here)."""
@@ -183,6 +178,15 @@ class Context:
 
     def stage(self, name: str) -> Callable[..., Any]:
         return self.stages[name]
+
+
+def _whisper_slots(opts: Options) -> threading.Lock | devices.DevicePool:
+    """A pool of the GPUs the device choice uses, or a plain lock (CPU, or a choice to be refused later)."""
+    with contextlib.suppress(UsageError):
+        p = devices.plan(opts.device, "default", devices.gpu_count())
+        if p.kind == "cuda":
+            return devices.DevicePool(p.indices)
+    return threading.Lock()
 
 
 def _whisper_prompt(registry: dict[str, Callable[..., Any]], opts: Options) -> str | None:
@@ -243,7 +247,8 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], opts: Options, *,
         ctx = Context(opts=opts, cache=cache, manifest=review.Manifest(out_dir),
                       state=RunState(out_dir), stages=registry,
                       progress=progress or (lambda label, total: _NoProgress()), burn_only=burn_only,
-                      prompt=None if burn_only else _whisper_prompt(registry, opts))
+                      prompt=None if burn_only else _whisper_prompt(registry, opts),
+                      whisper_lock=_whisper_slots(opts))
         stems = output_stems(videos, recorded_stems(ctx.state))
         jobs = opts.jobs or default_jobs()
 

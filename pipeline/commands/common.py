@@ -6,6 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
+from pipeline import devices
 from pipeline.errors import UsageError
 from pipeline.options import Options
 from pipeline.profiles import LANGUAGES, PRESETS, profile
@@ -44,15 +45,26 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _device(value: str) -> str:
+    try:
+        devices.parse(value)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value.strip().lower()
+
+
 def add_model_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("transcription")
     g.add_argument("--model", default=os.environ.get("PIPELINE_MODEL") or "base",
                    help="Whisper model: 'base' (embedded, default), a size name (small, medium, large-v3, turbo...) "
                         "or a folder holding a faster-whisper model")
-    g.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    g.add_argument("--device", type=_device, default="auto",
+                   help="auto (every GPU seen, else CPU), cpu, cuda, or cuda:N for one GPU; translation follows")
     g.add_argument("--compute-type", default="auto", help="auto = int8 on CPU, float16 on CUDA")
     g.add_argument("--source", type=_lang, default=None, help="force the spoken language (ar, fr, en)")
     g.add_argument("--beam-size", type=_positive_int, default=5, help="Whisper beam search width (>= 1)")
+    g.add_argument("--batch-size", type=_positive_int, default=None,
+                   help="speech windows decoded at once (default: 16 on a GPU, 8 on CPU; 1 = one at a time)")
 
 
 def add_subtitle_args(p: argparse.ArgumentParser) -> None:
