@@ -339,8 +339,9 @@ def _burn(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track
 def _burn_group(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track], todo: dict[str, str],
                 preset: str) -> None:
     outputs = {lang: mp4_path(ctx, result.stem, lang) for lang in todo}
-    ctx.stage("burn")(path, {lang: tracks[lang][0] for lang in todo}, outputs, ctx.opts, preset)
+    notes = ctx.stage("burn")(path, {lang: tracks[lang][0] for lang in todo}, outputs, ctx.opts, preset)
     for lang, key in todo.items():
+        result.lang(lang).notes += list(notes or ())  # e.g. an NVENC encode done again with libx264
         out = outputs[lang]
         ctx.manifest.record(out, None, burn_key=key, from_srt=tracks[lang][1], size=out.stat().st_size)
         result.lang(lang).stages["burn"] = "done"
