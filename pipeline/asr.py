@@ -135,9 +135,17 @@ class _Job:
     beam_size: int
     prompt: str | None
     s: AsrSettings
+    on_progress: ProgressFn | None = None
+    duration_ms: int = 0
 
 
-def _sequential(job: _Job, spans: list[tuple[int, int]], silence_skip: bool = True) -> list[Any]:
+def _progress(job: _Job, seg: Any) -> None:
+    if job.on_progress:
+        job.on_progress(min(seconds_to_ms(seg.end), job.duration_ms), job.duration_ms)
+
+
+def _sequential(job: _Job, spans: list[tuple[int, int]], silence_skip: bool = True,
+                report: bool = False) -> list[Any]:
     """faster-whisper's own loop (temperature fallback, seeking) over each span, on the file's timeline."""
     s = job.s
     clips = [t / 1000 for span in spans for t in span]
@@ -149,7 +157,12 @@ def _sequential(job: _Job, spans: list[tuple[int, int]], silence_skip: bool = Tr
         word_timestamps=True, vad_filter=False, clip_timestamps=clips,
         hallucination_silence_threshold=s.hallucination_silence_threshold if silence_skip else None,
     )
-    return list(segments)
+    out = []
+    for seg in segments:
+        out.append(seg)
+        if report:
+            _progress(job, seg)
+    return out
 
 
 def _doubtful(segments: list[Any], s: AsrSettings) -> bool:
@@ -175,6 +188,7 @@ def _batched(job: _Job, spans: list[tuple[int, int]], batch_size: int) -> list[A
     starts = [a for a, _ in spans]
     for seg in segments:  # a segment belongs to the last window starting at or before it
         by_window[max(0, bisect.bisect_right(starts, seconds_to_ms(seg.start) + 1) - 1)].append(seg)
+        _progress(job, seg)  # batches come back one after the other
     out: list[Any] = []
     for (a, b), got in zip(spans, by_window, strict=True):
         if _doubtful(got, s):
@@ -244,11 +258,11 @@ def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: Progres
         if prob < 0.5:
             notes.append(f"language uncertain: {language} p={prob:.2f}; force it with --source")
     text_language = "en" if task == "translate" else language
-    job = _Job(model, audio, language, task, opts.beam_size, prompt, settings)
+    job = _Job(model, audio, language, task, opts.beam_size, prompt, settings, on_progress, duration_ms)
     batch = batch_size(opts)
-    raw = _batched(job, spans, batch) if batch > 1 else _sequential(job, spans)
-    words = _kept_words(raw, text_language, settings, notes, str(path), on_progress, duration_ms)
-    words = _second_pass(job, chunks, words, text_language, notes, str(path), duration_ms)
+    raw = _batched(job, spans, batch) if batch > 1 else _sequential(job, spans, report=True)
+    words = _kept_words(raw, text_language, settings, notes, str(path))
+    words = _second_pass(job, chunks, words, text_language, notes, str(path))
     if on_progress:
         on_progress(duration_ms, duration_ms)
     tidy = guards.tidy_words(words, settings.max_word_ms)
@@ -267,7 +281,7 @@ def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: Progres
 
 
 def _second_pass(job: _Job, chunks: list[aw.Span], words: list[Word], language: str, notes: list[str],
-                 path: str, duration_ms: int) -> list[Word]:
+                 path: str) -> list[Word]:
     """Speech the first pass left (nearly) without words is decoded again, each chunk on its own window with
     no seeking past "silence"; its words replace the first pass's there when there are more of them. Twice at
     most: words a first pass misplaced into a neighbouring chunk leave their own chunk short in turn."""
@@ -277,8 +291,7 @@ def _second_pass(job: _Job, chunks: list[aw.Span], words: list[Word], language: 
                                                 s.second_pass_min_ms) if c not in redone]
         for span in todo:
             redone.add(span)
-            again = _kept_words(_sequential(job, [span], silence_skip=False), language, s, notes, path, None,
-                                duration_ms)
+            again = _kept_words(_sequential(job, [span], silence_skip=False), language, s, notes, path)
             again = aw.words_in(span, again)
             if len(again) > len(aw.words_in(span, words)):
                 log.info("%s: second pass found %d words at %.1f-%.1f s", path, len(again), span[0] / 1000,
@@ -287,8 +300,7 @@ def _second_pass(job: _Job, chunks: list[aw.Span], words: list[Word], language: 
     return words
 
 
-def _kept_words(raw_segments: list[Any], language: str, s: AsrSettings, notes: list[str], path: str,
-                on_progress: ProgressFn | None, duration_ms: int) -> list[Word]:
+def _kept_words(raw_segments: list[Any], language: str, s: AsrSettings, notes: list[str], path: str) -> list[Word]:
     """Words of the segments the guards keep (why each other one was dropped goes to `notes`)."""
     words: list[Word] = []
     for seg in raw_segments:
@@ -304,8 +316,6 @@ def _kept_words(raw_segments: list[Any], language: str, s: AsrSettings, notes: l
             notes.append(reason)
         else:
             words.extend(seg_words)
-        if on_progress:
-            on_progress(min(seconds_to_ms(seg.end), duration_ms), duration_ms)
     return sorted(words, key=lambda w: (w.start_ms, w.end_ms))
 
 
