@@ -265,7 +265,7 @@ def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: Progres
     words = _second_pass(job, chunks, words, text_language, notes, str(path))
     if on_progress:
         on_progress(duration_ms, duration_ms)
-    tidy = guards.tidy_words(words, settings.max_word_ms)
+    tidy = guards.tidy_words(aw.snap_to_speech(words, chunks), settings.max_word_ms)
     for span in aw.uncovered(chunks, [(w.start_ms, w.end_ms) for w in tidy], settings.second_pass_min_ms):
         note = aw.no_subtitle_note(span)
         log.warning("%s: %s", path, note)

@@ -9,6 +9,7 @@ edges are pauses the VAD found, so no word is ever cut in two, and windows are i
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 from pipeline.types import Word
@@ -64,6 +65,32 @@ def replace_words(words: Sequence[Word], span: Span, new: Sequence[Word]) -> lis
     """The words with those inside `span` replaced by `new` (the second pass's words for that span), sorted."""
     kept = [w for w in words if not span[0] <= (w.start_ms + w.end_ms) // 2 < span[1]]
     return sorted([*kept, *new], key=lambda w: (w.start_ms, w.end_ms))
+
+
+def snap_to_speech(words: Sequence[Word], chunks: Sequence[Span]) -> list[Word]:
+    """Each word kept inside the speech chunk holding its middle (else the nearest one): Whisper's word times
+    stretch a word over the pause before or after it, and a cue built on such a word runs through the pause.
+    A word overlapping that chunk is cut to the overlap; one lying wholly in a pause moves into the nearest chunk,
+    keeping its length where the chunk allows."""
+    if not chunks:
+        return list(words)
+    starts = [a for a, _ in chunks]
+    out = []
+    for w in words:
+        mid = (w.start_ms + w.end_ms) // 2
+        k = max(0, bisect.bisect_right(starts, mid) - 1)
+        if mid >= chunks[k][1] and k + 1 < len(chunks) and chunks[k + 1][0] - mid < mid - chunks[k][1]:
+            k += 1  # in a pause, nearer the next chunk
+        a, b = chunks[k]
+        length = w.end_ms - w.start_ms
+        if w.start_ms < b and w.end_ms > a or a <= w.start_ms <= b:  # overlaps it: cut to the overlap
+            start, end = max(a, w.start_ms), min(b, w.end_ms)
+        elif mid < a:
+            start, end = a, min(b, a + length)
+        else:
+            start, end = max(a, b - length), b
+        out.append(Word(w.text, start, end, w.probability))
+    return out
 
 
 def clock(ms: int) -> str:

@@ -84,3 +84,22 @@ def test_second_pass_words_replace_the_span_and_the_rest_stays() -> None:
 def test_note_shows_minutes_and_seconds() -> None:
     assert aw.no_subtitle_note((92_000, 98_400)) == "speech at 1:32–1:38 has no subtitle"
     assert aw.clock(3_725_000) == "1:02:05"
+
+
+def test_words_stretched_over_a_pause_are_kept_inside_their_speech() -> None:
+    chunks = [(0, 7000), (9000, 16000)]
+    words = [Word("last", 6500, 8200), Word("first", 8600, 9400), Word("lost", 7600, 8000), Word("in", 10000, 10300)]
+    # "last" runs into the pause (middle 7350, nearer chunk 1): cut at 7000; "first" starts in it (middle 9000,
+    # in chunk 2): starts at 9000; "lost" lies wholly in the pause, nearer chunk 1: moved to its end, length
+    # kept; "in" untouched.
+    assert [(w.start_ms, w.end_ms) for w in aw.snap_to_speech(words, chunks)] == \
+        [(6500, 7000), (9000, 9400), (6600, 7000), (10000, 10300)]
+
+
+@given(speech(), st.lists(st.tuples(st.integers(0, 200_000), st.integers(0, 4000)), max_size=20))
+def test_snapped_words_lie_inside_one_chunk(data: tuple[list[tuple[int, int]], list[Word]],
+                                            raw: list[tuple[int, int]]) -> None:
+    chunks, _ = data
+    words = [Word("w", a, a + d) for a, d in raw]
+    for w in aw.snap_to_speech(words, chunks):
+        assert any(a <= w.start_ms <= w.end_ms <= b for a, b in chunks), (w, chunks)
