@@ -18,15 +18,16 @@ from pipeline.subtitles import decode_srt, parse_srt_blocks
 
 def check_text(text: str, source: str, lang: str | None = None, preset: str = "landscape",
                overrides: dict[str, float] | None = None, notes: Iterable[str] = (),
-               speech: Sequence[tuple[int, int]] | None = None) -> qc.Report:
-    """`speech`: speech spans of the media the text subtitles (vad.speech_spans), for speech_without_subtitle."""
+               names: Iterable[str] = (), speech: Sequence[tuple[int, int]] | None = None) -> qc.Report:
+    """`names`: the glossary's names (kept whole and as written: not typography errors). `speech`: speech spans
+    of the media the text subtitles (vad.speech_spans), for speech_without_subtitle."""
     blocks = parse_srt_blocks(text)
     lang = lang or language_from_name(source) or guess_language(" ".join(" ".join(b.lines) for b in blocks))
-    return qc.check_blocks(blocks, profile(lang, preset, overrides), source, notes, speech)
+    return qc.check_blocks(blocks, profile(lang, preset, overrides, names), source, notes, speech)
 
 
 def check_file(path: str | os.PathLike[str], lang: str | None = None, preset: str = "landscape",
-               overrides: dict[str, float] | None = None,
+               overrides: dict[str, float] | None = None, names: Iterable[str] = (),
                speech: Sequence[tuple[int, int]] | None = None) -> qc.Report:
     """Read any SRT leniently (BOM, CRLF, legacy encodings) and report every problem per cue."""
     try:
@@ -34,4 +35,4 @@ def check_file(path: str | os.PathLike[str], lang: str | None = None, preset: st
     except OSError as exc:
         raise SubtitleParseError(str(path), None, f"cannot be read ({exc.strerror or exc})") from None
     text, notes = decode_srt(data, str(path))
-    return check_text(text, str(path), lang, preset, overrides, notes, speech)
+    return check_text(text, str(path), lang, preset, overrides, notes, names, speech)
