@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from pipeline import typography
+from pipeline import markup, typography
 from pipeline.errors import SubtitleParseError
 from pipeline.profiles import LANGUAGES, Profile, profile
 from pipeline.subtitles import SrtBlock, decode_srt, format_timestamp, parse_srt_blocks
@@ -38,7 +38,6 @@ CODES: dict[str, str] = {
     "unbalanced_tags": "error",
     "typography": "warning",
 }
-_TAG = re.compile(r"<(/?)(i|b|u|font)\b[^>]*>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -177,18 +176,8 @@ def _chained_end(cue: Cue, nxt: Cue, p: Profile) -> int | None:
 
 
 def _check_tags(n: int, cue: Cue) -> list[Finding]:
-    stack: list[str] = []
-    for closing, name in _TAG.findall("\n".join(cue.lines)):
-        name = name.lower()
-        if not closing:
-            stack.append(name)
-        elif stack and stack[-1] == name:
-            stack.pop()
-        else:
-            return [_finding("unbalanced_tags", n, cue.start_ms, f"</{name}> without a matching <{name}>")]
-    if stack:
-        return [_finding("unbalanced_tags", n, cue.start_ms, f"<{stack[-1]}> is never closed")]
-    return []
+    problem = markup.unbalanced(cue.lines)
+    return [_finding("unbalanced_tags", n, cue.start_ms, problem)] if problem else []
 
 
 def _check_blocks(blocks: Sequence[SrtBlock]) -> list[Finding]:

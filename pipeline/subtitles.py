@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import markup
 from pipeline.cache import atomic_write_text
 from pipeline.errors import SubtitleParseError
 from pipeline.types import Cue
@@ -39,9 +40,20 @@ def format_timestamp(ms: int, sep: str = ",") -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{milli:03d}"
 
 
+# Characters that end a line for some clients and not others (pysrt, Python's splitlines: U+2028, U+0085, VT,
+# FF...) are written as spaces, as the burn draws them; a blank line inside a cue would end it, so none is written.
+_LINE_BREAKERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _written_lines(lines: Iterable[str]) -> list[str]:
+    out = [_LINE_BREAKERS.sub(" ", line.replace("\t", " ")).rstrip() for line in lines]
+    return [line for line in out if line.strip()]
+
+
 def srt_to_string(cues: Iterable[Cue]) -> str:
     blocks = [
-        f"{i}\n{format_timestamp(c.start_ms)} --> {format_timestamp(c.end_ms)}\n" + "\n".join(c.lines) + "\n"
+        f"{i}\n{format_timestamp(c.start_ms)} --> {format_timestamp(c.end_ms)}\n"
+        + "".join(line + "\n" for line in _written_lines(c.lines))
         for i, c in enumerate(cues, start=1)
     ]
     return "\n".join(blocks)
@@ -53,27 +65,27 @@ def save_srt(path: str | os.PathLike[str], cues: Iterable[Cue]) -> None:
 
 # ----------------------------------------------------------------------------------------------------- WebVTT
 
-_VTT_TAG = re.compile(r"</?[ibu]>")
-
-
 def _vtt_text(line: str) -> str:
-    """Escape for WebVTT, keeping <i> <b> <u>; <font> has no WebVTT meaning and is dropped."""
-    line = re.sub(r"</?font[^>]*>", "", line)
-    parts = _VTT_TAG.split(line)
-    tags = _VTT_TAG.findall(line)
-    escaped = [p.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") for p in parts]
-    out = escaped[0]
-    for tag, part in zip(tags, escaped[1:], strict=True):
-        out += tag + part
-    return out.replace("--&gt;", "\u2192")
+    """The line as WebVTT cue text, read as `pipeline.markup` reads it: style tags as lower-case <i> <b> <u>,
+    <font> and ASS override blocks dropped (no WebVTT meaning), everything drawn escaped (so `-->` is `--&gt;`)."""
+    out: list[str] = []
+    for token in markup.tokens(line):
+        if isinstance(token, str):
+            out.append(token.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+        elif token.kind == "style":
+            out.append(f"<{'/' if token.closing else ''}{token.name}>")
+    return "".join(out)
 
 
 def vtt_to_string(cues: Iterable[Cue]) -> str:
-    blocks = [
-        f"{i}\n{format_timestamp(c.start_ms, '.')} --> {format_timestamp(c.end_ms, '.')}\n"
-        + "\n".join(_vtt_text(line) for line in c.lines) + "\n"
-        for i, c in enumerate(cues, start=1)
-    ]
+    """WebVTT; a cue placed at the top ({\\an8}, as the burn places it) gets the setting `line:0`."""
+    blocks = []
+    for i, c in enumerate(cues, start=1):
+        top, lines = markup.top_placed(c.lines)
+        setting = " line:0" if top else ""
+        text = [t for t in (_vtt_text(line) for line in _written_lines(lines)) if t.strip()]
+        blocks.append(f"{i}\n{format_timestamp(c.start_ms, '.')} --> {format_timestamp(c.end_ms, '.')}{setting}\n"
+                      + "".join(t + "\n" for t in text))
     return "WEBVTT\n\n" + "\n".join(blocks)
 
 

@@ -13,14 +13,13 @@ import logging
 import re
 from functools import cache
 
-from pipeline import glossary
+from pipeline import glossary, markup
 from pipeline.errors import UsageError
 from pipeline.profiles import PROTECTED_TERMS, Language, language
 
 log = logging.getLogger(__name__)
 
 _SPACES = " \u00a0\u202f"  # regular, no-break, narrow no-break
-_TAG = re.compile(r"<[^<>]*>|\{\\[^{}]*\}")  # SRT/HTML tags and ASS overrides: not shown as characters
 # Arabic diacritics (harakat, shadda, sukun, superscript alef) and bidi controls take no width on screen.
 _INVISIBLE = re.compile("[\u064b-\u065f\u0670\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _DOTS = re.compile(r"\.\.\.")
@@ -128,5 +127,6 @@ def strip_invisible(text: str) -> str:
 
 
 def display_length(text: str) -> int:
-    """Characters a viewer sees: tags, Arabic diacritics and bidi marks do not count; spaces and marks do."""
-    return len(_INVISIBLE.sub("", _TAG.sub("", text)))
+    """Characters a viewer sees: markup (as `pipeline.markup` reads it), Arabic diacritics and bidi marks do not
+    count; spaces and marks do."""
+    return len(_INVISIBLE.sub("", markup.visible(text)))
