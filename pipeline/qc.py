@@ -118,7 +118,25 @@ def _check(numbered: list[tuple[int, Cue]], p: Profile) -> list[Finding]:
         findings += _check_one(number, cue, p)
         if k + 1 < len(numbered):
             findings += _check_pair(number, cue, numbered[k + 1], p)
-    return findings
+    return findings + _distant_overlaps(numbered)
+
+
+def _distant_overlaps(numbered: list[tuple[int, Cue]]) -> list[Finding]:
+    """Cues shown while a cue that is not their neighbour in the file is still on screen (sign captions nested
+    in a long cue, cues out of order): each one is a finding. Neighbours are `_check_pair`'s."""
+    out: list[Finding] = []
+    showing: tuple[int, int, Cue] | None = None  # (position, number, cue) of the latest-ending cue so far
+    for k in sorted(range(len(numbered)), key=lambda i: (numbered[i][1].start_ms, i)):
+        n, cue = numbered[k]
+        if showing is not None and cue.start_ms < showing[2].end_ms and abs(showing[0] - k) != 1:
+            m, other = showing[1], showing[2]
+            how = "starts with" if cue.start_ms == other.start_ms else (
+                "is shown inside" if cue.end_ms <= other.end_ms else "overlaps")
+            out.append(_finding("overlap", n, cue.start_ms, f"{how} cue {m} "
+                                f"({format_timestamp(other.start_ms)} --> {format_timestamp(other.end_ms)})"))
+        if showing is None or cue.end_ms > showing[2].end_ms:
+            showing = (k, n, cue)
+    return out
 
 
 def _check_one(n: int, cue: Cue, p: Profile) -> list[Finding]:
@@ -239,13 +257,13 @@ def check_text(text: str, source: str, lang: str | None = None, preset: str = "l
 
 
 def check_file(path: str | os.PathLike[str], lang: str | None = None, preset: str = "landscape",
-               overrides: dict[str, float] | None = None) -> Report:
-    """Read any SRT leniently (BOM, CRLF, legacy encodings) and report every problem per cue."""
+               overrides: dict[str, float] | None = None, encoding: str | None = None) -> Report:
+    """Read any SRT leniently (BOM, CRLF, legacy encodings, or `encoding`) and report every problem per cue."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise SubtitleParseError(str(path), None, f"cannot be read ({exc.strerror or exc})") from None
-    text, notes = decode_srt(data, str(path))
+    text, notes = decode_srt(data, str(path), encoding)
     return check_text(text, str(path), lang, preset, overrides, notes)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipeline import qc
 from pipeline.cache import atomic_write_bytes
-from pipeline.commands.common import _lang, _override
+from pipeline.commands.common import _lang, _override, add_encoding_arg
 from pipeline.errors import SubtitleParseError, UsageError
 from pipeline.profiles import PRESETS, profile
 from pipeline.subtitles import decode_srt, format_timestamp, parse_srt_blocks, srt_to_string
@@ -30,6 +30,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fix", action="store_true",
                    help="apply safe fixes in place (renumbering, typography, tiny gaps; never words), "
                         "keeping a backup NAME.srt.bak")
+    add_encoding_arg(p)
 
 
 def _files(paths: list[Path]) -> list[Path]:
@@ -51,10 +52,11 @@ def _backup_path(path: Path) -> Path:
     return candidate
 
 
-def fix_file(path: Path, lang: str | None, preset: str, overrides: dict[str, float]) -> list[str]:
+def fix_file(path: Path, lang: str | None, preset: str, overrides: dict[str, float],
+             encoding: str | None = None) -> list[str]:
     """Rewrite `path` with the safe fixes (UTF-8, renumbered) after backing it up; returns what changed."""
     data = path.read_bytes()
-    text, notes = decode_srt(data, str(path))
+    text, notes = decode_srt(data, str(path), encoding)
     blocks = parse_srt_blocks(text)
     broken = [n for n, b in enumerate(blocks, start=1) if b.error is not None]
     if broken:
@@ -97,8 +99,8 @@ def handle(args: argparse.Namespace) -> int:
     results: list[dict[str, object]] = []
     for path in _files(args.paths):
         try:
-            fixed = fix_file(path, args.lang, args.preset, overrides) if args.fix else []
-            report = qc.check_file(path, args.lang, args.preset, overrides)
+            fixed = fix_file(path, args.lang, args.preset, overrides, args.encoding) if args.fix else []
+            report = qc.check_file(path, args.lang, args.preset, overrides, args.encoding)
         except SubtitleParseError as exc:
             status = 1
             results.append({"path": str(path), "error": str(exc)})

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pipeline import packages
 from pipeline.cache import Cache
-from pipeline.commands.common import _lang, _override, options_from_args
+from pipeline.commands.common import _lang, _override, add_encoding_arg, options_from_args
 from pipeline.errors import UsageError
 from pipeline.profiles import LANGUAGES, PRESETS
 from pipeline.subtitles import load_srt, save_srt
@@ -22,6 +22,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", type=Path, default=None,
                    help="default: NAME.<target>.srt beside the input")
     p.add_argument("--force", action="store_true", help="replace an existing output file")
+    add_encoding_arg(p)
     g = p.add_argument_group("subtitles")
     # An SRT has no frame size to pick a layout from ("auto" elsewhere): the limits are named, landscape by default.
     g.add_argument("--preset", choices=list(PRESETS), default="landscape",
@@ -59,7 +60,7 @@ def handle(args: argparse.Namespace) -> int:
                          "or -o elsewhere")
     opts = options_from_args(args)
     packages.preflight(src, (args.target,), opts)  # no package: exit 2 before reading anything else
-    cues = load_srt(args.input)
+    cues = load_srt(args.input, encoding=args.encoding)
     result = translate_cues(cues, src, args.target, opts, Cache(opts.cache_dir), preset=args.preset)
     save_srt(out, result.cues)
     print(f"{out}: {len(result.cues)} cues from {len(cues)} ({result.sentences} sentences, "
