@@ -111,6 +111,10 @@ _WESTERN_LETTERS = "àâäæçéèêëîïôöœùûüÿÀÂÄÆÇÉÈÊËÎÏÔ
 _COMMON = "«»‹›‘’‚“”„…–—•·°²³¹ºª½¼¾€£¥©®™§¶†‡‰¡¿×÷\u00a0\u00ad\u200c\u200d\u200e\u200f\u202f"
 # What French and English text commonly carries beyond ASCII: anything else counts against a reading.
 _USUAL_WESTERN = set("éèàçêâôîûùëïüœæÉÈÀÇÊÂÔÎÛÙËÏÜŒÆáíóúñ«»‘’“”…–—€°²³¹ºª\u00a0\u202f")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+_ASCII_LETTERS = re.compile("[A-Za-z]")
+# A word with Arabic letters and Latin ones: two code pages' letters read as one.
+_MIXED_WORD = re.compile("[\u0600-\u06ff][A-Za-z\u00c0-\u024f]|[A-Za-z\u00c0-\u024f][\u0600-\u06ff]")
 _DETECTOR_SAMPLE = 200_000  # bytes: enough to tell, bounded time on big files
 
 
@@ -118,25 +122,21 @@ def _fits_arabic(text: str) -> bool:
     """Arabic words (runs of Arabic letters), no Latin letter inside an Arabic word, no other script."""
     if not _ARABIC.search(text):
         return False
-    for word in re.findall(r"\w+", text):
-        arabic = bool(_ARABIC.search(word))
-        if arabic and re.search("[A-Za-z\u00c0-\u024f]", word):
-            return False
-        if not arabic and any(ord(ch) > 127 and ch not in _WESTERN_LETTERS for ch in word):
-            return False
-    return all(ord(ch) < 128 or _ARABIC.match(ch) or ch in _WESTERN_LETTERS or ch in _COMMON for ch in text)
+    if _MIXED_WORD.search(text):
+        return False
+    return all(_ARABIC.match(ch) or ch in _WESTERN_LETTERS or ch in _COMMON for ch in set(_NON_ASCII.findall(text)))
 
 
 def _western_oddness(text: str) -> int | None:
     """How unusual `text` is as French or English (0: every character usual); None when it is not Latin-script
     text of Western Europe at all (another script, or accented letters outnumbering plain ones)."""
-    letters = sum(ch.isalpha() for ch in text)
-    accented = sum(ch.isalpha() and ord(ch) > 127 for ch in text)
-    if accented > 0.5 * letters:
+    high = _NON_ASCII.findall(text)  # the few characters that tell code pages apart: counted, not the rest
+    if any(ch not in _WESTERN_LETTERS and ch not in _COMMON for ch in set(high)):
         return None
-    if any(ord(ch) > 127 and ch not in _WESTERN_LETTERS and ch not in _COMMON for ch in text):
+    accented = sum(ch.isalpha() for ch in high)
+    if accented > 0.5 * (accented + len(_ASCII_LETTERS.findall(text))):
         return None
-    odd = sum(ord(ch) > 127 and ch not in _USUAL_WESTERN for ch in text)
+    odd = sum(ch not in _USUAL_WESTERN for ch in high)
     # An accented capital inside a lower-case word ("NoÎl") is a wrong code page, not French.
     return odd + len(re.findall("[a-z][\u00c0-\u00de]", text))
 
