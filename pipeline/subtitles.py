@@ -165,7 +165,7 @@ def _guess_legacy(data: bytes, source: str) -> tuple[str, str]:
     western = sorted((n, text) for text in names if (n := _western_oddness(text)) is not None)
     if not arabic and western:
         odd, text = western[0]
-        unusual = sum(ord(ch) > 127 for ch in text)
+        unusual = len(_NON_ASCII.findall(text))
         # A clear winner whose unusual characters are rare: a French or English file in a Western code page.
         if (len(western) == 1 or odd < western[1][0]) and odd <= 0.1 * unusual:
             return text, "cp1252" if "cp1252" in names[text] else names[text][0]
@@ -176,9 +176,9 @@ def _guess_legacy(data: bytes, source: str) -> tuple[str, str]:
         text = _strict_decode(data, best.encoding)
         if text is not None:
             return text, best.encoding
-    tried = ", ".join(dict.fromkeys(ours or detected[:3] or ["none fits"]))
-    raise SubtitleParseError(source, None, f"could not tell the encoding (not UTF-8; perhaps {tried}): "
-                             "re-save it as UTF-8 or pass --encoding NAME")
+    tried = ", ".join(dict.fromkeys(ours or detected[:3]))
+    raise SubtitleParseError(source, None, f"could not tell the encoding (not UTF-8{'; perhaps ' if tried else ''}"
+                             f"{tried}): re-save it as UTF-8 or pass --encoding NAME")
 
 
 _LEGACY_NAMES = {"cp1256": "Arabic Windows", "cp1252": "Western Windows"}
@@ -197,7 +197,8 @@ def _unicode_without_bom(data: bytes) -> str | None:
 
 def reject_binary(data: bytes, source: str) -> None:
     """NUL bytes outside UTF-16/32 mean a video or other binary file: one error, not a page of mojibake."""
-    if b"\x00" in data and not data.startswith(tuple(b for b, _ in _BOMS)) and not _unicode_without_bom(data):
+    wide = tuple(b for b, enc in _BOMS if enc != "utf-8")
+    if b"\x00" in data and not data.startswith(wide) and not _unicode_without_bom(data):
         raise SubtitleParseError(source, None, "not a text subtitle file (binary data)")
 
 
