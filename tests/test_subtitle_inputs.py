@@ -258,3 +258,11 @@ def test_valid_file_reads_in_every_unicode_form() -> None:
     for encoding in ("utf-8-sig", "utf-16", "utf-16-be", "utf-32", "utf-32-le"):
         assert read_srt(VALID.replace("\n", "\r\n").encode(encoding), lenient=True) == expected
     assert codecs.BOM_UTF8 not in srt_to_string(expected).encode()
+
+
+@pytest.mark.parametrize("command", [["check"], ["translate", "--to", "fr"], ["burn", "video.mp4"]])
+def test_an_unknown_encoding_is_misuse_before_any_work(tmp_path: Path, command: list[str],
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    srt = _write(tmp_path, "x.en.srt", b"1\n00:00:01,000 --> 00:00:02,000\nHi\n")
+    assert main([command[0], *command[1:], str(srt), "--encoding", "klingon"]) == 2
+    assert "unknown text encoding 'klingon'" in capsys.readouterr().err
