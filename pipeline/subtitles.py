@@ -53,7 +53,8 @@ _LINE_BREAKERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _written_lines(lines: Iterable[str]) -> list[str]:
-    out = [_LINE_BREAKERS.sub(" ", line.replace("\t", " ")).rstrip() for line in lines]
+    """The lines as written: a '\\n' inside a line is a line break, blank lines are dropped."""
+    out = [_LINE_BREAKERS.sub(" ", part.replace("\t", " ")).rstrip() for line in lines for part in line.split("\n")]
     return [line for line in out if line.strip()]
 
 

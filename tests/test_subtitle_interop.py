@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import io
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pysrt
@@ -13,9 +14,11 @@ import pysubs2
 import pytest
 import srt
 import webvtt
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from pipeline import markup
-from pipeline.subtitles import read_srt, srt_to_string, vtt_to_string
+from pipeline.subtitles import _TIMECODE_LIKE, parse_srt_blocks, read_srt, srt_to_string, vtt_to_string
 from pipeline.types import Cue
 
 # What reviewers' files carry: placement, upper-case and spaced tags, <font>, &, <3, comparisons, an arrow,
@@ -92,3 +95,33 @@ def test_ffmpeg_reads_what_we_read(written: dict[str, Path], expected: list[tupl
     out = subprocess.run(["ffmpeg", "-v", "error", "-i", str(written[kind]), "-f", "srt", "-"],
                          capture_output=True, check=True).stdout
     assert _ours(read_srt(out, "ffmpeg", lenient=False)) == expected
+
+
+any_line = st.text(st.characters(blacklist_categories=("Cs",)), max_size=25)
+
+
+@st.composite
+def any_cues(draw: st.DrawFn) -> list[Cue]:
+    cues, t = [], 0
+    for _ in range(draw(st.integers(1, 5))):
+        t += draw(st.integers(0, 3000))
+        end = t + draw(st.integers(1, 100_000))
+        cues.append(Cue(t, end, tuple(draw(st.lists(any_line, min_size=1, max_size=3)))))
+        t = end
+    return cues
+
+
+@settings(max_examples=300, deadline=timedelta(seconds=1))
+@given(any_cues())
+def test_any_text_is_written_so_that_readers_find_the_same_cues(cues: list[Cue]) -> None:
+    # A line that is itself a timecode cannot be told from one in any SRT reader: not ours to write.
+    assume(not any(_TIMECODE_LIKE.fullmatch(line.strip()) for c in cues for line in c.lines))
+    text = srt_to_string(cues)
+    blocks = parse_srt_blocks(text)
+    assert [(b.start_ms, b.end_ms) for b in blocks] == [(c.start_ms, c.end_ms) for c in cues]
+    assert all(b.error is None and not b.leniencies for b in blocks)
+    shown = [b.lines for b in blocks if b.lines]
+    assert [(s.start // srt.timedelta(milliseconds=1), tuple(s.content.split("\n"))) for s in srt.parse(text)
+            if s.content] == [(b.start_ms, b.lines) for b in blocks if b.lines] and len(shown) <= len(cues)
+    vtt = list(webvtt.from_buffer(io.StringIO(vtt_to_string(cues))))
+    assert [_ms(c.start) for c in vtt] == [c.start_ms for c in cues]
