@@ -1,10 +1,13 @@
 """Subtitle formats as pure `to_string` / `from_string`, with thin `load` / `save` around them.
 
-SRT is written UTF-8 without BOM, numbered from 1, `HH:MM:SS,mmm --> HH:MM:SS,mmm`, a blank line after each cue.
-Reading is strict by default (`srt_from_string`); `load_srt` is lenient on purpose where the meaning is certain
-(BOM, CRLF, cp1256/cp1252 files, missing blank lines or numbers, `.` for `,`, unpadded fields) and logs each
-leniency; anything else is a `SubtitleParseError` naming the file, the line and what was expected.
-`parse_srt_blocks` keeps numbering, raw timecodes and problems per block, for QC.
+SRT is written UTF-8 without BOM, numbered from 1, `HH:MM:SS,mmm --> HH:MM:SS,mmm`, a blank line after each cue;
+WebVTT carries the same cues with markup read by `pipeline.markup`. Whatever a line holds, every client reads the
+written cues alike (no raw line separators, no blank line inside a cue).
+Reading is strict by default (`srt_from_string`); `read_srt` / `load_srt` are lenient on purpose where the meaning
+is certain (BOM, CRLF, UTF-16/32, legacy code pages told apart with certainty, missing blank lines or numbers, `.`
+for `,`, unpadded fields) and log each leniency; anything else is a `SubtitleParseError` naming the file, the line
+and what was expected, never another exception, whatever the bytes. `parse_srt_blocks` keeps numbering, raw
+timecodes and problems per block, for QC.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import charset_normalizer
 
 from pipeline import markup
 from pipeline.cache import atomic_write_text
@@ -151,8 +156,6 @@ def _strict_decode(data: bytes, encoding: str) -> str | None:
 
 def _guess_legacy(data: bytes, source: str) -> tuple[str, str]:
     """(text, encoding) of bytes that are not UTF-8; SubtitleParseError when the encoding cannot be told."""
-    import charset_normalizer  # here: only files that are not UTF-8 pay for loading it
-
     matches = charset_normalizer.from_bytes(data[:_DETECTOR_SAMPLE])
     detected = [m.encoding for m in matches]
     names: dict[str, list[str]] = {}  # each distinct reading, and the encodings that give it
