@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 _OVERRIDE = r"\{\\[^{}]*\}"
 _MARKUP = re.compile(rf"<\s*(/?)\s*([ibu])\s*>|<\s*(/?)\s*font(?:\s[^<>]*)?>|{_OVERRIDE}", re.IGNORECASE)
+# The same markup as one pattern without groups (case-insensitive), for modules that must step around it.
+SPAN = rf"<\s*/?\s*[ibu]\s*>|<\s*/?\s*font(?:\s[^<>]*)?>|{_OVERRIDE}"
 _LEADING_OVERRIDES = re.compile(rf"(?:{_OVERRIDE})+")
 TOP = "{\\an8}"  # top centre: the one placement subtitle editors commonly write into SRT
 

@@ -70,7 +70,8 @@ def _untouchable() -> re.Pattern[str]:
     except UsageError as exc:
         log.warning("typography: shipped glossary not used (%s)", exc)
         names = frozenset()
-    return re.compile(f"{_LINKS}|{glossary.names_regex(names | set(PROTECTED_TERMS))}", re.IGNORECASE)
+    # Markup first: punctuation inside a tag (<font face="a, b">) is not prose.
+    return re.compile(f"{markup.SPAN}|{_LINKS}|{glossary.names_regex(names | set(PROTECTED_TERMS))}", re.IGNORECASE)
 
 
 def apply(text: str, lang: str) -> str:

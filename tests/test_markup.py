@@ -69,3 +69,19 @@ def test_visible_is_the_text_runs(line: str) -> None:
     assert "".join(t if isinstance(t, str) else t.raw for t in tokens) == line
     assert markup.visible(line) == "".join(t for t in tokens if isinstance(t, str))
     assert ass.srt_tags(line)[0] == markup.visible(line)
+
+
+def test_typography_never_changes_markup() -> None:
+    assert typography.apply('<font face="Arial, bold">نعم , لا</font>', "ar") == '<font face="Arial, bold">نعم، لا</font>'
+    assert typography.apply("{\\pos(10,20)}<I>Oui?</I>", "fr") == "{\\pos(10,20)}<I>Oui\u202f?</I>"
+    assert typography.apply("<i>Bonjour</i>!", "fr") == "<i>Bonjour</i>\u202f!"
+
+
+@settings(max_examples=200, deadline=1000)
+@given(st.lists(st.sampled_from(["<i>", "</i>", "< B >", "<font color=\"1,2\">", "</font>", "{\\an8}", "{\\a,b}",
+                                 "Oui", " ", "?", ",", "!", ":", "نعم", "...", "«", "»"]), max_size=12),
+       st.sampled_from(["ar", "fr", "en"]))
+def test_typography_keeps_every_tag(parts: list[str], lang: str) -> None:
+    line = "".join(parts)
+    tags = [t.raw for t in markup.tokens(line) if isinstance(t, Tag)]
+    assert [t.raw for t in markup.tokens(typography.apply(line, lang)) if isinstance(t, Tag)] == tags
