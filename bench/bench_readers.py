@@ -11,8 +11,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline import qc
-from pipeline.subtitles import decode_srt, format_timestamp, read_srt
+from pipeline import srtcheck
+from pipeline.subtitles import decode_srt, read_srt
+from pipeline.types import format_timestamp
 
 LINE, CUES = 8_000, 1_000  # characters of the long line, cues of the long file, at 1x
 
@@ -28,7 +29,7 @@ def _many_cues(n: int, encoding: str = "utf-8") -> bytes:
 
 def _check(data: bytes) -> None:
     text, notes = decode_srt(data, "bench.fr.srt")
-    qc.check_text(text, "bench.fr.srt", notes=notes)
+    srtcheck.check_text(text, "bench.fr.srt", notes=notes)
 
 
 def _best_of(fn: Callable[[], None], runs: int = 3) -> float:

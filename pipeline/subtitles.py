@@ -25,7 +25,7 @@ import charset_normalizer
 from pipeline import markup
 from pipeline.cache import atomic_write_text
 from pipeline.errors import SubtitleParseError
-from pipeline.types import Cue
+from pipeline.types import Cue, format_timestamp
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +42,6 @@ _LOOKS_TIMED = re.compile(r".*\d.*-+>.*\d.*|\s*\d+:\d+:\d+\S*\s*$", re.ASCII)
 _TIMECODE_LIKE = re.compile(r"\s*\d{1,3}:\d{1,2}\S*\s*-{1,2}>\s*\d{1,3}:\d{1,2}\S*.*", re.ASCII)
 _NUMBER = re.compile(r"\s*(\d{1,9})\s*", re.ASCII)
 _MAX_TIMING_LINE = 200  # characters: longer lines are text, whatever they contain
-
-
-def format_timestamp(ms: int, sep: str = ",") -> str:
-    ms = max(0, int(ms))
-    h, rem = divmod(ms, 3_600_000)
-    m, rem = divmod(rem, 60_000)
-    s, milli = divmod(rem, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}{sep}{milli:03d}"
 
 
 # Characters that end a line for some clients and not others (pysrt, Python's splitlines: U+2028, U+0085, VT,
@@ -100,10 +92,6 @@ def vtt_to_string(cues: Iterable[Cue]) -> str:
         blocks.append(f"{i}\n{format_timestamp(c.start_ms, '.')} --> {format_timestamp(c.end_ms, '.')}{setting}\n"
                       + "".join(t + "\n" for t in text))
     return "WEBVTT\n\n" + "\n".join(blocks)
-
-
-def save_vtt(path: str | os.PathLike[str], cues: Iterable[Cue]) -> None:
-    atomic_write_text(path, vtt_to_string(cues))
 
 
 # ------------------------------------------------------------------------------------------------ decoding

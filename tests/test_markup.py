@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from pipeline import ass, markup, qc, typography
 from pipeline.markup import Tag
+from pipeline.profiles import profile
 from pipeline.subtitles import srt_to_string, vtt_to_string
 from pipeline.types import Cue
 
@@ -35,7 +36,7 @@ def test_unbalanced_tags_read_like_the_burn() -> None:
     assert markup.unbalanced(["< b >x"]) == "<b> is never closed"
     assert markup.unbalanced(["x</u>"]) == "</u> without a matching <u>"
     assert markup.unbalanced(["3 < 5 et 7 > 2"]) is None
-    finding = qc.check_cues([Cue(0, 2000, ("< i >x",))], qc.profile("en", "landscape"))
+    finding = qc.check_cues([Cue(0, 2000, ("< i >x",))], profile("en", "landscape"))
     assert [f.code for f in finding] == ["unbalanced_tags"]
 
 

@@ -16,9 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import qc, typography
+from pipeline import qc, srtcheck, typography
 from pipeline.cli import main
 from pipeline.errors import SubtitleParseError
+from pipeline.profiles import profile
 from pipeline.subtitles import (
     decode_srt,
     load_srt,
@@ -91,7 +92,7 @@ def test_a_timecode_inside_text_is_never_words(tmp_path: Path, capsys: pytest.Ca
     assert main(["check", "--fix", str(path)]) == 1
     out = capsys.readouterr().out
     assert "not fixed" in out and path.read_text() == MERGED and not list(tmp_path.glob("*.bak"))
-    report = qc.check_file(path)
+    report = srtcheck.check_file(path)
     assert [(f.code, f.cue) for f in report.findings if f.severity == "error"] == [("bad_timecode", 2)]
 
 
@@ -159,7 +160,7 @@ def test_long_lines_without_spaces_are_linear(unit: str, size: int) -> None:
     # The old search for names and links inside a line was quadratic: 20,000 characters took 2-36 s.
     line = (unit * size)[:size]
     text = f"1\n00:00:01,000 --> 00:00:02,000\n{line}\n"
-    qc.check_text(text, "x.fr.srt")
+    srtcheck.check_text(text, "x.fr.srt")
     assert typography.apply(line, "fr") == line
 
 
@@ -168,7 +169,7 @@ def test_long_lines_without_spaces_are_linear(unit: str, size: int) -> None:
 def test_check_reads_nested_and_same_start_cues_and_reports_each(tmp_path: Path) -> None:
     text = ("1\n00:00:01,000 --> 00:00:09,000\nSign: EXIT\n\n2\n00:00:01,000 --> 00:00:03,000\nSpeech\n\n"
             "3\n00:00:04,000 --> 00:00:05,000\nMore speech\n\n4\n00:00:06,000 --> 00:00:07,000\nAnd more\n")
-    report = qc.check_file(_write(tmp_path, "x.en.srt", text.encode()))
+    report = srtcheck.check_file(_write(tmp_path, "x.en.srt", text.encode()))
     assert report.cues == 4
     assert {f.cue for f in report.findings if f.code == "overlap"} == {1, 3, 4}
     with pytest.raises(SubtitleParseError, match="same start, or wholly inside"):
@@ -183,10 +184,10 @@ def _exercise(data: bytes) -> None:
         text, _notes = decode_srt(data, "x.srt")
     except SubtitleParseError:
         return
-    report = qc.check_text(text, "x.srt")
+    report = srtcheck.check_text(text, "x.srt")
     assert report.cues == len(parse_srt_blocks(text))
     readable = [b.cue() for b in parse_srt_blocks(text) if b.error is None]
-    fixed, _changes = qc.safe_fixes(readable, qc.profile(report.language, "landscape"))
+    fixed, _changes = qc.safe_fixes(readable, profile(report.language, "landscape"))
     written = srt_to_string(fixed)
     assert len(parse_srt_blocks(written)) >= len(fixed)  # never merges cues on writing
     for lenient in (True, False):
