@@ -73,8 +73,10 @@ def _untouchable() -> re.Pattern[str]:
     except UsageError as exc:
         log.warning("typography: shipped glossary not used (%s)", exc)
         names = frozenset()
-    # Markup first: punctuation inside a tag (<font face="a, b">) is not prose.
-    return re.compile(f"{markup.SPAN}|{_LINKS}|{glossary.names_regex(names | set(PROTECTED_TERMS))}", re.IGNORECASE)
+    # Markup first: punctuation inside a tag (<font face="a, b">) is not prose. Every name starts at a word
+    # boundary: said once outside the alternation, the other positions of a long word fail fast.
+    names_rx = glossary.names_regex(names | set(PROTECTED_TERMS))
+    return re.compile(f"{markup.SPAN}|{_LINKS}|(?<!\\w)(?:{names_rx})", re.IGNORECASE)
 
 
 def apply(text: str, lang: str) -> str:
