@@ -100,12 +100,12 @@ def _apply_masked(line: str, rules: _Rules) -> str:
 def _apply_line(line: str, rules: _Rules) -> str:
     lg = rules.lg
     line = re.sub(" {2,}", " ", line.strip(_SPACES))
-    if lg.ellipsis:
-        line = _DOTS.sub(lg.ellipsis, line)
     for _src, dst, pattern in rules.swaps:
         line = pattern.sub(dst, line)
     if rules.tight is not None:
         line = rules.tight.sub("", line)
+    if lg.ellipsis:  # after the tight rule, which can join dots (".. ." -> "..."): idempotent
+        line = _DOTS.sub(lg.ellipsis, line)
     if rules.spaced is not None:
         line = rules.spaced.sub(lg.space_char + r"\1", line)
     if lg.space_inside_quotes:
