@@ -36,7 +36,8 @@ _STRICT = re.compile(r"(\d{2,3}):([0-5]\d):([0-5]\d),(\d{3}) --> (\d{2,3}):([0-5
 # Sloppy but certain: one-digit fields, '.' or ':' before milliseconds, odd spacing, '->', trailing position.
 _TIME = r"(\d{1,3}):(\d{1,2}):(\d{1,2})[,.:](\d{3})"
 _LENIENT = re.compile(rf"\s*{_TIME}\s*-{{1,2}}>\s*{_TIME}(\s+[A-Za-z].*)?\s*", re.ASCII)
-_LOOKS_TIMED = re.compile(r".*\d.*-+>.*\d.*|\s*\d+:\d+:\d+\S*\s*$", re.ASCII)
+_BARE_TIME = re.compile(r"\s*\d+:\d+:\d+\S*\s*", re.ASCII)
+_DIGIT = re.compile(r"\d", re.ASCII)
 # A line of cue text that is a timecode gone wrong ("00:00:03,00 --> 00:00:04,00"): the start of a cue whose
 # blank line was lost, never words to show.
 _TIMECODE_LIKE = re.compile(r"\s*\d{1,3}:\d{1,2}\S*\s*-{1,2}>\s*\d{1,3}:\d{1,2}\S*.*", re.ASCII)
@@ -305,7 +306,13 @@ def _is_timing(line: str) -> bool:
 
 
 def _looks_timed(line: str) -> bool:
-    return len(line) <= _MAX_TIMING_LINE and bool(_LOOKS_TIMED.fullmatch(line))
+    """A timecode line gone wrong: a digit, an arrow, a digit (found in one pass; as a regular expression,
+    `.*\\d.*->.*\\d.*` backtracked for milliseconds on each line), or a bare `H:M:S`."""
+    if len(line) > _MAX_TIMING_LINE:
+        return False
+    first = _DIGIT.search(line)
+    arrow = line.find("->", first.end()) if first else -1
+    return (arrow >= 0 and _DIGIT.search(line, arrow + 2) is not None) or bool(_BARE_TIME.fullmatch(line))
 
 
 def _number(line: str) -> int | None:

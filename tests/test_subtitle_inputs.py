@@ -164,6 +164,15 @@ def test_long_lines_without_spaces_are_linear(unit: str, size: int) -> None:
     assert typography.apply(line, "fr") == line
 
 
+@settings(max_examples=3, deadline=timedelta(seconds=1), suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["1-", "1", "1:1", "-1"]))
+def test_many_lines_almost_a_timecode_are_linear(unit: str) -> None:
+    # ".*\\d.*-+>.*\\d.*" backtracked ~2 ms on each such line: 2,000 of them (400 KB) took seconds.
+    text = ((unit * 200)[:200] + "\n\n") * 2000
+    assert len(parse_srt_blocks(text)) == 2000
+    srtcheck.check_text(text, "x.en.srt")
+
+
 # ------------------------------------------------------------------------------------ seen: nesting
 
 def test_check_reads_nested_and_same_start_cues_and_reports_each(tmp_path: Path) -> None:
