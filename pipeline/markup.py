@@ -82,3 +82,17 @@ def unbalanced(lines: Sequence[str]) -> str | None:
         else:
             return f"</{token.name}> without a matching <{token.name}>"
     return f"<{stack[-1]}> is never closed" if stack else None
+
+
+def split_at_spaces(line: str) -> list[str]:
+    """The line cut at its runs of spaces, never inside markup (`<font color="a b">` stays whole); each piece
+    keeps the markup written in it, so joining the pieces with one space gives the line back."""
+    pieces = [""]
+    for token in tokens(line.strip()):
+        if isinstance(token, Tag):
+            pieces[-1] += token.raw
+            continue
+        first, *rest = re.split(" +", token)
+        pieces[-1] += first
+        pieces += rest
+    return pieces

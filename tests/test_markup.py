@@ -86,3 +86,20 @@ def test_typography_keeps_every_tag(parts: list[str], lang: str) -> None:
     line = "".join(parts)
     tags = [t.raw for t in markup.tokens(line) if isinstance(t, Tag)]
     assert [t.raw for t in markup.tokens(typography.apply(line, lang)) if isinstance(t, Tag)] == tags
+
+
+def test_lines_are_cut_at_spaces_never_inside_markup() -> None:
+    line = '<font color="dark red">x y</font> 3 < 5 {\\pos(1, 2)}z'
+    assert markup.split_at_spaces(line) == ['<font color="dark red">x', "y</font>", "3", "<", "5", "{\\pos(1, 2)}z"]
+    assert " ".join(markup.split_at_spaces(line)) == line
+
+
+@settings(max_examples=200, deadline=1000)
+@given(st.lists(st.sampled_from(["<i>", "</i>", "< b >", '<font color="a b">', "</font>", "{\\a b}", "x", " ", "  ",
+                                 "<", ">", "3"]), max_size=12))
+def test_split_pieces_have_no_drawn_space_and_keep_the_tags(parts: list[str]) -> None:
+    line = "".join(parts)
+    pieces = markup.split_at_spaces(line)
+    assert all(" " not in markup.visible(p) for p in pieces)
+    assert [t.raw for p in pieces for t in markup.tokens(p) if isinstance(t, Tag)] == [
+        t.raw for t in markup.tokens(line) if isinstance(t, Tag)]

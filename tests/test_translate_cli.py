@@ -166,3 +166,15 @@ def test_encoding_is_the_one_given(tmp_path: Path, models: Path, capsys: pytest.
     assert "legacy.fr.srt:3: expected valid utf-8 text" in capsys.readouterr().err
     assert main(["translate", str(path), "--to", "en", "--models-dir", str(models), "--encoding", "cp1252"]) == 0
     assert "LibanTroc" in " ".join(c.text for c in load_srt(path.with_name("legacy.en.srt")))
+
+
+def test_translate_into_a_run_folder_keeps_a_reviewers_file_even_with_force(srt: Path, models: Path) -> None:
+    from pipeline import review
+
+    review.write_text(review.Manifest(srt.parent), srt.with_name("clip.ar.srt"), "ours\n")
+    assert main(["translate", str(srt), "--to", "ar", "--models-dir", str(models)]) == 0  # ours: replaced
+    assert "LibanTroc" in srt.with_name("clip.ar.srt").read_text(encoding="utf-8")
+    reviewed = srt.with_name("clip.ar.srt")
+    reviewed.write_text("1\n00:00:01,000 --> 00:00:03,000\nمراجعة\n", encoding="utf-8")
+    assert main(["translate", str(srt), "--to", "ar", "--models-dir", str(models), "--force"]) == 2
+    assert "مراجعة" in reviewed.read_text(encoding="utf-8")
