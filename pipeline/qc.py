@@ -8,12 +8,12 @@ two cues (overlap, gap) is reported on the earlier one.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from pipeline import typography
+from pipeline import markup, typography
+from pipeline.asr_windows import uncovered
 from pipeline.profiles import Profile
 from pipeline.types import Cue, format_timestamp
 
@@ -39,8 +39,8 @@ CODES: dict[str, str] = {
     "format": "warning",
     "unbalanced_tags": "error",
     "typography": "warning",
+    "speech_without_subtitle": "warning",
 }
-_TAG = re.compile(r"<(/?)(i|b|u|font)\b[^>]*>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,11 @@ class Finding:
     cue: int | None  # 1-based position of the cue in the file
     start_ms: int | None
     message: str
+    end_ms: int | None = None  # end of the span a finding is about, when it is a span (speech without subtitle)
 
 
-def _finding(code: str, cue: int | None, start_ms: int | None, message: str) -> Finding:
-    return Finding(CODES[code], code, cue, start_ms, message)
+def _finding(code: str, cue: int | None, start_ms: int | None, message: str, end_ms: int | None = None) -> Finding:
+    return Finding(CODES[code], code, cue, start_ms, message, end_ms)
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,25 @@ def _check(numbered: list[tuple[int, Cue]], p: Profile) -> list[Finding]:
         findings += _check_one(number, cue, p)
         if k + 1 < len(numbered):
             findings += _check_pair(number, cue, numbered[k + 1], p)
-    return findings
+    return findings + _distant_overlaps(numbered)
+
+
+def _distant_overlaps(numbered: list[tuple[int, Cue]]) -> list[Finding]:
+    """Cues shown while a cue that is not their neighbour in the file is still on screen (sign captions nested
+    in a long cue, cues out of order): each one is a finding. Neighbours are `_check_pair`'s."""
+    out: list[Finding] = []
+    showing: tuple[int, int, Cue] | None = None  # (position, number, cue) of the latest-ending cue so far
+    for k in sorted(range(len(numbered)), key=lambda i: (numbered[i][1].start_ms, i)):
+        n, cue = numbered[k]
+        if showing is not None and cue.start_ms < showing[2].end_ms and abs(showing[0] - k) != 1:
+            m, other = showing[1], showing[2]
+            how = "starts with" if cue.start_ms == other.start_ms else (
+                "is shown inside" if cue.end_ms <= other.end_ms else "overlaps")
+            out.append(_finding("overlap", n, cue.start_ms, f"{how} cue {m} "
+                                f"({format_timestamp(other.start_ms)} --> {format_timestamp(other.end_ms)})"))
+        if showing is None or cue.end_ms > showing[2].end_ms:
+            showing = (k, n, cue)
+    return out
 
 
 def _check_one(n: int, cue: Cue, p: Profile) -> list[Finding]:
@@ -179,18 +198,16 @@ def _chained_end(cue: Cue, nxt: Cue, p: Profile) -> int | None:
 
 
 def _check_tags(n: int, cue: Cue) -> list[Finding]:
-    stack: list[str] = []
-    for closing, name in _TAG.findall("\n".join(cue.lines)):
-        name = name.lower()
-        if not closing:
-            stack.append(name)
-        elif stack and stack[-1] == name:
-            stack.pop()
-        else:
-            return [_finding("unbalanced_tags", n, cue.start_ms, f"</{name}> without a matching <{name}>")]
-    if stack:
-        return [_finding("unbalanced_tags", n, cue.start_ms, f"<{stack[-1]}> is never closed")]
-    return []
+    problem = markup.unbalanced(cue.lines)
+    return [_finding("unbalanced_tags", n, cue.start_ms, problem)] if problem else []
+
+
+def speech_without_subtitle(speech: Sequence[tuple[int, int]], cues: Sequence[Cue],
+                            min_ms: int = 1000) -> list[Finding]:
+    """One finding per speech span (from the VAD, in ms) of `min_ms` or more that no cue overlaps."""
+    return [_finding("speech_without_subtitle", None, a,
+                     f"speech at {format_timestamp(a)}–{format_timestamp(b)} has no subtitle", b)
+            for a, b in uncovered(speech, [(c.start_ms, c.end_ms) for c in cues], min_ms)]
 
 
 def _check_blocks(blocks: Sequence[SrtBlock]) -> list[Finding]:
@@ -216,10 +233,13 @@ def _check_blocks(blocks: Sequence[SrtBlock]) -> list[Finding]:
 # ---------------------------------------------------------------------------------------------------- files
 
 def check_blocks(blocks: Sequence[SrtBlock], profile: Profile, source: str = "",
-                 notes: Iterable[str] = ()) -> Report:
-    """The report on one file's parsed blocks: what only the file shows, then every cue's problems."""
+                 notes: Iterable[str] = (), speech: Sequence[tuple[int, int]] | None = None) -> Report:
+    """The report on one file's parsed blocks: what only the file shows, then every cue's problems.
+    `speech`: the speech spans of the media the file subtitles (`check --media`), to find speech with no cue."""
     readable = [(n, b.cue()) for n, b in enumerate(blocks, start=1) if b.error is None]
     findings = _check_blocks(blocks) + _check(readable, profile)
+    if speech is not None:
+        findings += speech_without_subtitle(speech, [c for _, c in readable])
     if not blocks:  # an empty or blank file: nothing to show is no pass
         findings.append(_finding("no_cues", None, None, "no cues (the file is empty or blank)"))
     findings.sort(key=lambda f: (f.cue or 0, f.severity != "error", f.code))

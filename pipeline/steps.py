@@ -403,11 +403,12 @@ def _burn_group(ctx: Context, path: Path, result: VideoResult, tracks: dict[str,
     outputs = {lang: mp4_path(ctx.out_dir, result.stem, lang) for lang in todo}
     bar = ctx.progress(f"{result.stem} (burn)", int(result.input.get("probe", {}).get("duration_ms") or 0))
     try:
-        ctx.stages.burn(path, {lang: list(tracks[lang].cues) for lang in todo}, outputs, ctx.opts,
-                        on_progress=bar)
+        notes = ctx.stages.burn(path, {lang: list(tracks[lang].cues) for lang in todo}, outputs, ctx.opts,
+                                on_progress=bar)
     finally:
         bar.close()
     for lang, key in todo.items():
+        result.lang(lang).notes += list(notes or ())  # e.g. an NVENC encode done again with libx264
         out = outputs[lang]
         ctx.manifest.record(out, None, burn_key=key, from_srt=tracks[lang].sha256, size=out.stat().st_size)
         result.lang(lang).stages["burn"] = "done"

@@ -94,15 +94,31 @@ def test_the_cycle_finder_finds_cycles(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _cycles() == [["pipeline.a", "pipeline.b", "pipeline.c", "pipeline.a"]]
 
 
+RUNNING = ("pipeline.context", "pipeline.steps", "pipeline.batch", "pipeline.executors")
+SURFACES = ("pipeline.cli", "pipeline.__main__", "pipeline.commands", "pipeline.server")
+
+
+def _in(module: str, layer: tuple[str, ...]) -> bool:
+    return any(module == m or module.startswith(m + ".") for m in layer)
+
+
+def test_core_and_edges_never_import_the_running_layer_or_the_surfaces() -> None:
+    """architecture.md: each layer imports only the layers above it (core, edges, running, surfaces)."""
+    wrong = {m: sorted(i for i in imports_of(m) if _in(i, RUNNING + SURFACES))
+             for m in MODULES if not _in(m, RUNNING + SURFACES)}
+    assert {m: i for m, i in wrong.items() if i} == {}
+
+
 # --- the pure core ------------------------------------------------------------------------------------------
 
 # The pure core (architecture.md, "Where things live"): functions over small values, data passed in.
 PURE = ("types", "errors", "options", "profiles", "naming", "langid", "textnorm", "metrics", "segment",
-        "typography", "bidi", "qc", "ass", "retime", "markup")
+        "typography", "bidi", "qc", "ass", "retime", "markup", "asr_windows")
 # Edges and the running layer: what touches files, processes, models or the network.
 IO_MODULES = frozenset(f"pipeline.{m}" for m in (
     "media", "asr", "mt", "packages", "burn", "models", "cache", "journal", "review", "report", "glossary",
-    "export", "srtcheck", "context", "steps", "batch", "cli", "commands", "server", "executors"))
+    "export", "srtcheck", "context", "steps", "batch", "cli", "commands", "server", "executors", "vad",
+    "devices"))
 IO_LIBRARIES = frozenset(("subprocess", "shutil", "tempfile", "socket", "urllib", "http", "io", "csv",
                           "fcntl", "sqlite3", "glob", "ffmpeg", "ctranslate2", "faster_whisper", "sentencepiece",
                           "importlib.resources"))

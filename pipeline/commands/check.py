@@ -8,9 +8,9 @@ import logging
 import sys
 from pathlib import Path
 
-from pipeline import glossary, qc, review
+from pipeline import glossary, qc, review, vad
 from pipeline.cache import atomic_write_bytes
-from pipeline.commands.common import _lang, _override, existing_file
+from pipeline.commands.common import _lang, _override, add_encoding_arg, existing_file
 from pipeline.errors import SubtitleParseError, UsageError
 from pipeline.langid import guess_language
 from pipeline.naming import language_from_name
@@ -32,10 +32,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    metavar="NAME=NUMBER", help="override a profile limit, e.g. --set max_cps=15")
     p.add_argument("--glossary", type=existing_file, default=None,
                    help="campaign glossary CSV whose names are kept as written (default: the shipped one)")
+    p.add_argument("--media", type=Path, default=None, metavar="VIDEO",
+                   help="the video (or audio) the SRTs subtitle: also report speech with no cue over it "
+                        "(speech_without_subtitle)")
     p.add_argument("--json", action="store_true", help="machine-readable report on stdout")
     p.add_argument("--fix", action="store_true",
                    help="apply safe fixes in place (renumbering, typography, tiny gaps; never words), "
                         "keeping a backup NAME.srt.bak")
+    add_encoding_arg(p)
 
 
 # Folders of a run's output that hold no subtitles of their own to judge.
@@ -85,10 +89,10 @@ def _backup_path(path: Path) -> Path:
 
 
 def fix_file(path: Path, lang: str | None, preset: str, overrides: dict[str, float],
-             names: tuple[str, ...] = ()) -> list[str]:
+             names: tuple[str, ...] = (), encoding: str | None = None) -> list[str]:
     """Rewrite `path` with the safe fixes (UTF-8, renumbered) after backing it up; returns what changed."""
     data = path.read_bytes()
-    text, notes = decode_srt(data, str(path))
+    text, notes = decode_srt(data, str(path), encoding)
     blocks = parse_srt_blocks(text)
     broken = [n for n, b in enumerate(blocks, start=1) if b.error is not None]
     if broken:
@@ -128,9 +132,13 @@ def handle(args: argparse.Namespace) -> int:
     overrides = dict(args.profile_overrides)
     profile(args.lang or "en", args.preset or "landscape", overrides)  # reject unknown settings before reading anything
     names = glossary.load(args.glossary).names()
+    media = getattr(args, "media", None)
+    if media is not None and not media.is_file():
+        raise UsageError(f"--media {media}: no such file")
     status = 0
     results: list[dict[str, object]] = []
     files, notes = _files(args.paths)
+    speech = vad.speech_spans(media) if media is not None else None
     manifests: dict[Path, review.Manifest] = {}
     for path in files:
         if _no_speech(path):
@@ -139,8 +147,8 @@ def handle(args: argparse.Namespace) -> int:
             continue
         preset = args.preset or _made_for(path, manifests) or "landscape"
         try:
-            fixed = fix_file(path, args.lang, preset, overrides, names) if args.fix else []
-            report = check_file(path, args.lang, preset, overrides, names)
+            fixed = fix_file(path, args.lang, preset, overrides, names, args.encoding) if args.fix else []
+            report = check_file(path, args.lang, preset, overrides, names, args.encoding, speech)
         except SubtitleParseError as exc:
             status = 1
             results.append({"path": str(path), "error": str(exc)})
