@@ -245,10 +245,10 @@ def test_draft_comes_back_after_reload(browser: Browser, site: dict) -> None:
 
 def test_speech_without_a_cue_is_marked_and_can_get_one(browser: Browser, site: dict,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    # Transcription does not report the spans yet (issue 9): stand in for it at its one server function.
+    # A span the VAD cannot give on this sample (its speech is all captioned): stand in at the one server function.
     from pipeline.server import library
 
-    monkeypatch.setattr(library, "uncovered_speech", lambda stem, out_dir: [(6600, 6990)])
+    monkeypatch.setattr(library, "uncovered_speech", lambda media, cues, cache: [(6600, 6990)])
     page = open_video(browser, site)
     expect(page.locator("#waveform [part~='speech-0']")).to_have_count(1)
     before = page.locator(".track[data-lang='ar'] .cue").count()

@@ -339,3 +339,28 @@ def test_peaks_computed_once_then_cached(site: dict, monkeypatch: pytest.MonkeyP
     fresh = Library([site["videos"]], Options(out_dir=site["out"]))  # a restarted server
     client = TestClient(create_app(fresh, TOKEN), headers={"X-Review-Token": TOKEN})
     assert client.get("/api/videos/clip/peaks").json() == peaks
+
+
+def test_speech_with_no_cue_comes_from_the_vad_against_the_srt_on_disk(tmp_path: Path) -> None:
+    """The sample's speech twice with 3 s of silence between: a cue over the first half only leaves the second
+    half (about 10.1-17.2 s) marked; a cue over it too clears the mark."""
+    import subprocess
+
+    videos, out = tmp_path / "videos", tmp_path / "subtitles"
+    videos.mkdir()
+    out.mkdir()
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(SAMPLE), "-f", "lavfi", "-i",
+                    "color=black:s=320x180:r=25:d=17.25", "-filter_complex",
+                    "[0:a]aformat=sample_rates=16000:channel_layouts=mono,apad=pad_dur=3[p];"
+                    "[0:a]aformat=sample_rates=16000:channel_layouts=mono[b];[p][b]concat=n=2:v=0:a=1[a]",
+                    "-map", "1:v", "-map", "[a]", "-c:v", "libx264", "-preset", "ultrafast", "-shortest",
+                    str(videos / "twice.mp4")], check=True)
+    first = "1\n00:00:00,500 --> 00:00:06,500\nمرحبا بكم\n"
+    (out / "twice.ar.srt").write_text(first, encoding="utf-8")
+    client = TestClient(create_app(Library([videos], Options(out_dir=out, cache_dir=tmp_path / "cache")), TOKEN),
+                        headers={"X-Review-Token": TOKEN})
+    spans = client.get("/api/videos/twice").json()["speech_without_subtitle"]
+    assert len(spans) == 1
+    assert 9_500 <= spans[0]["start_ms"] <= 10_600 and 16_500 <= spans[0]["end_ms"] <= 17_300, spans
+    (out / "twice.ar.srt").write_text(first + "\n2\n00:00:10,500 --> 00:00:16,500\nمرحبا\n", encoding="utf-8")
+    assert client.get("/api/videos/twice").json()["speech_without_subtitle"] == []

@@ -41,13 +41,19 @@ class Video:
     root: Path  # the folder (or the file itself) it was listed from; the video must resolve inside it
 
 
-def uncovered_speech(stem: str, out_dir: Path) -> list[tuple[int, int]]:
-    """Spans (start_ms, end_ms) where speech was heard but no cue is shown.
+def uncovered_speech(media: Path, cues: Sequence[Cue], cache: Cache) -> list[tuple[int, int]]:
+    """Spans (start_ms, end_ms) where speech is heard but no cue of `cues` is shown.
 
-    The one place the page learns them. Transcription does not store them yet (issue 9 adds
-    `speech_without_subtitle`), so none are known: an empty list, never a guess.
+    The one place the page learns them: the VAD that transcription uses (cached under the media's content),
+    against the cues as they are on disk now, so a reviewer who deletes a cue sees its speech marked.
     """
-    return []
+    from pipeline import vad
+
+    try:
+        return vad.uncovered_speech(media, cues, cache)
+    except (PipelineError, OSError) as exc:  # no audio track, unreadable media: nothing to mark, said once
+        log.warning("%s: speech spans unknown (%s)", media.name, exc)
+        return []
 
 
 # ----------------------------------------------------------------------------------------------- library
@@ -248,9 +254,17 @@ class Library:
             "layout": {"fonts": fonts, "side": lay.margin_side / max(info.width, 1),
                        "bottom": lay.margin_bottom / max(info.height, 1), "top": lay.margin_top / max(info.height, 1),
                        "height": info.height or 720},
-            "speech_without_subtitle": [{"start_ms": a, "end_ms": b} for a, b in uncovered_speech(video.id,
-                                                                                                 self.out_dir)],
+            "speech_without_subtitle": [{"start_ms": a, "end_ms": b} for a, b in self._uncovered(video, record)],
         }
+
+    def _uncovered(self, video: Video, record: Any) -> list[tuple[int, int]]:
+        """Speech with no cue in the spoken language's SRT (the recorded source, else the first SRT there is)."""
+        langs = self.languages(video)
+        source = record.source if record and record.source in langs else (langs[0] if langs else None)
+        if source is None or not self.info(video).has_audio:
+            return []
+        cues, _ = self.read_cues(video, source)
+        return uncovered_speech(video.path, cues, Cache(self.opts.cache_dir))
 
     def peaks(self, video_id: str) -> dict[str, Any]:
         """The waveform, computed here once per video: the browser never decodes a whole video's audio."""
