@@ -23,3 +23,16 @@ def media() -> Path:
 def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Keep test runs out of the user's cache; the embedded model is joined once per session."""
     os.environ["PIPELINE_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    """`main(["-q", ...])` sets the root logger's level (as the CLI must); put it back so that a later test's
+    caplog still sees warnings whatever ran before it."""
+    import logging
+
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    yield
+    root.setLevel(level)
+    root.handlers[:] = handlers
