@@ -15,10 +15,13 @@ JOBS     ?=
 BURN     ?= 1
 FORCE    ?= 0
 SRT      ?= subtitles
+CAPTION_STYLE ?=
+STYLE    ?=
 
 RUN_ARGS := $(if $(LANG_SRC),--source $(LANG_SRC)) $(if $(TARGETS),--targets $(TARGETS)) \
 	$(if $(MODEL),--model $(MODEL)) $(if $(DEVICE),--device $(DEVICE)) $(if $(PRESET),--preset $(PRESET)) \
-	$(if $(JOBS),--jobs $(JOBS)) $(if $(filter 0,$(BURN)),--no-burn) $(if $(filter 1,$(FORCE)),--force)
+	$(if $(JOBS),--jobs $(JOBS)) $(if $(filter 0,$(BURN)),--no-burn) $(if $(filter 1,$(FORCE)),--force) \
+	$(if $(CAPTION_STYLE),--caption-style $(CAPTION_STYLE)) $(if $(STYLE),--style "$(STYLE)")
 
 .PHONY: subtitles burn status check test bench lint models clean system-deps test-deps
 

@@ -307,8 +307,11 @@ def word_text(screen: Screen, k: int, lang: str, lay: Layout, style: CaptionStyl
     extra = {a: on, b: off} if on else {}
     # The words are visible text already (word_captions took the tags out), so positions in `line` are
     # positions in the text render_line escapes.
-    if lg.rtl:
+    if lg.rtl and has_rtl(line):
         text = latin_in_rtl(line, font, lay.font_size, extra, latin_font_of(style))
+    elif lg.rtl:  # a screen holding only a brand name: in the Latin font at the em of the Arabic one
+        size = round(lay.font_size * em_per_size(font) / em_per_size(latin_font_of(style)))
+        text = f"{{\\fn{latin_font_of(style)}\\fs{size}}}" + render_line(line, extra=extra)
     else:
         text = render_line(line, extra=extra)
     scale = fit_scale([line], font, lay)

@@ -19,13 +19,15 @@ from typing import Any
 
 import ffmpeg
 
-from pipeline.ass import LATIN_FONT, ass_to_string
+from pipeline.ass import ass_to_string, font_of, latin_font_of
 from pipeline.cache import atomic_path
 from pipeline.errors import BurnError, UsageError
 from pipeline.media import MediaInfo, ff_input, probe
 from pipeline.options import Options
-from pipeline.profiles import language, resolve_preset
-from pipeline.types import Cue
+from pipeline.profiles import PRESETS, language, resolve_preset
+from pipeline.style import NO_STYLE, StyleSheet, load_style_file
+from pipeline.types import Cue, Word
+from pipeline.word_captions import word_screens
 
 log = logging.getLogger(__name__)
 
@@ -76,15 +78,30 @@ def font_installed(family: str) -> bool:
     return family.casefold() in {name.strip().casefold() for name in out.split(",")}
 
 
-def check_fonts(langs: Iterable[str]) -> None:
+def check_fonts(langs: Iterable[str], sheet: StyleSheet = NO_STYLE, presets: Iterable[str] = PRESETS) -> None:
     """BurnError naming the font and the package to install if a language's font is missing."""
     for lang in sorted(set(langs)):
         lg = language(lang)
-        for font in (lg.font, LATIN_FONT) if lg.rtl else (lg.font,):
-            if not font_installed(font):
-                package = FONT_PACKAGES.get(font, "the package that provides it")
-                raise BurnError(f"font {font!r} for {lg.name} subtitles is not installed: install {package} "
-                                f"(sudo apt-get install {package}); refusing to render with a fallback font")
+        for pr in presets:
+            style = sheet.resolve(lang, pr)
+            for font in (font_of(lang, style), latin_font_of(style)) if lg.rtl else (font_of(lang, style),):
+                if not font_installed(font):
+                    package = FONT_PACKAGES.get(font, "the package that provides it")
+                    raise BurnError(f"font {font!r} for {lg.name} subtitles is not installed: install {package} "
+                                    f"(sudo apt-get install {package}); refusing to render with a fallback font")
+
+
+def check_style_fonts(sheet: StyleSheet, where: str) -> None:
+    """UsageError (exit 2, before any work) naming the first font of a style file that is not installed."""
+    for style in sheet.all_styles():
+        for font in (style.arabic_font, style.latin_font):
+            if font and not font_installed(font):
+                raise UsageError(f"{where}: font {font!r} is not installed (`fc-list : family` shows the installed "
+                                 "ones); install it or name another")
+
+
+def load_style(opts: Options) -> StyleSheet:
+    return load_style_file(opts.style) if opts.style is not None else NO_STYLE
 
 
 @functools.lru_cache(maxsize=1)
@@ -194,15 +211,48 @@ def burn_ass(video: Path, scripts: Mapping[str, str], outputs: Mapping[str, Path
         _run_ffmpeg(build_command(Path(video), ass_files, temps, plan, opts), Path(video))
 
 
+@dataclass(frozen=True)
+class Burned:
+    """What `burn` rendered: each language's ASS script (for the `.ass` export) and the languages whose word
+    times were spread by length (no Whisper times: translations), to say so in the run summary."""
+
+    scripts: dict[str, str]
+    approximate: tuple[str, ...] = ()
+
+
+def scripts_for(tracks: Mapping[str, Sequence[Cue]], width: int, height: int, preset: str, opts: Options,
+                words: Mapping[str, Sequence[Word]] | None = None,
+                protected: Sequence[str] | None = None) -> Burned:
+    """The ASS script of each language, in `opts.caption_style`; `words`: Whisper's words per language."""
+    sheet = load_style(opts)
+    if protected is None:
+        from pipeline.segment import default_protected  # the campaign's names (glossary file): an edge
+
+        protected = default_protected()
+    scripts, approximate = {}, []
+    for lang, cues in tracks.items():
+        style = sheet.resolve(lang, preset)
+        screens = None
+        if opts.caption_style == "words":
+            screens, exact = word_screens(cues, (words or {}).get(lang), style.words_max, style.words_max_chars,
+                                          protected)
+            if not exact:
+                approximate.append(lang)
+        scripts[lang] = ass_to_string(cues, lang, preset, width, height, style, screens)
+    return Burned(scripts, tuple(approximate))
+
+
 def burn(video: Path, tracks: Mapping[str, Sequence[Cue]], outputs: Mapping[str, Path], opts: Options,
-         preset: str | None = None) -> None:
+         preset: str | None = None, words: Mapping[str, Sequence[Word]] | None = None) -> Burned:
     """Burn each language's cues into its own output video, decoding `video` once.
 
     `preset` None means `opts.preset`; "auto" picks from the displayed (rotation-applied) frame size.
+    `words`: Whisper's word times per language, for `opts.caption_style == "words"`.
     """
-    check_fonts(tracks)
+    check_fonts(tracks, load_style(opts), PRESETS)
     plan = plan_for(probe(video), opts, preset)
-    log.info("%s: burning %s (%s, %dx%d, %s)", video, ", ".join(tracks), plan.preset, plan.width, plan.height,
-             plan.encoder)
-    scripts = {lang: ass_to_string(cues, lang, plan.preset, plan.width, plan.height) for lang, cues in tracks.items()}
-    burn_ass(video, scripts, outputs, opts, plan)
+    log.info("%s: burning %s (%s, %dx%d, %s, %s captions)", video, ", ".join(tracks), plan.preset, plan.width,
+             plan.height, plan.encoder, opts.caption_style)
+    burned = scripts_for(tracks, plan.width, plan.height, plan.preset, opts, words)
+    burn_ass(video, burned.scripts, outputs, opts, plan)
+    return burned

@@ -21,7 +21,7 @@ from pipeline.profiles import LANGUAGES, profile, resolve_preset
 from pipeline.qc import conformity
 from pipeline.report import LangResult, VideoResult
 from pipeline.subtitles import srt_to_string
-from pipeline.types import Cue
+from pipeline.types import Cue, Word
 
 if TYPE_CHECKING:
     from pipeline.batch import Context
@@ -77,6 +77,11 @@ def srt_path(ctx: Context, stem: str, lang: str) -> Path:
 
 def mp4_path(ctx: Context, stem: str, lang: str) -> Path:
     return Path(ctx.opts.out_dir) / f"{stem}.{lang}.mp4"
+
+
+def ass_path(ctx: Context, stem: str, lang: str) -> Path:
+    """The `.ass` export of what is burned into `<stem>.<lang>.mp4` (for Aegisub or an ASS-reading player)."""
+    return Path(ctx.opts.out_dir) / f"{stem}.{lang}.ass"
 
 
 def process_video(ctx: Context, path: Path, stem: str) -> VideoResult:
@@ -309,7 +314,10 @@ def _finish_language(ctx: Context, result: VideoResult, lang: str, cues: list[Cu
 
 def burn_key(ctx: Context, media_sha: str, srt_sha: str, preset: str) -> str:
     o = ctx.opts
-    return key_of("burn", BURN_VERSION, media_sha, srt_sha, preset, o.crf, o.x264_preset, o.encoder)
+    look: tuple[str, ...] = ()  # the default look adds nothing, so videos burned before styles stay fresh
+    if o.caption_style != "phrase" or o.style is not None:
+        look = (o.caption_style, file_sha256(o.style) if o.style is not None else "")
+    return key_of("burn", BURN_VERSION, media_sha, srt_sha, preset, o.crf, o.x264_preset, o.encoder, *look)
 
 
 def _burn(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track], preset: str) -> None:
@@ -336,10 +344,30 @@ def _burn(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track
             _burn_group(ctx, path, result, tracks, {lang: key}, preset)
 
 
+def _source_words(ctx: Context, path: Path, result: VideoResult) -> dict[str, list[Word]]:
+    """Whisper's words of the source language (the cached transcript), for word-by-word captions; none when
+    the transcript is not cached (a burn-only run after the cache was cleared): words are then spread."""
+    if not result.source:
+        return {}
+    transcript = ctx.stage("cached_transcript")(path, ctx.opts, ctx.cache, prompt=ctx.prompt,
+                                                media_sha256=result.input["sha256"])
+    return {transcript.language: list(transcript.words)} if transcript is not None else {}
+
+
 def _burn_group(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track], todo: dict[str, str],
                 preset: str) -> None:
     outputs = {lang: mp4_path(ctx, result.stem, lang) for lang in todo}
-    ctx.stage("burn")(path, {lang: tracks[lang][0] for lang in todo}, outputs, ctx.opts, preset)
+    extra = {"words": _source_words(ctx, path, result)} if ctx.opts.caption_style == "words" else {}
+    burned = ctx.stage("burn")(path, {lang: tracks[lang][0] for lang in todo}, outputs, ctx.opts, preset, **extra)
+    for lang, script in (getattr(burned, "scripts", None) or {}).items():
+        lr = result.lang(lang)
+        written = review.write_text(ctx.manifest, ass_path(ctx, result.stem, lang), script,
+                                    from_srt=tracks[lang][1])
+        if written.kept:
+            lr.notes.append(f"{written.path.name} edited by hand: left as it is")
+    for lang in getattr(burned, "approximate", ()):
+        result.lang(lang).notes.append("word timing approximate: no Whisper word times for these words, "
+                                       "spread over each cue by length")
     for lang, key in todo.items():
         out = outputs[lang]
         ctx.manifest.record(out, None, burn_key=key, from_srt=tracks[lang][1], size=out.stat().st_size)

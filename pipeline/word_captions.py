@@ -138,10 +138,8 @@ def screens_of(cue: Cue, words: Sequence[Word], max_words: int, max_chars: int,
     out = []
     for i, g in enumerate(groups):
         start = max(g[0].start_ms, out[-1].end_ms if out else cue.start_ms)
-        if i + 1 < len(groups):
-            end = min(groups[i + 1][0].start_ms, g[-1].end_ms + linger_ms)
-        else:
-            end = cue.end_ms
+        # The last screen keeps the cue's end (the segmenter's linger); others give way to the next screen.
+        end = min(groups[i + 1][0].start_ms, g[-1].end_ms + linger_ms) if i + 1 < len(groups) else cue.end_ms
         end = min(max(end, start), cue.end_ms)
         out.append(Screen(start, end, tuple(g), top))
     return out

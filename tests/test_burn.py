@@ -292,8 +292,9 @@ def test_burn_command_names_outputs_by_language(workdir, landscape, capsys):
     out_dir = workdir / "cli out"
     argv = ["burn", str(landscape["source"]), *map(str, srts), "-o", str(out_dir), "--x264-preset", "ultrafast"]
     assert main(argv) == 0
-    written = {out_dir / f"{stem}.{lang}.mp4" for lang in ("ar", "en")}
+    written = {out_dir / f"{stem}.{lang}.{ext}" for lang in ("ar", "en") for ext in ("mp4", "ass")}
     assert set(capsys.readouterr().out.splitlines()) == {str(p) for p in written}
+    assert "[Events]" in (out_dir / f"{stem}.ar.ass").read_text(encoding="utf-8")  # the .ass export
     frames, times = read_frames(out_dir / f"{stem}.ar.mp4")
     ok, detail = reads_right(LINES["ar"][0], read_subtitle(frame_at(frames, times, 1000), "ar")[1], "ar")
     assert ok, detail

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline import burn as burner
+from pipeline.cache import atomic_write_text
 from pipeline.commands import common
 from pipeline.errors import UsageError
 from pipeline.profiles import LANGUAGES, PRESETS
@@ -72,7 +73,13 @@ def handle(args: argparse.Namespace) -> int:
         tracks[lang] = load_srt(srt)
         if not tracks[lang]:
             log.warning("%s: no cues; its video will have no subtitles", srt)
-    burner.burn(args.video, tracks, outputs, opts)
-    for out in outputs.values():
+    burned = burner.burn(args.video, tracks, outputs, opts)
+    for lang, out in outputs.items():  # the .ass export of what was burned, beside each video
+        ass = out.with_suffix(".ass")
+        atomic_write_text(ass, burned.scripts[lang])
         print(out)
+        print(ass)
+    if burned.approximate:
+        log.warning("word timing approximate for %s: an SRT has no word times, so words are spread over each "
+                    "cue by length", ", ".join(burned.approximate))
     return 0
