@@ -5,8 +5,9 @@ language); otherwise (translations, a reviewer's rewording) they are spread over
 approximate. Units, not raw tokens, are what a screen holds and what gets highlighted:
 - punctuation standing alone (French `!` after a narrow no-break space, `«`) sticks to its word;
 - a campaign name ("Moroccan Travelers Community") is one unit, never split across screens;
-- inside right-to-left text, a Latin run ("iPhone 15 Pro") is one unit: a highlight boundary inside it would cut
-  its directional isolate and reorder it.
+- inside right-to-left text, a Latin run ("iPhone 15 Pro") is one unit, isolated (LRI ... PDI) as it is in the
+  whole line, so a screen ending inside the sentence keeps "I Make This!" whole, and a highlight boundary never
+  cuts an isolate (that would reorder the run).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.bidi import has_rtl, ltr_runs
+from pipeline.bidi import LRI, PDI, has_rtl, isolate_ltr_runs, strip_isolates
 from pipeline.types import Cue, Word
 
 LINGER_MS = 700  # a screen stays this long after its last word when nothing follows at once
@@ -37,7 +38,8 @@ class Screen:
 def _tokens(cue: Cue) -> tuple[bool, list[str]]:
     """(top placement asked, the cue's visible words with lone punctuation glued to a neighbour)."""
     top = bool(cue.lines) and cue.lines[0].lstrip().startswith(TOP)
-    raw = _OVERRIDES.sub("", " ".join(cue.lines)).split()
+    # Isolates are found on each whole line (what the phrase caption shows), before the line is cut in words.
+    raw = " ".join(isolate_ltr_runs(_OVERRIDES.sub("", line)) for line in cue.lines).split()
     tokens: list[str] = []
     pending = ""  # opening punctuation waiting for its word («, ¿)
     for tok in raw:
@@ -72,17 +74,15 @@ def _merge(tokens: list[str], protected: Sequence[str]) -> list[list[int]]:
                 groups[i:i + len(name)] = [[j for g in groups[i:i + len(name)] for j in g]]
                 break
         i += 1
-    text = " ".join(tokens)
-    if has_rtl(text):
-        starts, at = [], 0
-        for tok in tokens:
-            starts.append(at)
-            at += len(tok) + 1
-        for a, b in ltr_runs(text):
-            inside = [k for k, g in enumerate(groups) if any(a <= starts[j] < b for j in g)]
-            if len(inside) > 1:
-                groups[inside[0]:inside[-1] + 1] = [[j for g in groups[inside[0]:inside[-1] + 1] for j in g]]
-    return groups
+    merged: list[list[int]] = []
+    depth = 0
+    for g in groups:  # tokens inside one isolate (LRI in a token, PDI in a later one) join one group
+        if depth > 0:
+            merged[-1] += g
+        else:
+            merged.append(list(g))
+        depth += sum(tokens[j].count(LRI) - tokens[j].count(PDI) for j in g)
+    return merged
 
 
 def _spread(cue: Cue, units: list[str]) -> list[Word]:
@@ -129,7 +129,7 @@ def screens_of(cue: Cue, words: Sequence[Word], max_words: int, max_chars: int,
     for w in words:
         cur = groups[-1] if groups else None
         fits = cur is not None and len(cur) < max_words and \
-            len(" ".join(x.text for x in cur)) + 1 + len(w.text) <= max_chars and \
+            len(strip_isolates(" ".join(x.text for x in [*cur, w]))) <= max_chars and \
             w.start_ms - cur[-1].end_ms <= linger_ms
         if fits:
             cur.append(w)  # type: ignore[union-attr]
