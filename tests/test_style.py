@@ -107,3 +107,16 @@ def test_cli_refuses_a_bad_style_file_before_any_work(tmp_path, capsys, content,
         assert code == 2, err
         assert len(err.splitlines()) == 1 and named in err and "bad.toml" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_readme_example_is_a_valid_style_file(tmp_path):
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "campaign.toml"
+    path.write_text(example, encoding="utf-8")
+    sheet = load_style_file(path)
+    assert sheet.resolve("ar", "vertical").highlight_colour == "#00E0FF"
+    assert sheet.resolve("fr", "vertical").size_percent == 120
+    from pipeline.burn import check_style_fonts
+
+    check_style_fonts(sheet, "README example")  # its fonts are the ones fonts-noto-core installs
