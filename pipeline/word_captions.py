@@ -20,6 +20,7 @@ from pipeline.bidi import LRI, PDI, has_rtl, isolate_ltr_runs, strip_isolates
 from pipeline.types import Cue, Word
 
 LINGER_MS = 700  # a screen stays this long after its last word when nothing follows at once
+MIN_WORD_MS = 50  # each word starts at least this long after the one before: every state lasts whole frames
 _LETTER = re.compile(r"[^\W_]")
 _OVERRIDES = re.compile(r"<\s*/?\s*[ibu]\s*>|<\s*/?\s*font(?:\s[^<>]*)?>|\{\\[^{}]*\}", re.IGNORECASE)
 TOP = "{\\an8}"
@@ -97,6 +98,23 @@ def _spread(cue: Cue, units: list[str]) -> list[Word]:
     return out
 
 
+def _spaced(cue: Cue, words: list[Word]) -> list[Word] | None:
+    """Starts moved so each word starts MIN_WORD_MS after the previous one, inside the cue (Whisper gives words
+    the same start at times); None when the cue is too short for that."""
+    n = len(words)
+    if n * MIN_WORD_MS > cue.end_ms - cue.start_ms:
+        return None
+    starts, last = [], cue.start_ms - MIN_WORD_MS
+    for w in words:
+        last = max(w.start_ms, last + MIN_WORD_MS)
+        starts.append(last)
+    limit = cue.end_ms
+    for k in range(n - 1, -1, -1):  # and back from the cue's end, so the last ones fit too
+        limit = min(starts[k], limit - MIN_WORD_MS)
+        starts[k] = limit
+    return [Word(w.text, a, max(a, min(w.end_ms, cue.end_ms))) for w, a in zip(words, starts, strict=True)]
+
+
 def cue_words(cue: Cue, transcript: Sequence[Word] | None, protected: Sequence[str] = ()) -> tuple[list[Word], bool]:
     """The cue's units with times, and whether those times are Whisper's (False: spread by length).
 
@@ -108,15 +126,13 @@ def cue_words(cue: Cue, transcript: Sequence[Word] | None, protected: Sequence[s
     units = [" ".join(tokens[j] for j in g) for g in groups]
     heard = [w for w in transcript or () if cue.start_ms <= (w.start_ms + w.end_ms) // 2 < cue.end_ms
              and _LETTER.search(w.text)]
-    if not tokens or len(heard) != len(tokens):
-        return _spread(cue, units), False
-    out, last = [], cue.start_ms
-    for unit, g in zip(units, groups, strict=True):
-        start = min(max(heard[g[0]].start_ms, last, cue.start_ms), cue.end_ms)
-        end = min(max(heard[g[-1]].end_ms, start), cue.end_ms)
-        out.append(Word(unit, start, end))
-        last = start
-    return out, True
+    if tokens and len(heard) == len(tokens):
+        timed = _spaced(cue, [Word(unit, heard[g[0]].start_ms, heard[g[-1]].end_ms)
+                              for unit, g in zip(units, groups, strict=True)])
+        if timed is not None:
+            return timed, True
+    spread = _spread(cue, units)
+    return _spaced(cue, spread) or spread, False
 
 
 def screens_of(cue: Cue, words: Sequence[Word], max_words: int, max_chars: int,

@@ -79,14 +79,17 @@ _arabic = st.text(alphabet="ابتثجحخدذرزسشصضطظعغفقكلمنه
 
 @given(st.lists(st.tuples(st.lists(st.one_of(_word, _arabic), min_size=1, max_size=12),
                           st.integers(800, 7000), st.integers(0, 3000)), min_size=1, max_size=6),
-       st.integers(1, 3), st.integers(4, 30))
-def test_screen_properties(spec, max_words, max_chars):
-    cues, t = [], 0
+       st.integers(1, 3), st.integers(4, 30), st.booleans(), st.randoms(use_true_random=False))
+def test_screen_properties(spec, max_words, max_chars, heard, rnd):
+    cues, t, whisper = [], 0, []
     for tokens, duration, gap in spec:
         cues.append(Cue(t, t + duration, (" ".join(tokens),)))
+        # Whisper-like words: sorted times inside the cue, possibly touching or overlapping each other
+        times = sorted(rnd.randint(t, t + duration - 1) for _ in range(2 * len(tokens)))
+        whisper += [Word(tok, times[2 * i], max(times[2 * i + 1], times[2 * i] + 1)) for i, tok in enumerate(tokens)]
         t += duration + gap
-    screens, exact = word_screens(cues, None, max_words, max_chars)
-    assert not exact  # no Whisper words given: all spread
+    screens, exact = word_screens(cues, whisper if heard else None, max_words, max_chars)
+    assert heard or not exact  # no Whisper words given: all spread
     shown = []
     for a, b in zip(screens, screens[1:], strict=False):
         assert a.end_ms <= b.start_ms  # never two screens at once: no stale words
