@@ -1,4 +1,4 @@
-"""The campaign's caption style: fonts, sizes, colours, position, highlight; read from a TOML (or YAML) file.
+"""The campaign's caption style: fonts, sizes, colours, position, highlight; read from a TOML or YAML file.
 
 Pure except `load_style_file` (reads the file). Everything is validated when read, so a bad file stops the run
 with one line naming the key before any work: an unknown key, a bad colour, a value out of range. Fonts are
@@ -161,7 +161,7 @@ def parse_style(data: Mapping[str, Any], source: str = "style") -> StyleSheet:
 
 
 def load_style_file(path: Path) -> StyleSheet:
-    """Read and validate a `.toml` (or `.yaml`/`.yml`, when PyYAML is installed) style file."""
+    """Read and validate a `.toml` (or `.yaml`/`.yml`) style file."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -169,10 +169,8 @@ def load_style_file(path: Path) -> StyleSheet:
             from None
     suffix = Path(path).suffix.lower()
     if suffix in (".yaml", ".yml"):
-        try:
-            import yaml  # optional: only when the user writes YAML
-        except ImportError:
-            raise UsageError(f"--style {path}: YAML needs PyYAML (pip install pyyaml); or write TOML") from None
+        import yaml  # only when the user writes YAML
+
         try:
             data = yaml.safe_load(text) or {}
         except yaml.YAMLError as exc:

@@ -120,3 +120,12 @@ def test_readme_example_is_a_valid_style_file(tmp_path):
     from pipeline.burn import check_style_fonts
 
     check_style_fonts(sheet, "README example")  # its fonts are the ones fonts-noto-core installs
+
+
+def test_yaml_file_read_and_checked(tmp_path):
+    path = tmp_path / "campaign.yaml"
+    path.write_text("highlight: box\npresets:\n  vertical:\n    words_max: 2\n", encoding="utf-8")
+    assert load_style_file(path).resolve("ar", "vertical").words_max == 2
+    path.write_text("highlight: box\npresets:\n  vertical:\n    words_max: 2.5\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="presets.vertical: words_max = 2.5: must be a whole number"):
+        load_style_file(path)

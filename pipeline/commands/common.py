@@ -81,7 +81,7 @@ def add_burn_args(p: argparse.ArgumentParser) -> None:
                    help="phrase: whole cues (default); words: 1-3 big words at a time, the spoken one highlighted "
                         "(Reels/TikTok/Shorts)")
     g.add_argument("--style", type=Path, default=None, metavar="FILE",
-                   help="campaign style file (TOML, or YAML with PyYAML): fonts, sizes, colours, position, "
+                   help="campaign style file (TOML or YAML): fonts, sizes, colours, position, "
                         "per preset and language")
 
 
