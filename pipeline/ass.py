@@ -254,10 +254,9 @@ def latin_in_rtl(line: str, font: str, font_size: int, extra: dict[int, str] | N
         PDI, f"{PDI}{{\\fn\\fs{reset}}}")
 
 
-def _latin_bold(lang: str, style: CaptionStyle, words: bool) -> bool | None:
-    """An explicit weight for Latin runs inside right-to-left lines when it differs from the line's."""
-    if words:
-        return None  # word-by-word captions are all one weight
+def _latin_bold(style: CaptionStyle) -> bool | None:
+    """An explicit weight for Latin runs inside right-to-left phrases when it differs from the line's (word
+    captions are all one weight)."""
     return None if style.bold(True) == style.bold(False) else style.bold(False)
 
 
@@ -268,7 +267,7 @@ def dialogue(cue: Cue, lang: str, lay: Layout, style: CaptionStyle = DEFAULT) ->
     top, lines = top_placed(cue.lines)
     if lg.rtl:
         rendered = [latin_in_rtl(line, font, lay.font_size, latin_font=latin_font_of(style),
-                                 latin_bold=_latin_bold(lang, style, False)) for line in lines]
+                                 latin_bold=_latin_bold(style)) for line in lines]
     else:
         rendered = [render_line(line) for line in lines]
     text = "\\N".join(rendered)

@@ -129,3 +129,16 @@ def test_yaml_file_read_and_checked(tmp_path):
     path.write_text("highlight: box\npresets:\n  vertical:\n    words_max: 2.5\n", encoding="utf-8")
     with pytest.raises(UsageError, match="presets.vertical: words_max = 2.5: must be a whole number"):
         load_style_file(path)
+
+
+def test_weight_per_script():
+    """Bold Latin (brand names) inside regular Arabic: the Latin run alone switches to bold and back."""
+    style = parse_style({"latin_weight": "bold"}).resolve("ar", "landscape")
+    script = ass_to_string([Cue(0, 1000, ("جربت LibanTroc اليوم",))], "ar", "landscape", 1280, 720, style)
+    style_fields = [line for line in script.splitlines() if line.startswith("Style:")][0].split(",")
+    assert style_fields[7] == "0"  # the Arabic line: regular
+    event = script.splitlines()[-1]
+    assert "\\b1}\u2066LibanTroc\u2069{\\fn\\fs\\b}" in event
+    fr = ass_to_string([Cue(0, 1000, ("J'ai essayé",))], "fr", "landscape", 1280, 720,
+                       parse_style({"latin_weight": "bold"}).resolve("fr", "landscape"))
+    assert [line for line in fr.splitlines() if line.startswith("Style:")][0].split(",")[7] == "-1"
