@@ -19,13 +19,16 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pipeline.bidi import LRI, PDI, direction, has_rtl, ltr_runs
 from pipeline.profiles import Preset, language
 from pipeline.profiles import preset as get_preset
 from pipeline.style import DEFAULT, CaptionStyle, ass_colour
 from pipeline.types import Cue
-from pipeline.word_captions import Screen, highlight_spans
+
+if TYPE_CHECKING:  # word_captions reads cues with this module's markup helpers
+    from pipeline.word_captions import Screen
 
 log = logging.getLogger(__name__)
 
@@ -325,7 +328,7 @@ def word_events(screens: Sequence[Screen], lang: str, preset: str, lay: Layout, 
     name = style_name(lang, preset) + "-words"
     for screen in screens:
         margin_v = lay.margin_top if screen.top else 0
-        for start_ms, end_ms, k in highlight_spans(screen):
+        for start_ms, end_ms, k in screen.spans():
             start, end = centiseconds(start_ms, round_up=True), centiseconds(end_ms, round_up=False)
             if start >= end:
                 continue

@@ -16,14 +16,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pipeline.ass import top_placed, visible
 from pipeline.bidi import LRI, PDI, has_rtl, isolate_ltr_runs, strip_isolates
 from pipeline.types import Cue, Word
 
 LINGER_MS = 700  # a screen stays this long after its last word when nothing follows at once
 MIN_WORD_MS = 50  # each word starts at least this long after the one before: every state lasts whole frames
 _LETTER = re.compile(r"[^\W_]")
-_OVERRIDES = re.compile(r"<\s*/?\s*[ibu]\s*>|<\s*/?\s*font(?:\s[^<>]*)?>|\{\\[^{}]*\}", re.IGNORECASE)
-TOP = "{\\an8}"
 
 
 @dataclass(frozen=True)
@@ -35,12 +34,24 @@ class Screen:
     words: tuple[Word, ...]
     top: bool = False  # the cue asked for the top of the frame ({\an8})
 
+    def spans(self) -> list[tuple[int, int, int]]:
+        """(start_ms, end_ms, index of the highlighted unit) of each word state: a word is highlighted from its
+        start (the first from the screen's start) until the next word starts or the screen ends."""
+        out = []
+        for k, w in enumerate(self.words):
+            start = self.start_ms if k == 0 else max(w.start_ms, self.start_ms)
+            end = self.words[k + 1].start_ms if k + 1 < len(self.words) else self.end_ms
+            end = min(max(end, start), self.end_ms)
+            if end > start:
+                out.append((start, end, k))
+        return out
+
 
 def _tokens(cue: Cue) -> tuple[bool, list[str]]:
     """(top placement asked, the cue's visible words with lone punctuation glued to a neighbour)."""
-    top = bool(cue.lines) and cue.lines[0].lstrip().startswith(TOP)
+    top, lines = top_placed(cue.lines)
     # Isolates are found on each whole line (what the phrase caption shows), before the line is cut in words.
-    raw = " ".join(isolate_ltr_runs(_OVERRIDES.sub("", line)) for line in cue.lines).split()
+    raw = " ".join(isolate_ltr_runs(visible(line)) for line in lines).split()
     tokens: list[str] = []
     pending = ""  # opening punctuation waiting for its word («, ¿)
     for tok in raw:
@@ -171,16 +182,3 @@ def word_screens(cues: Sequence[Cue], transcript: Sequence[Word] | None, max_wor
         exact = exact and (timed or not words)
         screens += [s for s in screens_of(cue, words, max_words, max_chars) if s.end_ms > s.start_ms]
     return screens, exact
-
-
-def highlight_spans(screen: Screen) -> list[tuple[int, int, int]]:
-    """(start_ms, end_ms, index of the highlighted unit) of each word state of a screen: a word is highlighted
-    from its start (the first from the screen's start) until the next word starts or the screen ends."""
-    spans = []
-    for k, w in enumerate(screen.words):
-        start = screen.start_ms if k == 0 else max(w.start_ms, screen.start_ms)
-        end = screen.words[k + 1].start_ms if k + 1 < len(screen.words) else screen.end_ms
-        end = min(max(end, start), screen.end_ms)
-        if end > start:
-            spans.append((start, end, k))
-    return spans

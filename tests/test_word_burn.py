@@ -29,7 +29,7 @@ from pipeline.options import Options
 from pipeline.profiles import PROTECTED_TERMS
 from pipeline.style import parse_style
 from pipeline.types import Cue, Word
-from pipeline.word_captions import highlight_spans, word_screens
+from pipeline.word_captions import word_screens
 
 pytestmark = pytest.mark.slow
 W, H, FPS = 360, 640, 25  # a small 9:16 frame: enough pixels for OCR of 1-3 big words
@@ -82,7 +82,7 @@ def word_script(lang: str, sentences: list[str], style=None, words=None):
 
 def states(screens):
     """(screen index, word index, middle of that word state in ms)."""
-    return [(i, k, (a + b) // 2) for i, s in enumerate(screens) for a, b, k in highlight_spans(s)]
+    return [(i, k, (a + b) // 2) for i, s in enumerate(screens) for a, b, k in s.spans()]
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from pipeline.bidi import LRI, PDI, strip_isolates
 from pipeline.profiles import PROTECTED_TERMS
 from pipeline.types import Cue, Word
-from pipeline.word_captions import cue_words, highlight_spans, screens_of, word_screens
+from pipeline.word_captions import cue_words, screens_of, word_screens
 
 
 def texts(words):
@@ -61,11 +61,11 @@ def test_screens_follow_word_count_length_and_pauses():
     assert (screens[3].start_ms, screens[3].end_ms) == (5000, 10_000)
 
 
-def test_highlight_spans_hand_worked():
+def test_word_state_spans_hand_worked():
     cue = Cue(0, 2000, ("a b",))
     [screen] = screens_of(cue, [Word("a", 100, 400), Word("b", 600, 900)], 3, 20)
     assert (screen.start_ms, screen.end_ms) == (100, 2000)
-    assert highlight_spans(screen) == [(100, 600, 0), (600, 2000, 1)]
+    assert screen.spans() == [(100, 600, 0), (600, 2000, 1)]
 
 
 def test_top_placement_kept():
@@ -97,7 +97,7 @@ def test_screen_properties(spec, max_words, max_chars, heard, rnd):
         assert 1 <= len(s.words) <= max_words
         assert len(s.words) == 1 or len(strip_isolates(" ".join(w.text for w in s.words))) <= max_chars
         assert any(c.start_ms <= s.start_ms < s.end_ms <= c.end_ms for c in cues)  # inside one cue
-        spans = highlight_spans(s)
+        spans = s.spans()
         assert all(s.start_ms <= a < b <= s.end_ms for a, b, _ in spans)
         assert [k for *_, k in spans] == sorted({k for *_, k in spans})
         shown += [strip_isolates(w.text) for w in s.words]
