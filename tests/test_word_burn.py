@@ -199,12 +199,14 @@ def test_style_file_colour_and_position_followed():
 def test_box_highlight_moves_right_to_left():
     sheet = parse_style({"highlight": "box", "box_colour": "#0050FF"})
     _, screens, script = word_script("ar", ARABIC[:1], style=sheet)
-    picks = states(screens)[:3]
-    xs = []
-    for frame in render_rgb(script, [t for *_, t in picks]):
+    picks = states(screens)
+    xs: dict[int, list[float]] = {}
+    for (i, _, _), frame in zip(picks, render_rgb(script, [t for *_, t in picks]), strict=True):
         box = (frame[..., 2] > 200) & (frame[..., 0] < 60) & (frame[..., 1] > 50) & (frame[..., 1] < 120)
-        xs.append(float(np.nonzero(box)[1].mean()))
-    assert all(a > b + 10 for a, b in zip(xs, xs[1:], strict=False)), xs
+        xs.setdefault(i, []).append(float(np.nonzero(box)[1].mean()))
+    assert any(len(v) > 1 for v in xs.values())
+    for v in xs.values():
+        assert all(a > b + 10 for a, b in zip(v, v[1:], strict=False)), v
 
 
 @pytest.mark.parametrize("sentence", ARABIC)
@@ -233,10 +235,11 @@ def test_burn_in_words_style_end_to_end(tmp_path):
     assert burned.approximate == ("en",)
     assert "-words," in burned.scripts["ar"]
     cmd = ["ffmpeg", "-v", "error", "-nostdin", "-ss", "0.4", "-i", str(outputs["ar"]), "-vf", "fps=2",
-           "-frames:v", "3", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+           "-frames:v", "2", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
     raw = subprocess.run(cmd, capture_output=True, check=True).stdout
     frames = np.frombuffer(raw, np.uint8).reshape(-1, H, W, 3)
-    xs = [yellow_x(f) for f in frames]  # 0.4 s, 0.9 s, 1.4 s: words 1, 2, 3 of the first screen
+    # 0.4 s, 0.9 s: words 1 and 2 of the first screen ("جربت LibanTroc"; with "وكانت" it is over 18 characters)
+    xs = [yellow_x(f) for f in frames]
     assert None not in xs and all(a > b + 10 for a, b in zip(xs, xs[1:], strict=False)), xs
 
 
