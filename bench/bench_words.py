@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 from bench.bench_burn import _timed
-from pipeline.burn import burn, encoder_settings, pick_encoder
+from pipeline.burn import ENCODERS, burn, pick_encoder
 from pipeline.options import Options
 from pipeline.types import Cue
 
@@ -51,7 +51,7 @@ def main(workdir: Path) -> str:
         out = {lang: workdir / style / f"v.{lang}.mp4" for lang in subs}
         runs[style] = _timed(lambda o=o, out=out: burn(source, subs, out, o))
     phrase, words = runs["phrase"], runs["words"]
-    settings = " ".join(f"{k}={v}" for k, v in encoder_settings(opts).items())
+    settings = " ".join(f"{k}={v}" for k, v in ENCODERS[pick_encoder(opts)](opts).items())
     return "\n".join([
         f"Input: {SECONDS} s {SIZE} {FPS} fps testsrc2 + AAC audio; ar and en burned in one pass, "
         f"{len(subs['ar'])} cues each. Encoder: {pick_encoder(opts)} ({settings}). Machine: {os.cpu_count()} CPUs.",

@@ -18,22 +18,20 @@ from pathlib import Path
 from typing import Any
 
 import ffmpeg
+import tomllib
 
 from pipeline.ass import ass_to_string, font_of, latin_font_of
 from pipeline.cache import atomic_path
 from pipeline.errors import BurnError, UsageError
 from pipeline.media import MediaInfo, ff_input, probe
 from pipeline.options import Options
-from pipeline.profiles import PRESETS, language, resolve_preset
-from pipeline.style import NO_STYLE, StyleSheet, load_style_file
-from pipeline.types import Cue, Word
+from pipeline.profiles import FONTS, PRESETS, language, resolve_preset
+from pipeline.style import NO_STYLE, StyleSheet, parse_style
+from pipeline.types import Burned, Cue, Word
 from pipeline.word_captions import word_screens
 
 log = logging.getLogger(__name__)
 
-# Which Debian package provides each font we name (for the error message when one is missing).
-FONT_PACKAGES = {"Noto Naskh Arabic": "fonts-noto-core", "Noto Sans Arabic": "fonts-noto-core",
-                 "Noto Sans": "fonts-noto-core", "Amiri": "fonts-hosny-amiri"}
 # Audio copied as it is into MP4 (players and social platforms take these); anything else (PCM, Vorbis, MP2,
 # Opus...) is re-encoded to AAC, and the log says so.
 MP4_AUDIO = frozenset({"aac", "mp3", "ac3", "eac3", "alac"})
@@ -86,7 +84,7 @@ def check_fonts(langs: Iterable[str], sheet: StyleSheet = NO_STYLE, presets: Ite
             style = sheet.resolve(lang, pr)
             for font in (font_of(lang, style), latin_font_of(style)) if lg.rtl else (font_of(lang, style),):
                 if not font_installed(font):
-                    package = FONT_PACKAGES.get(font, "the package that provides it")
+                    package = FONTS[font].package if font in FONTS else "the package that provides it"
                     raise BurnError(f"font {font!r} for {lg.name} subtitles is not installed: install {package} "
                                     f"(sudo apt-get install {package}); refusing to render with a fallback font")
 
@@ -100,8 +98,30 @@ def check_style_fonts(sheet: StyleSheet, where: str) -> None:
                                  "ones); install it or name another")
 
 
+def read_style_file(path: Path) -> StyleSheet:
+    """Read and validate a `.toml` or `.yaml`/`.yml` style file (pipeline/style.py checks every key)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise UsageError(f"--style {path}: cannot read it ({reason})") from None
+    if Path(path).suffix.lower() in (".yaml", ".yml"):
+        import yaml  # only when the user writes YAML
+
+        try:
+            data = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            raise UsageError(f"--style {path}: not valid YAML: {str(exc).splitlines()[0]}") from None
+    else:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise UsageError(f"--style {path}: not valid TOML: {exc}") from None
+    return parse_style(data, f"--style {path}")
+
+
 def load_style(opts: Options) -> StyleSheet:
-    return load_style_file(opts.style) if opts.style is not None else NO_STYLE
+    return read_style_file(opts.style) if opts.style is not None else NO_STYLE
 
 
 @functools.lru_cache(maxsize=1)
@@ -128,17 +148,13 @@ def pick_encoder(opts: Options) -> str:
     return opts.encoder
 
 
-def encoder_settings(opts: Options) -> dict[str, Any]:
-    """The ffmpeg output options of the encoder `pick_encoder` chooses (also printed by the benchmark)."""
-    return ENCODERS[pick_encoder(opts)](opts)
-
-
 # --- planning (pure) ------------------------------------------------------------------------------------------
 
 
 
 
-def plan_for(info: MediaInfo, opts: Options, preset: str | None = None) -> Plan:
+def plan_for(info: MediaInfo, opts: Options) -> Plan:
+    """`opts.preset` "auto" picks from the displayed (rotation-applied) frame size."""
     if not info.has_video or info.width <= 0 or info.height <= 0:
         raise BurnError(f"{info.path}: no video stream to burn subtitles into")
     width, height = info.width + info.width % 2, info.height + info.height % 2
@@ -147,7 +163,7 @@ def plan_for(info: MediaInfo, opts: Options, preset: str | None = None) -> Plan:
         audio = "copy" if info.audio_codec in MP4_AUDIO else "aac"
         if audio == "aac":
             log.info("%s: %s audio cannot go into MP4 as it is: re-encoding it to AAC", info.path, info.audio_codec)
-    return Plan(width=width, height=height, preset=resolve_preset(preset or opts.preset, info.width, info.height),
+    return Plan(width=width, height=height, preset=resolve_preset(opts.preset, info.width, info.height),
                 pad=(width, height) != (info.width, info.height), audio=audio, encoder=pick_encoder(opts))
 
 
@@ -211,15 +227,6 @@ def burn_ass(video: Path, scripts: Mapping[str, str], outputs: Mapping[str, Path
         _run_ffmpeg(build_command(Path(video), ass_files, temps, plan, opts), Path(video))
 
 
-@dataclass(frozen=True)
-class Burned:
-    """What `burn` rendered: each language's ASS script (for the `.ass` export) and the languages whose word
-    times were spread by length (no Whisper times: translations), to say so in the run summary."""
-
-    scripts: dict[str, str]
-    approximate: tuple[str, ...] = ()
-
-
 def scripts_for(tracks: Mapping[str, Sequence[Cue]], width: int, height: int, preset: str, opts: Options,
                 words: Mapping[str, Sequence[Word]] | None = None,
                 protected: Sequence[str] | None = None) -> Burned:
@@ -242,15 +249,15 @@ def scripts_for(tracks: Mapping[str, Sequence[Cue]], width: int, height: int, pr
     return Burned(scripts, tuple(approximate))
 
 
-def burn(video: Path, tracks: Mapping[str, Sequence[Cue]], outputs: Mapping[str, Path], opts: Options,
-         preset: str | None = None, words: Mapping[str, Sequence[Word]] | None = None) -> Burned:
+def burn(video: Path, tracks: Mapping[str, Sequence[Cue]], outputs: Mapping[str, Path], opts: Options, *,
+         words: Mapping[str, Sequence[Word]] | None = None) -> Burned:
     """Burn each language's cues into its own output video, decoding `video` once.
 
-    `preset` None means `opts.preset`; "auto" picks from the displayed (rotation-applied) frame size.
+    `opts.preset` "auto" picks from the displayed (rotation-applied) frame size.
     `words`: Whisper's word times per language, for `opts.caption_style == "words"`.
     """
     check_fonts(tracks, load_style(opts), PRESETS)
-    plan = plan_for(probe(video), opts, preset)
+    plan = plan_for(probe(video), opts)
     log.info("%s: burning %s (%s, %dx%d, %s, %s captions)", video, ", ".join(tracks), plan.preset, plan.width,
              plan.height, plan.encoder, opts.caption_style)
     burned = scripts_for(tracks, plan.width, plan.height, plan.preset, opts, words)

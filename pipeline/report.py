@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.journal import Journal
-from pipeline.review import STATE_DIR
+from pipeline.naming import run_record_path
 
 log = logging.getLogger(__name__)
 
-STATE_NAME = "state.jsonl"
 LANG_STAGES = ("translate", "write", "burn")
 VIDEO_STAGES = ("transcribe", "segment")
 
@@ -72,7 +71,7 @@ class RunState:
     """
 
     def __init__(self, out_dir: str | os.PathLike[str]) -> None:
-        self.path = Path(out_dir) / STATE_DIR / STATE_NAME
+        self.path = run_record_path(out_dir)
         self._lock = threading.Lock()
         self._journal = Journal(self.path)
         self._snapshots: dict[str, dict[str, Any]] = self._journal.load()
@@ -93,7 +92,7 @@ class RunState:
 
 def read_record(out_dir: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
     """The run record as plain data, read without writing (safe while a run is going on)."""
-    return Journal(Path(out_dir) / STATE_DIR / STATE_NAME).load()
+    return Journal(run_record_path(out_dir)).load()
 
 
 def _verdict_cell(lr: LangResult) -> str:

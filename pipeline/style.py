@@ -1,8 +1,8 @@
 """The campaign's caption style: fonts, sizes, colours, position, highlight; read from a TOML or YAML file.
 
-Pure except `load_style_file` (reads the file). Everything is validated when read, so a bad file stops the run
-with one line naming the key before any work: an unknown key, a bad colour, a value out of range. Fonts are
-checked by the caller (fontconfig is an edge: `burn.check_style_fonts`).
+Pure: `parse_style` takes the parsed file (burn.read_style_file reads TOML or YAML). Everything is validated
+there, so a bad file stops the run with one line naming the key before any work: an unknown key, a bad colour, a
+value out of range. Fonts are checked by the caller (fontconfig is an edge: `burn.check_style_fonts`).
 
 File shape (every key optional; a missing key keeps the shipped default, which is today's look):
 
@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from pathlib import Path
 from typing import Any
 
 from pipeline.errors import UsageError
@@ -159,28 +158,3 @@ def parse_style(data: Mapping[str, Any], source: str = "style") -> StyleSheet:
         presets=_sections(f"{source}: presets", data.get("presets", {}), PRESETS, "preset"),
         languages=_sections(f"{source}: languages", data.get("languages", {}), LANGUAGES, "language"),
     )
-
-
-def load_style_file(path: Path) -> StyleSheet:
-    """Read and validate a `.toml` (or `.yaml`/`.yml`) style file."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--style {path}: cannot read it ({exc.strerror if isinstance(exc, OSError) else exc})") \
-            from None
-    suffix = Path(path).suffix.lower()
-    if suffix in (".yaml", ".yml"):
-        import yaml  # only when the user writes YAML
-
-        try:
-            data = yaml.safe_load(text) or {}
-        except yaml.YAMLError as exc:
-            raise UsageError(f"--style {path}: not valid YAML: {str(exc).splitlines()[0]}") from None
-    else:
-        import tomllib
-
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise UsageError(f"--style {path}: not valid TOML: {exc}") from None
-    return parse_style(data, f"--style {path}")

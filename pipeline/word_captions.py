@@ -14,37 +14,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from pipeline.ass import top_placed, visible
 from pipeline.bidi import LRI, PDI, has_rtl, isolate_ltr_runs, strip_isolates
-from pipeline.types import Cue, Word
+from pipeline.types import Cue, Screen, Word
 
 LINGER_MS = 700  # a screen stays this long after its last word when nothing follows at once
 MIN_WORD_MS = 50  # each word starts at least this long after the one before: every state lasts whole frames
 _LETTER = re.compile(r"[^\W_]")
-
-
-@dataclass(frozen=True)
-class Screen:
-    """What is on screen from start_ms to end_ms: `words` (units), each highlighted from its start_ms."""
-
-    start_ms: int
-    end_ms: int
-    words: tuple[Word, ...]
-    top: bool = False  # the cue asked for the top of the frame ({\an8})
-
-    def spans(self) -> list[tuple[int, int, int]]:
-        """(start_ms, end_ms, index of the highlighted unit) of each word state: a word is highlighted from its
-        start (the first from the screen's start) until the next word starts or the screen ends."""
-        out = []
-        for k, w in enumerate(self.words):
-            start = self.start_ms if k == 0 else max(w.start_ms, self.start_ms)
-            end = self.words[k + 1].start_ms if k + 1 < len(self.words) else self.end_ms
-            end = min(max(end, start), self.end_ms)
-            if end > start:
-                out.append((start, end, k))
-        return out
 
 
 def _tokens(cue: Cue) -> tuple[bool, list[str]]:

@@ -9,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.ass import ass_to_string
+from pipeline.burn import read_style_file as load_style_file
 from pipeline.errors import UsageError
-from pipeline.style import DEFAULT, ass_colour, load_style_file, parse_style
+from pipeline.style import DEFAULT, ass_colour, parse_style
 from pipeline.types import Cue
 
 DATA = Path(__file__).parent / "data"

@@ -10,9 +10,9 @@ from typing import Any
 from fake_stages import Fakes
 
 from pipeline import batch
-from pipeline.burn import Burned, scripts_for
+from pipeline.burn import scripts_for
 from pipeline.options import Options
-from pipeline.types import Cue, Word
+from pipeline.types import Burned, Cue, Word
 
 
 class WordFakes(Fakes):
@@ -22,11 +22,11 @@ class WordFakes(Fakes):
         super().__init__()
         self.words: list[dict[str, list[Word]] | None] = []
 
-    def burn(self, video: Path, tracks: dict[str, list[Cue]], outputs: dict[str, Path], opts: Options,
-             preset: str | None = None, words: dict[str, list[Word]] | None = None) -> Burned:
-        super().burn(video, tracks, outputs, opts, preset)
+    def burn(self, video: Path, tracks: dict[str, list[Cue]], outputs: dict[str, Path], opts: Options, *,
+             words: dict[str, list[Word]] | None = None) -> Burned:
+        super().burn(video, tracks, outputs, opts)
         self.words.append(words)
-        return scripts_for(tracks, 640, 360, preset or "landscape", opts, words, protected=())
+        return scripts_for(tracks, 640, 360, opts.preset, opts, words, protected=())
 
 
 def _run(tmp_path: Path, fakes: Fakes, **changes: Any) -> list[batch.VideoResult]:
