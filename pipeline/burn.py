@@ -12,7 +12,7 @@ import logging
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 import ffmpeg
 import tomllib
 
+from pipeline import interrupt
 from pipeline.ass import ass_to_string, font_of, latin_font_of
 from pipeline.cache import atomic_path
 from pipeline.errors import BurnError, UsageError
@@ -197,19 +198,31 @@ def build_command(video: Path, ass_files: Mapping[str, Path], temps: Mapping[str
     return graph.overwrite_output().compile()
 
 
-def _run_ffmpeg(cmd: Sequence[str], video: Path) -> None:
+ProgressFn = Callable[[int, int], None]  # (done_ms, total_ms)
+
+
+def _run_ffmpeg(cmd: Sequence[str], video: Path, on_progress: ProgressFn | None = None,
+                total_ms: int = 0) -> None:
     log.debug("running %s", " ".join(cmd))
+    on_line = None
+    if on_progress is not None:  # ffmpeg reports "out_time_us=..." (microseconds) on stdout as it encodes
+        cmd = [cmd[0], "-progress", "pipe:1", "-nostats", *cmd[1:]]
+
+        def on_line(line: str) -> None:
+            key, _, value = line.strip().partition("=")
+            if key in ("out_time_us", "out_time_ms") and value.isdigit():
+                on_progress(min(int(value) // 1000, total_ms), total_ms)
     try:
-        proc = subprocess.run(list(cmd), capture_output=True, text=True)
+        proc = interrupt.run(cmd, on_line=on_line)  # Ctrl-C stops the encode at once, not after it
     except FileNotFoundError:
         raise BurnError("ffmpeg not found: install ffmpeg (sudo apt-get install ffmpeg)") from None
     if proc.returncode != 0:
-        lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
+        lines = [line for line in proc.stderr.decode("utf-8", "replace").strip().splitlines() if line.strip()]
         raise BurnError(f"{video}: ffmpeg failed while burning subtitles: {lines[-1] if lines else 'no message'}")
 
 
 def burn_ass(video: Path, scripts: Mapping[str, str], outputs: Mapping[str, Path], opts: Options,
-             plan: Plan) -> None:
+             plan: Plan, on_progress: ProgressFn | None = None, total_ms: int = 0) -> None:
     """Render ready ASS scripts (language -> text) onto `video` in one ffmpeg run; outputs written atomically."""
     if set(scripts) != set(outputs):
         raise UsageError(f"languages with subtitles {sorted(scripts)} differ from outputs {sorted(outputs)}")
@@ -224,42 +237,46 @@ def burn_ass(video: Path, scripts: Mapping[str, str], outputs: Mapping[str, Path
             ass_files[lang] = Path(tmp) / f"{i}-{lang}.ass"
             ass_files[lang].write_text(text, encoding="utf-8")
         temps = {lang: stack.enter_context(atomic_path(outputs[lang])) for lang in scripts}
-        _run_ffmpeg(build_command(Path(video), ass_files, temps, plan, opts), Path(video))
+        _run_ffmpeg(build_command(Path(video), ass_files, temps, plan, opts), Path(video), on_progress, total_ms)
 
 
 def scripts_for(tracks: Mapping[str, Sequence[Cue]], width: int, height: int, preset: str, opts: Options,
-                words: Mapping[str, Sequence[Word]] | None = None,
-                protected: Sequence[str] | None = None) -> Burned:
-    """The ASS script of each language, in `opts.caption_style`; `words`: Whisper's words per language."""
+                words: Mapping[str, Sequence[Word]] | None = None, names: Sequence[str] = ()) -> Burned:
+    """The ASS script of each language, in `opts.caption_style`; `words`: Whisper's words per language;
+    `names`: the glossary's campaign names (a multi-word name is never split across word screens)."""
     sheet = load_style(opts)
-    if protected is None:
-        from pipeline.segment import default_protected  # the campaign's names (glossary file): an edge
-
-        protected = default_protected()
     scripts, approximate = {}, []
     for lang, cues in tracks.items():
         style = sheet.resolve(lang, preset)
         screens = None
         if opts.caption_style == "words":
             screens, exact = word_screens(cues, (words or {}).get(lang), style.words_max, style.words_max_chars,
-                                          protected)
+                                          names)
             if not exact:
                 approximate.append(lang)
         scripts[lang] = ass_to_string(cues, lang, preset, width, height, style, screens)
     return Burned(scripts, tuple(approximate))
 
 
-def burn(video: Path, tracks: Mapping[str, Sequence[Cue]], outputs: Mapping[str, Path], opts: Options, *,
-         words: Mapping[str, Sequence[Word]] | None = None) -> Burned:
+def burn(video: Path, tracks: Mapping[str, Sequence[Cue]], outputs: Mapping[str, Path],
+         opts: Options, *, on_progress: ProgressFn | None = None, words: Mapping[str, Sequence[Word]] | None = None,
+         names: Sequence[str] | None = None) -> Burned:
     """Burn each language's cues into its own output video, decoding `video` once.
 
     `opts.preset` "auto" picks from the displayed (rotation-applied) frame size.
-    `words`: Whisper's word times per language, for `opts.caption_style == "words"`.
+    `on_progress(done_ms, total_ms)`: how far the encode is, as ffmpeg reports it.
+    `words`: Whisper's word times per language, for `opts.caption_style == "words"`; `names`: the campaign
+    names kept whole on word screens (None: those of `opts.glossary`, or the shipped glossary).
     """
     check_fonts(tracks, load_style(opts), PRESETS)
-    plan = plan_for(probe(video), opts)
+    info = probe(video)
+    plan = plan_for(info, opts)
     log.info("%s: burning %s (%s, %dx%d, %s, %s captions)", video, ", ".join(tracks), plan.preset, plan.width,
              plan.height, plan.encoder, opts.caption_style)
-    burned = scripts_for(tracks, plan.width, plan.height, plan.preset, opts, words)
-    burn_ass(video, burned.scripts, outputs, opts, plan)
+    if names is None and opts.caption_style == "words":
+        from pipeline import glossary  # the glossary reader: only when a caller did not pass the names
+
+        names = glossary.load(opts.glossary).names()
+    burned = scripts_for(tracks, plan.width, plan.height, plan.preset, opts, words, names or ())
+    burn_ass(video, burned.scripts, outputs, opts, plan, on_progress, info.duration_ms)
     return burned

@@ -59,7 +59,8 @@ def test_bad_values_name_the_key(data, named):
 
 
 def test_default_style_reproduces_the_ass_written_before_styles_existed():
-    """tests/data/ass_before_styles.txt was written by ass.py before this change (commit 4d84423)."""
+    """tests/data/ass_before_styles.txt was written by main's ass.py without styles (regenerated at main cda5147,
+    after issue 10 changed how over-long lines wrap)."""
     cues = {
         "ar": [Cue(0, 2000, ("جربت LibanTroc وكانت تجربة رائعة!",)),
                Cue(2500, 5000, ("قلت لنفسي: I Make This!", "ثم بدأت مع Cairo Runners.")),

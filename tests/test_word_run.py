@@ -23,10 +23,10 @@ class WordFakes(Fakes):
         self.words: list[dict[str, list[Word]] | None] = []
 
     def burn(self, video: Path, tracks: dict[str, list[Cue]], outputs: dict[str, Path], opts: Options, *,
-             words: dict[str, list[Word]] | None = None) -> Burned:
+             on_progress: Any = None, words: dict[str, list[Word]] | None = None, names: Any = None) -> Burned:
         super().burn(video, tracks, outputs, opts)
         self.words.append(words)
-        return scripts_for(tracks, 640, 360, opts.preset, opts, words, protected=())
+        return scripts_for(tracks, 640, 360, opts.preset, opts, words)
 
 
 def _run(tmp_path: Path, fakes: Fakes, **changes: Any) -> list[batch.VideoResult]:
