@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pipeline import markup
 from pipeline.bidi import LRI, PDI, direction, has_rtl, isolated_runs
 from pipeline.profiles import FONTS, LATIN_FONT, Preset, language
 from pipeline.profiles import preset as get_preset
@@ -94,50 +94,31 @@ def escape_text(text: str) -> str:
     return text.replace("\\", "\\\u2060").replace("{", "\\{").replace("}", "\\}")
 
 
-# The SRT tags players honour: <i> <b> <u> map to ASS overrides; <font> (colour, face) is the style's job.
-# ASS override blocks `{\...}` that subtitle editors leave in SRT files are markup too (as in typography), never
-# shown: a leading {\an8} places the event at the top (`top_placed`), any other block is dropped.
-_OVERRIDE = r"\{\\[^{}]*\}"
-_SRT_TAG = re.compile(rf"<\s*(/?)\s*([ibu])\s*>|<\s*/?\s*font(?:\s[^<>]*)?>|{_OVERRIDE}", re.IGNORECASE)
-_LEADING_OVERRIDES = re.compile(rf"(?:{_OVERRIDE})+")
-TOP = "{\\an8}"  # top centre: the one placement subtitle editors commonly write into SRT
-
-
-def top_placed(lines: Sequence[str]) -> tuple[bool, tuple[str, ...]]:
-    """Whether the cue asks for the top ({\\an8} among the override blocks opening its first line), and the
-    lines without that block."""
-    lead = _LEADING_OVERRIDES.match(lines[0]) if lines else None
-    if not lead or TOP not in re.findall(_OVERRIDE, lead.group(0)):
-        return False, tuple(lines)
-    at = lead.group(0).index(TOP)
-    return True, (lines[0][:at] + lines[0][at + len(TOP):], *lines[1:])
-
-
-def visible(line: str) -> str:
-    """The line as shown: without SRT tags and override blocks."""
-    return _SRT_TAG.sub("", line)
+# Markup is read by `pipeline.markup` (as QC and the exports read it): <i> <b> <u> map to ASS overrides;
+# <font> (colour, face) is the style's job; a leading {\an8} places the event at the top, other blocks are dropped.
+TOP = markup.TOP
+top_placed = markup.top_placed
+visible = markup.visible
 
 
 def srt_tags(line: str) -> tuple[str, dict[int, str]]:
-    """The line without SRT tags and override blocks, and the ASS override blocks standing at each position of
-    that text.
+    """The line without markup, and the ASS override blocks standing at each position of that text.
 
     Anything else in angle brackets (a lone `<`, `<script>`) or braces (`{b}`) is text and stays visible.
     """
     plain: list[str] = []
     marks: dict[int, str] = {}
-    at = last = 0
-    for m in _SRT_TAG.finditer(line):
-        plain.append(line[last:m.start()])
-        at += m.start() - last
-        last = m.end()
-        if m.group(2):
-            marks[at] = marks.get(at, "") + f"{{\\{m.group(2).lower()}{0 if m.group(1) else 1}}}"
-        elif m.group(0).startswith("{"):
-            log.warning("ASS override %r dropped: only a leading {\\an8} (top placement) is honoured", m.group(0))
+    at = 0
+    for token in markup.tokens(line):
+        if isinstance(token, str):
+            plain.append(token)
+            at += len(token)
+        elif token.kind == "style":
+            marks[at] = marks.get(at, "") + f"{{\\{token.name}{0 if token.closing else 1}}}"
+        elif token.kind == "override":
+            log.warning("ASS override %r dropped: only a leading {\\an8} (top placement) is honoured", token.raw)
         else:
-            log.warning("SRT tag %r dropped: colour and font come from the style", m.group(0))
-    plain.append(line[last:])
+            log.warning("SRT tag %r dropped: colour and font come from the style", token.raw)
     return "".join(plain), marks
 
 
@@ -201,7 +182,6 @@ def fit_scale(lines: Sequence[str], font: str, lay: Layout) -> int:
 
 
 MIN_READABLE_SCALE = 75  # a line that would need more shrinking than this is wrapped instead
-_BREAKABLE_SPACE = re.compile(r" +(?![^<>]*>)(?![^{}]*\})")  # a space outside <tags> and {\overrides}
 
 
 def wrap_overlong(lines: Sequence[str], font: str, lay: Layout) -> list[str]:
@@ -214,7 +194,7 @@ def wrap_overlong(lines: Sequence[str], font: str, lay: Layout) -> list[str]:
             out.append(line)
             continue
         piece = ""
-        for word in _BREAKABLE_SPACE.split(line.strip()):
+        for word in markup.split_at_spaces(line):  # never inside a tag, as the burn reads tags
             candidate = f"{piece} {word}" if piece else word
             if piece and estimate_width(visible(candidate), font, lay.font_size) > limit:
                 out.append(piece)

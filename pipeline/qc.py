@@ -8,12 +8,11 @@ two cues (overlap, gap) is reported on the earlier one.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from pipeline import typography
+from pipeline import markup, typography
 from pipeline.profiles import Profile
 from pipeline.types import Cue, format_timestamp
 
@@ -40,7 +39,6 @@ CODES: dict[str, str] = {
     "unbalanced_tags": "error",
     "typography": "warning",
 }
-_TAG = re.compile(r"<(/?)(i|b|u|font)\b[^>]*>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -121,7 +119,25 @@ def _check(numbered: list[tuple[int, Cue]], p: Profile) -> list[Finding]:
         findings += _check_one(number, cue, p)
         if k + 1 < len(numbered):
             findings += _check_pair(number, cue, numbered[k + 1], p)
-    return findings
+    return findings + _distant_overlaps(numbered)
+
+
+def _distant_overlaps(numbered: list[tuple[int, Cue]]) -> list[Finding]:
+    """Cues shown while a cue that is not their neighbour in the file is still on screen (sign captions nested
+    in a long cue, cues out of order): each one is a finding. Neighbours are `_check_pair`'s."""
+    out: list[Finding] = []
+    showing: tuple[int, int, Cue] | None = None  # (position, number, cue) of the latest-ending cue so far
+    for k in sorted(range(len(numbered)), key=lambda i: (numbered[i][1].start_ms, i)):
+        n, cue = numbered[k]
+        if showing is not None and cue.start_ms < showing[2].end_ms and abs(showing[0] - k) != 1:
+            m, other = showing[1], showing[2]
+            how = "starts with" if cue.start_ms == other.start_ms else (
+                "is shown inside" if cue.end_ms <= other.end_ms else "overlaps")
+            out.append(_finding("overlap", n, cue.start_ms, f"{how} cue {m} "
+                                f"({format_timestamp(other.start_ms)} --> {format_timestamp(other.end_ms)})"))
+        if showing is None or cue.end_ms > showing[2].end_ms:
+            showing = (k, n, cue)
+    return out
 
 
 def _check_one(n: int, cue: Cue, p: Profile) -> list[Finding]:
@@ -179,18 +195,8 @@ def _chained_end(cue: Cue, nxt: Cue, p: Profile) -> int | None:
 
 
 def _check_tags(n: int, cue: Cue) -> list[Finding]:
-    stack: list[str] = []
-    for closing, name in _TAG.findall("\n".join(cue.lines)):
-        name = name.lower()
-        if not closing:
-            stack.append(name)
-        elif stack and stack[-1] == name:
-            stack.pop()
-        else:
-            return [_finding("unbalanced_tags", n, cue.start_ms, f"</{name}> without a matching <{name}>")]
-    if stack:
-        return [_finding("unbalanced_tags", n, cue.start_ms, f"<{stack[-1]}> is never closed")]
-    return []
+    problem = markup.unbalanced(cue.lines)
+    return [_finding("unbalanced_tags", n, cue.start_ms, problem)] if problem else []
 
 
 def _check_blocks(blocks: Sequence[SrtBlock]) -> list[Finding]:

@@ -26,11 +26,12 @@ def check_text(text: str, source: str, lang: str | None = None, preset: str = "l
 
 
 def check_file(path: str | os.PathLike[str], lang: str | None = None, preset: str = "landscape",
-               overrides: dict[str, float] | None = None, names: Iterable[str] = ()) -> qc.Report:
-    """Read any SRT leniently (BOM, CRLF, legacy encodings) and report every problem per cue."""
+               overrides: dict[str, float] | None = None, names: Iterable[str] = (),
+               encoding: str | None = None) -> qc.Report:
+    """Read any SRT leniently (BOM, CRLF, legacy encodings, or `encoding`) and report every problem per cue."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise SubtitleParseError(str(path), None, f"cannot be read ({exc.strerror or exc})") from None
-    text, notes = decode_srt(data, str(path))
+    text, notes = decode_srt(data, str(path), encoding)
     return check_text(text, str(path), lang, preset, overrides, notes, names)

@@ -14,12 +14,12 @@ import re
 from collections.abc import Iterable
 from functools import cache, lru_cache
 
+from pipeline import markup
 from pipeline.profiles import ARABIC_DIACRITICS, BIDI_CONTROLS, LANGUAGES, Language, language
 
 log = logging.getLogger(__name__)
 
 _SPACES = " \u00a0\u202f"  # regular, no-break, narrow no-break
-_TAG = re.compile(r"<[^<>]*>|\{\\[^{}]*\}")  # SRT/HTML tags and ASS overrides: not shown as characters
 # Arabic diacritics and bidi controls take no width on screen.
 _INVISIBLE = re.compile(f"{ARABIC_DIACRITICS}|[{BIDI_CONTROLS}]")
 # Each language's own marks back to the ASCII they replace (typography undone).
@@ -30,8 +30,10 @@ _DOTS = re.compile(r"\.\.\.")
 _LINK_END = r"(?=[.,;:!?\u2026\u00bb\"')\]]*(?:\s|$))"
 _LINKS = "|".join([
     rf"(?:https?://|www\.)\S+?{_LINK_END}",
-    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",  # e-mail
-    rf"(?<![\w@.])[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.[a-z]{{2,6}}(?!\w)(?:/\S*?)?{_LINK_END}",  # site.com/x
+    # Each starts only where its run of characters starts: tried at every character of a long run, it was
+    # quadratic (a 137 KB line without spaces took 90 s).
+    r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+",  # e-mail
+    rf"(?<![\w@.-])[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.[a-z]{{2,6}}(?!\w)(?:/\S*?)?{_LINK_END}",  # site.com/x
     r"[@#]\w+",
 ])
 _MASK = "\ue000"  # stands in for a protected span while the rules run: one non-space character
@@ -85,8 +87,11 @@ def names_regex(spellings: Iterable[str]) -> str:
 @lru_cache(maxsize=32)
 def _untouchable(names: frozenset[str]) -> re.Pattern[str]:
     """Links first (so "libantroc.com/?x" is one link, not the name "libantroc"), then the names."""
+    # Markup first: punctuation inside a tag (<font face="a, b">) is not prose. Every name starts at a word
+    # boundary: said once outside the alternation, the other positions of a long word fail fast.
     spelled = names_regex(names)
-    return re.compile(f"{_LINKS}|{spelled}" if spelled else _LINKS, re.IGNORECASE)
+    return re.compile(f"{markup.SPAN}|{_LINKS}|(?<!\\w)(?:{spelled})" if spelled else f"{markup.SPAN}|{_LINKS}",
+                      re.IGNORECASE)
 
 
 def apply(text: str, lang: str, names: Iterable[str] = ()) -> str:
@@ -113,12 +118,12 @@ def _apply_masked(line: str, rules: _Rules, keep: re.Pattern[str]) -> str:
 def _apply_line(line: str, rules: _Rules) -> str:
     lg = rules.lg
     line = re.sub(" {2,}", " ", line.strip(_SPACES))
-    if lg.ellipsis:
-        line = _DOTS.sub(lg.ellipsis, line)
     for _src, dst, pattern in rules.swaps:
         line = pattern.sub(dst, line)
     if rules.tight is not None:
         line = rules.tight.sub("", line)
+    if lg.ellipsis:  # after the tight rule, which can join dots (".. ." -> "..."): idempotent
+        line = _DOTS.sub(lg.ellipsis, line)
     if rules.spaced is not None:
         line = rules.spaced.sub(lg.space_char + r"\1", line)
     if lg.space_inside_quotes:
@@ -148,5 +153,6 @@ def strip_invisible(text: str) -> str:
 
 
 def display_length(text: str) -> int:
-    """Characters a viewer sees: tags, Arabic diacritics and bidi marks do not count; spaces and marks do."""
-    return len(_INVISIBLE.sub("", _TAG.sub("", text)))
+    """Characters a viewer sees: markup (as `pipeline.markup` reads it), Arabic diacritics and bidi marks do not
+    count; spaces and marks do."""
+    return len(_INVISIBLE.sub("", markup.visible(text)))

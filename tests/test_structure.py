@@ -94,6 +94,21 @@ def test_the_cycle_finder_finds_cycles(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _cycles() == [["pipeline.a", "pipeline.b", "pipeline.c", "pipeline.a"]]
 
 
+RUNNING = ("pipeline.context", "pipeline.steps", "pipeline.batch", "pipeline.executors")
+SURFACES = ("pipeline.cli", "pipeline.__main__", "pipeline.commands", "pipeline.server")
+
+
+def _in(module: str, layer: tuple[str, ...]) -> bool:
+    return any(module == m or module.startswith(m + ".") for m in layer)
+
+
+def test_core_and_edges_never_import_the_running_layer_or_the_surfaces() -> None:
+    """architecture.md: each layer imports only the layers above it (core, edges, running, surfaces)."""
+    wrong = {m: sorted(i for i in imports_of(m) if _in(i, RUNNING + SURFACES))
+             for m in MODULES if not _in(m, RUNNING + SURFACES)}
+    assert {m: i for m, i in wrong.items() if i} == {}
+
+
 # --- the pure core ------------------------------------------------------------------------------------------
 
 # The pure core (architecture.md, "Where things live"): functions over small values, data passed in.

@@ -159,6 +159,15 @@ def test_models_install_all_offline_says_how(tmp_path: Path, monkeypatch: pytest
     assert "translate-ar_en" in capsys.readouterr().err
 
 
+def test_encoding_is_the_one_given(tmp_path: Path, models: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "legacy.fr.srt"
+    path.write_bytes(srt_to_string(SRC).encode("cp1252"))
+    assert main(["translate", str(path), "--to", "en", "--models-dir", str(models), "--encoding", "utf-8"]) == 1
+    assert "legacy.fr.srt:3: expected valid utf-8 text" in capsys.readouterr().err
+    assert main(["translate", str(path), "--to", "en", "--models-dir", str(models), "--encoding", "cp1252"]) == 0
+    assert "LibanTroc" in " ".join(c.text for c in load_srt(path.with_name("legacy.en.srt")))
+
+
 def test_translate_into_a_run_folder_keeps_a_reviewers_file_even_with_force(srt: Path, models: Path) -> None:
     from pipeline import review
 

@@ -37,6 +37,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preset", choices=["auto", *PRESETS], default="auto",
                    help="layout: auto picks from the video's displayed aspect ratio")
     common.add_burn_args(p)
+    common.add_encoding_arg(p)
 
 
 def languages_of(srts: Sequence[Path], given: str | None) -> list[str]:
@@ -76,7 +77,7 @@ def handle(args: argparse.Namespace) -> int:
     outputs = output_paths(args.video, langs, args.out, opts.out_dir)
     tracks = {}
     for lang, srt in zip(langs, args.srts, strict=True):
-        tracks[lang] = load_srt(srt)
+        tracks[lang] = load_srt(srt, encoding=args.encoding)
         if not tracks[lang]:
             log.warning("%s: no cues; its video will have no subtitles", srt)
     burned = burner.burn(args.video, tracks, outputs, opts)

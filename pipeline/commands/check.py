@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipeline import glossary, qc, review
 from pipeline.cache import atomic_write_bytes
-from pipeline.commands.common import _lang, _override, existing_file
+from pipeline.commands.common import _lang, _override, add_encoding_arg, existing_file
 from pipeline.errors import SubtitleParseError, UsageError
 from pipeline.langid import guess_language
 from pipeline.naming import language_from_name
@@ -36,6 +36,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fix", action="store_true",
                    help="apply safe fixes in place (renumbering, typography, tiny gaps; never words), "
                         "keeping a backup NAME.srt.bak")
+    add_encoding_arg(p)
 
 
 # Folders of a run's output that hold no subtitles of their own to judge.
@@ -85,10 +86,10 @@ def _backup_path(path: Path) -> Path:
 
 
 def fix_file(path: Path, lang: str | None, preset: str, overrides: dict[str, float],
-             names: tuple[str, ...] = ()) -> list[str]:
+             names: tuple[str, ...] = (), encoding: str | None = None) -> list[str]:
     """Rewrite `path` with the safe fixes (UTF-8, renumbered) after backing it up; returns what changed."""
     data = path.read_bytes()
-    text, notes = decode_srt(data, str(path))
+    text, notes = decode_srt(data, str(path), encoding)
     blocks = parse_srt_blocks(text)
     broken = [n for n, b in enumerate(blocks, start=1) if b.error is not None]
     if broken:
@@ -139,8 +140,8 @@ def handle(args: argparse.Namespace) -> int:
             continue
         preset = args.preset or _made_for(path, manifests) or "landscape"
         try:
-            fixed = fix_file(path, args.lang, preset, overrides, names) if args.fix else []
-            report = check_file(path, args.lang, preset, overrides, names)
+            fixed = fix_file(path, args.lang, preset, overrides, names, args.encoding) if args.fix else []
+            report = check_file(path, args.lang, preset, overrides, names, args.encoding)
         except SubtitleParseError as exc:
             status = 1
             results.append({"path": str(path), "error": str(exc)})

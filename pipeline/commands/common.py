@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +28,23 @@ def _lang_list(value: str) -> tuple[str, ...]:
     for lg in langs:
         _lang(lg)
     return langs
+
+
+def _encoding(value: str) -> str:
+    """A Python text codec name (cp1256, cp1252, utf-16...), checked before any file is read."""
+    try:
+        info = codecs.lookup(value)
+    except LookupError:
+        info = None
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        raise argparse.ArgumentTypeError(f"unknown text encoding {value!r} (e.g. utf-8, cp1256, cp1252, cp1251)")
+    return info.name
+
+
+def add_encoding_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--encoding", type=_encoding, default=None, metavar="NAME",
+                   help="read the subtitle files in this encoding (default: UTF-8/16/32, else detected; "
+                        "a file whose encoding cannot be told is refused)")
 
 
 def _override(value: str) -> tuple[str, float]:

@@ -7,7 +7,14 @@ from pathlib import Path
 
 from pipeline import packages, review
 from pipeline.cache import Cache, file_sha256
-from pipeline.commands.common import _lang, _override, existing_dir, existing_file, options_from_args
+from pipeline.commands.common import (
+    _lang,
+    _override,
+    add_encoding_arg,
+    existing_dir,
+    existing_file,
+    options_from_args,
+)
 from pipeline.errors import PipelineError, UsageError
 from pipeline.naming import split_name, srt_path
 from pipeline.profiles import LANGUAGES, PRESETS
@@ -23,6 +30,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", type=Path, default=None,
                    help="default: NAME.<target>.srt beside the input")
     p.add_argument("--force", action="store_true", help="replace an existing output file")
+    add_encoding_arg(p)
     g = p.add_argument_group("subtitles")
     # An SRT has no frame size to pick a layout from ("auto" elsewhere): the limits are named, landscape by default.
     g.add_argument("--preset", choices=list(PRESETS), default="landscape",
@@ -56,7 +64,7 @@ def handle(args: argparse.Namespace) -> int:
                          "or -o elsewhere")
     opts = options_from_args(args)
     packages.preflight(src, (args.target,), opts)  # no package: exit 2 before reading anything else
-    cues = load_srt(args.input)
+    cues = load_srt(args.input, encoding=args.encoding)
     result = translate_cues(cues, src, args.target, opts, Cache(opts.cache_dir))
     if managed:
         text = srt_to_string(result.cues)
