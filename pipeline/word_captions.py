@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from pipeline.ass import top_placed, visible
 from pipeline.bidi import LRI, PDI, has_rtl, isolate_ltr_runs, strip_isolates
+from pipeline.markup import top_placed, visible
 from pipeline.types import Cue, Screen, Word
 
 LINGER_MS = 700  # a screen stays this long after its last word when nothing follows at once
