@@ -27,12 +27,13 @@ RUN_ARGS := $(if $(LANG_SRC),--source $(call quote,$(LANG_SRC))) $(if $(TARGETS)
 	$(if $(filter 0,$(BURN)),--no-burn) $(if $(filter 1,$(FORCE)),--force) \
 	$(if $(CAPTION_STYLE),--caption-style $(call quote,$(CAPTION_STYLE))) $(if $(STYLE),--style $(call quote,$(STYLE)))
 
-.PHONY: help subtitles burn status check test bench lint models clean system-deps test-deps
+.PHONY: help subtitles burn status check test bench lint models clean system-deps test-deps review
 
 help:
 	@echo "make subtitles  transcribe, translate and burn every video in VIDEOS (default: videos/)"
 	@echo "make burn       re-burn videos whose SRT files changed (reviewer edits); transcribe nothing"
 	@echo "make status     what is done, stale, interrupted or failed, without running anything"
+	@echo "make review     a local page to correct subtitles beside the video (PORT=, NO_BROWSER=1)"
 	@echo "make check      QC every SRT in SRT (default: subtitles/) against the style guide"
 	@echo "make lint       ruff over the code"
 	@echo "make test       lint and the whole test suite"
@@ -61,6 +62,12 @@ subtitles: system-deps $(STAMP)
 
 burn: system-deps $(STAMP)
 	$(PY) -m pipeline run $(call quote,$(VIDEOS)) $(RUN_ARGS) --burn-only
+
+# The review page over the same videos and output folder (PORT=0 picks a free port; NO_BROWSER=1 only prints).
+PORT ?= 8765
+review: system-deps $(STAMP)
+	$(PY) -m pipeline review $(call quote,$(VIDEOS)) $(if $(PRESET),--preset $(call quote,$(PRESET))) \
+	--port $(call quote,$(PORT)) $(if $(filter 1,$(NO_BROWSER)),--no-browser)
 
 status: $(STAMP)
 	$(PY) -m pipeline status $(call quote,$(VIDEOS))

@@ -1,73 +1,93 @@
-"""Transcription: our `asr.transcribe` against plain faster-whisper (default settings, same embedded model).
+"""Transcription: ours (`asr.transcribe`, batched windows) against faster-whisper's sequential pipeline with its
+VAD and against its `BatchedInferencePipeline` (batch 8), same embedded base model, int8, beam 5.
 
-Long-form inputs, one per language as a campaign video has one: that language's shared clips (twice for
-en and fr), 3 s of silence between clips and the 30 s of Big Buck Bunny music (no speech) after the first pass. Each candidate transcribes the three files in one fresh process (model load included):
-audio seconds per wall second, peak memory, words invented over the music. Then WER/CER per clip (each clip
-on its own, both candidates in one process).
+Long-form inputs, one per language, of at least 3 minutes: that language's shared clips one after the other,
+rotated so no clip follows itself, with pauses of 1-3 s between them (continuous speech: long music gaps would
+flatter any VAD). Each candidate transcribes the three files in one fresh process (model load included):
+audio seconds per wall second, peak memory, WER (CER for Arabic) against the clips' references, and coverage:
+the share of clips found in the subtitles over their own time span (found = at least 40% of the clip's words).
+Then WER/CER per shared clip (each on its own): ours batched, ours sequential (--batch-size 1), plain.
+Then end to end: transcribe + segment + burn one language of a 60 s 1280x720 video, against the naive peer
+pipeline (faster-whisper defaults, one ffmpeg `subtitles` burn with x264 medium), with SSIM to the source.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import resource
 import subprocess
 from pathlib import Path
 
-from bench.common import MEDIA, timed_subprocess
-from pipeline.metrics import cer, wer
+from bench.common import MEDIA
+from bench.common import timed_subprocess as _timed_subprocess
+from pipeline.metrics import cer, wer, words_found
 
-GAP_S = 3.0
-CLIPS: tuple[tuple[str, str], ...] = (
-    ("audio/en_jfk_whisper.flac", "en"),
-    ("audio/en_picovoice_test_librispeech-1272-128104-0000.wav", "en"),
-    ("audio/en_ami_ES2011a_headset0_40-46s.wav", "en"),
-    ("audio/en_sr_english.wav", "en"),
-    ("audio/fr_picovoice_test_fr_cv.wav", "fr"),
-    ("audio/fr_css10_lesmis_0153.wav", "fr"),
-    ("audio/fr_sr_french.aiff", "fr"),
-    ("audio/ar-msa_asc_ARA-NORM-0001.wav", "ar"),
-    ("audio/ar-msa_asc_ARA-NORM-0003.wav", "ar"),
-)
-MUSIC = "video/bbb_0_30_moviepy_NO-SPEECH.webm"
+MIN_SECONDS = 180.0
+PAUSES = (1.0, 2.0, 1.5, 3.0, 2.5)
+CLIPS: dict[str, tuple[str, ...]] = {
+    "ar": ("audio/ar-msa_asc_ARA-NORM-0001.wav", "audio/ar-msa_asc_ARA-NORM-0003.wav"),
+    "fr": ("audio/fr_picovoice_test_fr_cv.wav", "audio/fr_css10_lesmis_0153.wav", "audio/fr_sr_french.aiff"),
+    "en": ("audio/en_jfk_whisper.flac", "audio/en_picovoice_test_librispeech-1272-128104-0000.wav",
+           "audio/en_ami_ES2011a_headset0_40-46s.wav", "audio/en_sr_english.wav", "video/en_grid_bbaf2n.mpg",
+           "video/en_grid_lwbsza.mpg", "video/en_grid_swwp2s.mpg"),
+}
 
+# Each child prints {path: {"language": ..., "segments": [[start_ms, end_ms, text], ...]}}.
 OURS = """
 import json, sys
 from pipeline.asr import transcribe
 from pipeline.options import Options
+from pipeline.profiles import profile
+from pipeline.segment import segment
 out = {}
-for path in sys.argv[1:]:
-    t = transcribe(path, Options())
-    out[path] = {"segments": [list(s) for s in t.segments], "language": t.language}
-print(json.dumps(out))
+for path in sys.argv[2:]:
+    t = transcribe(path, Options(batch_size=int(sys.argv[1])))
+    cues = segment(t.words, profile(t.language)) if t.words else []
+    out[path] = {"language": t.language, "segments": [[c.start_ms, c.end_ms, c.text] for c in cues]}
+print(json.dumps(out, ensure_ascii=False))
 """
 
 PLAIN = """
 import json, sys
-from faster_whisper import WhisperModel
+from faster_whisper import BatchedInferencePipeline, WhisperModel
 from pipeline.models import resolve_model
-model = WhisperModel(resolve_model("base").path)
+model = WhisperModel(resolve_model("base").path, device="cpu", compute_type="int8")
+batched = sys.argv[1] == "batched"
+runner = BatchedInferencePipeline(model) if batched else model
 out = {}
-for path in sys.argv[1:]:
-    segments, info = model.transcribe(path)
-    out[path] = {"segments": [[round(s.start * 1000), round(s.end * 1000), s.text] for s in segments],
-                 "language": info.language}
-print(json.dumps(out))
+for path in sys.argv[2:]:
+    kwargs = {"batch_size": 8} if batched else {"vad_filter": True}
+    segments, info = runner.transcribe(path, **kwargs)
+    out[path] = {"language": info.language,
+                 "segments": [[round(s.start * 1000), round(s.end * 1000), s.text.strip()] for s in segments]}
+print(json.dumps(out, ensure_ascii=False))
 """
 
 PER_CLIP = """
 import json, sys
 from faster_whisper import WhisperModel
-from pipeline.asr import transcribe, load_model
+from pipeline.asr import transcribe
 from pipeline.models import resolve_model
 from pipeline.options import Options
-plain = WhisperModel(resolve_model("base").path)
+plain = WhisperModel(resolve_model("base").path, device="cpu", compute_type="int8")
 out = {}
 for path in sys.argv[1:]:
-    ours = " ".join(w.text for w in transcribe(path, Options()).words)
-    segments, _ = plain.transcribe(path)
-    out[path] = [ours, " ".join(s.text.strip() for s in segments)]
+    batched = " ".join(w.text for w in transcribe(path, Options(batch_size=8)).words)
+    sequential = " ".join(w.text for w in transcribe(path, Options(batch_size=1)).words)
+    segments, _ = plain.transcribe(path, vad_filter=True)
+    out[path] = [batched, sequential, " ".join(s.text.strip() for s in segments)]
 print(json.dumps(out, ensure_ascii=False))
 """
+
+
+def timed_subprocess(code: str, *args: str) -> tuple[float, int, str, float]:
+    """`bench.common.timed_subprocess` plus the child's CPU seconds: on a machine shared with other work the
+    wall time says as much about the neighbours as about the code, the CPU time much less."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall, peak, stdout = _timed_subprocess(code, *args)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, peak, stdout, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def reference(path: Path) -> str:
@@ -75,87 +95,181 @@ def reference(path: Path) -> str:
     return " ".join(re.sub(r"\[[^\]]*\]", " ", line) for line in text.splitlines()).strip()
 
 
-def long_form_references(lang: str) -> str:
-    clips = [MEDIA / c for c, lg in CLIPS if lg == lang]
-    return " ".join(reference(p) for p in [*clips, *(clips[1:] + clips[:1] if len(clips) > 2 else [])])
+def duration_s(path: Path) -> float:
+    return float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+                                 str(path)], capture_output=True, text=True, check=True).stdout)
 
 
-def build_long_form(out: Path, lang: str) -> tuple[float, tuple[float, float]]:
-    """Concatenate one language's clips (music in the middle) with silences; (duration, music span) in s."""
-    clips = [MEDIA / c for c, lg in CLIPS if lg == lang]
-    # The second pass is rotated so no clip follows itself once VAD has cut the music out (Whisper would see a
-    # repeated sentence in one window); Arabic has two clips only, so it plays once.
-    order = [*clips, MEDIA / MUSIC, *(clips[1:] + clips[:1] if len(clips) > 2 else [])]
-    args: list[str] = []
-    for p in order:
-        args += ["-i", str(p)]
-    parts, spans, t = [], [], 0.0
-    for i, p in enumerate(order):
-        dur = float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
-                                    str(p)], capture_output=True, text=True, check=True).stdout)
-        parts.append(f"[{i}:a]aformat=sample_rates=16000:channel_layouts=mono,"
-                     f"apad=pad_dur={GAP_S}[a{i}]")
-        spans.append((t, t + dur))
-        t += dur + GAP_S
-    graph = ";".join(parts) + ";" + "".join(f"[a{i}]" for i in range(len(order))) + \
-        f"concat=n={len(order)}:v=0:a=1[out]"
-    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args, "-filter_complex", graph, "-map", "[out]",
-                    "-c:a", "flac", str(out)], check=True)
-    return t, spans[len(clips)]
+def order(lang: str) -> list[tuple[Path, float]]:
+    """(clip, pause after it) until MIN_SECONDS: the clip list again and again, each round rotated by one, so
+    no clip ever follows itself."""
+    clips = [MEDIA / c for c in CLIPS[lang]]
+    out: list[tuple[Path, float]] = []
+    total, k = 0.0, 0
+    while total < MIN_SECONDS:
+        rnd = k // len(clips)
+        clip = clips[(k + rnd) % len(clips)]
+        if out and out[-1][0] == clip:
+            clip = clips[(k + rnd + 1) % len(clips)]
+        pause = PAUSES[k % len(PAUSES)]
+        out.append((clip, pause))
+        total += duration_s(clip) + pause
+        k += 1
+    return out
 
 
-def invented_over(segments: list[list], span: tuple[float, float]) -> int:
-    """Words of segments lying mostly inside the music span (there is no speech there)."""
-    lo, hi = span[0] * 1000, span[1] * 1000
-    n = 0
-    for start, end, text in segments:
-        overlap = max(0.0, min(end, hi) - max(start, lo))
-        if end > start and overlap / (end - start) > 0.5:
-            n += len(text.split())
-    return n
+def build_long_form(out: Path, lang: str) -> list[tuple[int, int, str]]:
+    """Write the long-form input; (start_ms, end_ms, reference) of each clip in it."""
+    plan = order(lang)
+    args, parts, spans, t = [], [], [], 0.0
+    for i, (clip, pause) in enumerate(plan):
+        args += ["-i", str(clip)]
+        parts.append(f"[{i}:a]aformat=sample_rates=16000:channel_layouts=mono,apad=pad_dur={pause}[a{i}]")
+        d = duration_s(clip)
+        spans.append((round(t * 1000), round((t + d) * 1000), reference(clip)))
+        t += d + pause
+    graph = ";".join(parts) + ";" + "".join(f"[a{i}]" for i in range(len(plan))) + \
+        f"concat=n={len(plan)}:v=0:a=1[out]"
+    if not out.is_file():
+        subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args, "-filter_complex", graph, "-map", "[out]",
+                        "-c:a", "flac", str(out)], check=True)
+    return spans
+
+
+def coverage(segments: list[list], spans: list[tuple[int, int, str]], lang: str) -> float:
+    """Share of clips whose words (40% or more) are in the segments overlapping the clip's time span."""
+    found = 0
+    for start, end, ref in spans:
+        text = " ".join(s[2] for s in segments if s[0] < end and start < s[1])
+        found += words_found(ref, text, lang) >= 0.4
+    return found / len(spans)
+
+
+def score(ref: str, hyp: str, lang: str) -> float:
+    return (cer if lang == "ar" else wer)(ref, hyp, lang)
+
+
+def long_form(workdir: Path) -> list[str]:
+    inputs = {lang: workdir / f"long_form_{lang}.flac" for lang in CLIPS}
+    spans = {lang: build_long_form(path, lang) for lang, path in inputs.items()}
+    seconds = {lang: duration_s(path) for lang, path in inputs.items()}
+    total = sum(seconds.values())
+    files = [str(p) for p in inputs.values()]
+    candidates = {
+        "ours (asr.transcribe, batched, default)": (OURS, "8"),
+        "faster-whisper sequential + VAD": (PLAIN, "sequential"),
+        "faster-whisper BatchedInferencePipeline (batch 8)": (PLAIN, "batched"),
+    }
+    rows, walls, cpus = [], {}, {}
+    for name, (code, arg) in candidates.items():
+        wall, peak, stdout, cpu = timed_subprocess(code, arg, *files)
+        out = json.loads(stdout)
+        walls[name], cpus[name] = wall, cpu
+        errors, covered = [], []
+        for lang, path in inputs.items():
+            segs = out[str(path)]["segments"]
+            ref = " ".join(r for _, _, r in spans[lang])
+            errors.append(f"{score(ref, ' '.join(s[2] for s in segs), lang):.3f}")
+            covered.append(f"{100 * coverage(segs, spans[lang], lang):.0f}%")
+        rows.append(f"| {name} | {total / wall:.2f} | {wall:.1f} | {cpu:.1f} | {peak} | {' / '.join(errors)} | "
+                    f"{' / '.join(covered)} |")
+    ours, seq, bat = walls.values()
+    ours_cpu, seq_cpu, bat_cpu = cpus.values()
+    return [
+        "Long-form inputs: " + ", ".join(f"{lang} {s:.0f} s ({len(spans[lang])} clips)" for lang, s in seconds.items())
+        + f"; pauses {', '.join(f'{p:g}' for p in PAUSES)} s between clips. One fresh process per candidate "
+        "(model load included), base int8 beam 5, CPU.",
+        "",
+        "| candidate | audio s / wall s | wall s | CPU s | peak RSS MiB | ar CER / fr WER / en WER "
+        "| coverage ar / fr / en |",
+        "|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+        f"Wall time ratios: ours / sequential x{ours / seq:.2f}; ours / BatchedInferencePipeline x{ours / bat:.2f}; "
+        f"BatchedInferencePipeline / sequential x{bat / seq:.2f}. CPU time ratios: ours / sequential "
+        f"x{ours_cpu / seq_cpu:.2f}; ours / BatchedInferencePipeline x{ours_cpu / bat_cpu:.2f}.",
+    ]
+
+
+def per_clip() -> list[str]:
+    clips = [(MEDIA / c, lang) for lang, cs in CLIPS.items() for c in cs]
+    _, _, stdout, _ = timed_subprocess(PER_CLIP, *(str(p) for p, _ in clips))
+    out = json.loads(stdout)
+    rows = []
+    for path, lang in clips:
+        ref = reference(path)
+        b, s, p = (score(ref, hyp, lang) for hyp in out[str(path)])
+        rows.append(f"| {path.name} | {'CER' if lang == 'ar' else 'WER'} | {b:.3f} | {s:.3f} | {p:.3f} |")
+    return ["", "| clip | metric | ours batched | ours sequential | faster-whisper sequential + VAD |",
+            "|---|---|---|---|---|", *rows]
+
+
+E2E_OURS = """
+import sys
+from pathlib import Path
+from pipeline.asr import transcribe
+from pipeline.burn import burn
+from pipeline.options import Options
+from pipeline.profiles import profile
+from pipeline.segment import segment
+opts = Options(encoder="libx264")
+t = transcribe(sys.argv[1], opts)
+burn(Path(sys.argv[1]), {t.language: segment(t.words, profile(t.language))}, {t.language: Path(sys.argv[2])}, opts)
+"""
+
+E2E_NAIVE = """
+import subprocess, sys
+from faster_whisper import WhisperModel
+from pipeline.models import resolve_model
+model = WhisperModel(resolve_model("base").path)
+segments, _ = model.transcribe(sys.argv[1])
+def ts(s):
+    ms = round(s * 1000)
+    return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
+srt = sys.argv[2] + ".srt"
+with open(srt, "w", encoding="utf-8") as f:
+    for i, s in enumerate(segments, 1):
+        f.write(f"{i}\\n{ts(s.start)} --> {ts(s.end)}\\n{s.text.strip()}\\n\\n")
+subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-i", sys.argv[1], "-vf", f"subtitles={srt}",
+                "-c:v", "libx264", "-preset", "medium", "-c:a", "copy", sys.argv[2]], check=True)
+"""
+
+
+def ssim(source: Path, out: Path) -> float:
+    proc = subprocess.run(["ffmpeg", "-nostdin", "-i", str(out), "-i", str(source), "-lavfi", "ssim", "-f", "null",
+                           "-"], capture_output=True, text=True, check=True)
+    return float(re.findall(r"All:([0-9.]+)", proc.stderr)[-1])
+
+
+def end_to_end(workdir: Path) -> list[str]:
+    """60 s of English long-form speech over a 1280x720 moving picture."""
+    source = workdir / "e2e-1280x720-60s.mp4"
+    if not source.is_file():
+        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i", "testsrc2=s=1280x720:r=25:d=60",
+                        "-i", str(workdir / "long_form_en.flac"), "-t", "60", "-c:v", "libx264", "-preset", "ultrafast",
+                        "-crf", "18", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(source)], check=True)
+    ours_out, naive_out = workdir / "e2e-ours.en.mp4", workdir / "e2e-naive.mp4"
+    for p in (ours_out, naive_out):
+        p.unlink(missing_ok=True)
+    ours_wall, ours_peak, _, ours_cpu = timed_subprocess(E2E_OURS, str(source), str(ours_out))
+    naive_wall, naive_peak, _, naive_cpu = timed_subprocess(E2E_NAIVE, str(source), str(naive_out))
+    ours_ssim, naive_ssim = ssim(source, ours_out), ssim(source, naive_out)
+    return [
+        "",
+        "End to end, one language of a 60 s 1280x720 video (transcribe + segment + burn, fresh process each):",
+        "",
+        "| pipeline | wall s | CPU s (with ffmpeg) | peak RSS MiB | SSIM to source |",
+        "|---|---|---|---|---|",
+        f"| ours (batched ASR, segment, one-graph burn, x264 veryfast crf 20) | {ours_wall:.1f} | {ours_cpu:.1f} "
+        f"| {ours_peak} | {ours_ssim:.4f} |",
+        f"| naive (faster-whisper defaults, ffmpeg subtitles filter, x264 medium) | {naive_wall:.1f} | "
+        f"{naive_cpu:.1f} | {naive_peak} | {naive_ssim:.4f} |",
+        "",
+        f"Ratios ours / naive: wall x{ours_wall / naive_wall:.2f}, CPU x{ours_cpu / naive_cpu:.2f}; SSIM difference "
+        f"{ours_ssim - naive_ssim:+.4f}.",
+    ]
 
 
 def main(workdir: Path) -> str:
     workdir.mkdir(parents=True, exist_ok=True)
-    inputs = {}
-    for lang in ("ar", "fr", "en"):
-        inputs[str(workdir / f"long_form_{lang}.flac")] = build_long_form(workdir / f"long_form_{lang}.flac", lang)
-    duration = sum(d for d, _ in inputs.values())
-    rows, results = [], {}
-    for name, code in (("plain faster-whisper (defaults)", PLAIN), ("ours (asr.transcribe)", OURS)):
-        wall, peak, stdout = timed_subprocess(code, *inputs)
-        results[name] = (wall, peak, json.loads(stdout))
-    (plain_wall, plain_peak, _), (our_wall, our_peak, _) = results.values()
-    for name, (wall, peak, out) in results.items():
-        invented = sum(invented_over(out[f]["segments"], music) for f, (_, music) in inputs.items())
-        langs = "/".join(out[f]["language"] for f in inputs)
-        errors = []
-        for f, lang in zip(inputs, ("ar", "fr", "en"), strict=True):
-            hyp = " ".join(seg[2] for seg in out[f]["segments"])
-            errors.append(f"{(cer if lang == 'ar' else wer)(long_form_references(lang), hyp, lang):.3f}")
-        rows.append(f"| {name} | {duration / wall:.2f} | {peak} | {invented} | {langs} | {' / '.join(errors)} |")
-    _, _, stdout = timed_subprocess(PER_CLIP, *(str(MEDIA / c) for c, _ in CLIPS))
-    per_clip = json.loads(stdout)
-    clip_rows = []
-    for clip, lang in CLIPS:
-        ours, plain = per_clip[str(MEDIA / clip)]
-        ref = reference(MEDIA / clip)
-        metric, score = ("CER", cer) if lang == "ar" else ("WER", wer)
-        clip_rows.append(f"| {Path(clip).name} | {metric} | {score(ref, plain, lang):.3f} | "
-                         f"{score(ref, ours, lang):.3f} |")
-    return "\n".join([
-        f"Long-form inputs: ar, fr, en, {duration:.0f} s in all ({GAP_S:.0f} s silences between clips, 30 s of "
-        "music without speech in each). One fresh process per candidate, model load included.",
-        "",
-        "| candidate | audio s / wall s | peak RSS MiB | words invented over music | languages found "
-        "| long-form ar CER / fr WER / en WER |",
-        "|---|---|---|---|---|---|",
-        *rows,
-        "",
-        f"Ratios, ours / plain: speed x{(duration / our_wall) / (duration / plain_wall):.2f}, "
-        f"peak memory x{our_peak / plain_peak:.2f}.",
-        "",
-        "| clip | metric | plain | ours |",
-        "|---|---|---|---|",
-        *clip_rows,
-    ])
+    return "\n".join([*long_form(workdir), *per_clip(), *end_to_end(workdir)])

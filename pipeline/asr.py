@@ -1,12 +1,15 @@
 """faster-whisper at the edge: media file -> Transcript (words with integer-ms times), with guards and a cache.
 
-Flow: decode once (ffmpeg) -> Silero VAD -> keep speech regions (long non-speech cut out) -> language detected on
-that speech, among the languages the pipeline handles, unless forced -> Whisper with word timestamps -> times put
-back on the file's timeline -> guards (phantom lines, loops, swallowed pauses) -> Transcript.
+Flow: decode once (ffmpeg) -> Silero VAD -> speech chunks packed into windows of real audio cut at pauses
+(asr_windows) -> language detected on the speech, among the languages the pipeline handles, unless forced ->
+Whisper with word timestamps, windows batched through CTranslate2 (or faster-whisper's sequential loop) ->
+guards (phantom lines, loops, swallowed pauses) -> second pass over speech left without words -> what is still
+uncovered becomes a note -> Transcript.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import os
@@ -17,6 +20,8 @@ from typing import Any
 import numpy as np
 
 from pipeline import asr_guards as guards
+from pipeline import asr_windows as aw
+from pipeline import devices, vad
 from pipeline.cache import Cache, file_sha256, key_of
 from pipeline.errors import ModelError, UsageError
 from pipeline.media import SAMPLE_RATE, decode_audio, probe
@@ -29,7 +34,7 @@ log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
 CACHE_STAGE = "asr"
-ASR_VERSION = 1  # bump when the code changes what a transcript holds, so cached ones are recomputed
+ASR_VERSION = 2  # bump when the code changes what a transcript holds, so cached ones are recomputed
 NO_SPEECH = "no speech detected"
 
 
@@ -45,10 +50,12 @@ class AsrSettings:
     # bench inputs: on = one French word better, Arabic and English the same; the robustness is worth it.
     condition_on_previous_text: bool = False
     hallucination_silence_threshold: float | None = 2.0
-    vad_threshold: float = 0.5
-    vad_min_silence_ms: int = 1000
-    vad_pad_ms: int = 400
-    keep_gap_ms: int = 2000  # non-speech shorter than this stays in the audio Whisper hears
+    vad_threshold: float = vad.THRESHOLD
+    vad_min_silence_ms: int = vad.MIN_SILENCE_MS
+    vad_pad_ms: int = vad.PAD_MS
+    window_ms: int = aw.WINDOW_MS  # windows are cut at VAD pauses and never exceed this
+    window_max_gap_ms: int = 4000  # non-speech longer than this ends a window (shorter pauses stay in the audio)
+    second_pass_min_ms: int = 1000  # speech this long left without words is decoded again, then reported
     max_word_ms: int = 2500  # a longer "word" swallowed a pause
     split_gap_ms: int = 1500  # a segment never spans a pause this long
     # Per-language initial prompt, e.g. (("ar", "..."),). Empty: an Arabic style prompt measured worse
@@ -59,27 +66,17 @@ class AsrSettings:
 SETTINGS = AsrSettings()
 
 
-def resolve_device(opts: Options) -> tuple[str, str]:
-    """(device, compute_type): auto -> cuda when CTranslate2 sees a GPU; compute auto -> float16 / int8."""
-    import ctranslate2
+def batch_size(opts: Options) -> int:
+    """Windows decoded at once: --batch-size, else by device (1 = the sequential loop)."""
+    if opts.batch_size is not None:
+        return opts.batch_size
+    return devices.default_batch_size(resolve_device(opts)[0])
 
-    gpus = ctranslate2.get_cuda_device_count()
-    if opts.device == "auto":
-        device = "cuda" if gpus > 0 else "cpu"
-    elif opts.device == "cuda" and gpus == 0:
-        raise UsageError("--device cuda: CTranslate2 sees no CUDA GPU (driver or CUDA libraries missing?)")
-    elif opts.device in ("cpu", "cuda"):
-        device = opts.device
-    else:
-        raise UsageError(f"--device {opts.device}: expected auto, cpu or cuda")
-    compute = opts.compute_type
-    if compute == "auto":
-        compute = "float16" if device == "cuda" else "int8"
-    supported = ctranslate2.get_supported_compute_types(device)
-    if compute not in supported and compute != "default":
-        raise UsageError(f"--compute-type {compute}: not supported on {device} "
-                         f"(choose from {', '.join(sorted(supported))})")
-    return device, compute
+
+def resolve_device(opts: Options) -> tuple[str, str]:
+    """(device, compute_type): see pipeline.devices (auto -> every GPU CTranslate2 sees, float16; else CPU, int8)."""
+    p = devices.machine_plan(opts.device, opts.compute_type)
+    return p.kind, p.compute_type
 
 
 @functools.lru_cache(maxsize=1)
@@ -100,27 +97,21 @@ def _model_class() -> type:
     return SafeWhisperModel
 
 
-@functools.lru_cache(maxsize=2)
-def _load(path: str, device: str, compute_type: str) -> Any:
+@functools.lru_cache(maxsize=8)  # one per GPU on a multi-GPU box
+def _load(path: str, device: str, index: int, compute_type: str) -> Any:
     try:
-        return _model_class()(path, device=device, compute_type=compute_type)
+        return _model_class()(path, device=device, device_index=index, compute_type=compute_type)
     except (RuntimeError, ValueError, OSError) as exc:
         raise ModelError(f"Whisper model {path}: cannot load on {device}/{compute_type} ({exc})") from None
 
 
 def load_model(opts: Options) -> Any:
-    """The WhisperModel for these options, loaded once per (model, device, compute type)."""
-    device, compute = resolve_device(opts)
-    return _load(resolve_model(opts.model).path, device, compute)
-
-
-def _vad_chunks_ms(audio: np.ndarray, s: AsrSettings) -> list[tuple[int, int]]:
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    vad = VadOptions(threshold=s.vad_threshold, min_silence_duration_ms=s.vad_min_silence_ms,
-                     speech_pad_ms=s.vad_pad_ms)
-    return [(c["start"] * 1000 // SAMPLE_RATE, c["end"] * 1000 // SAMPLE_RATE)
-            for c in get_speech_timestamps(audio, vad)]
+    """The WhisperModel for these options, loaded once per (model, device, GPU, compute type): on a GPU box,
+    the GPU this thread holds from the batch's DevicePool, else the first GPU of the choice."""
+    p = devices.machine_plan(opts.device, opts.compute_type)
+    held = devices.DevicePool.current()
+    index = held if held is not None and p.kind == "cuda" else p.indices[0]
+    return _load(resolve_model(opts.model).path, p.kind, index, p.compute_type)
 
 
 def _detect_language(model: Any, speech: np.ndarray) -> tuple[str, float, list[tuple[str, float]]]:
@@ -134,19 +125,77 @@ def _ms_to_samples(ms: int) -> int:
     return ms * SAMPLE_RATE // 1000
 
 
-def _decode(model: Any, speech: np.ndarray, regions: list[tuple[int, int]], language: str, opts: Options,
-            task: str, prompt: str | None, s: AsrSettings) -> Any:
-    from faster_whisper.transcribe import restore_speech_timestamps
+@dataclass(frozen=True)
+class _Job:
+    """What every decode of one file shares."""
+    model: Any
+    audio: np.ndarray
+    language: str
+    task: str
+    beam_size: int
+    prompt: str | None
+    s: AsrSettings
+    on_progress: ProgressFn | None = None
+    duration_ms: int = 0
 
-    segments, _ = model.transcribe(
-        speech, language=language, task=task, beam_size=opts.beam_size, temperature=list(s.temperature),
+
+def _progress(job: _Job, seg: Any) -> None:
+    if job.on_progress:
+        job.on_progress(min(seconds_to_ms(seg.end), job.duration_ms), job.duration_ms)
+
+
+def _sequential(job: _Job, spans: list[tuple[int, int]], silence_skip: bool = True,
+                report: bool = False) -> list[Any]:
+    """faster-whisper's own loop (temperature fallback, seeking) over each span, on the file's timeline."""
+    s = job.s
+    clips = [t / 1000 for span in spans for t in span]
+    segments, _ = job.model.transcribe(
+        job.audio, language=job.language, task=job.task, beam_size=job.beam_size, temperature=list(s.temperature),
         compression_ratio_threshold=s.compression_ratio_threshold, log_prob_threshold=s.log_prob_threshold,
         no_speech_threshold=s.no_speech_threshold, condition_on_previous_text=s.condition_on_previous_text,
-        initial_prompt=dict(s.prompts).get(language) or None, hotwords=prompt or None, word_timestamps=True,
-        hallucination_silence_threshold=s.hallucination_silence_threshold, vad_filter=False,
+        initial_prompt=dict(s.prompts).get(job.language) or None, hotwords=job.prompt or None,
+        word_timestamps=True, vad_filter=False, clip_timestamps=clips,
+        hallucination_silence_threshold=s.hallucination_silence_threshold if silence_skip else None,
     )
-    chunks = [{"start": _ms_to_samples(a), "end": _ms_to_samples(b)} for a, b in regions]
-    return restore_speech_timestamps(segments, chunks, SAMPLE_RATE)
+    out = []
+    for seg in segments:
+        out.append(seg)
+        if report:
+            _progress(job, seg)
+    return out
+
+
+def _doubtful(segments: list[Any], s: AsrSettings) -> bool:
+    """A window the one-temperature batched decode got wrong: a loop, or text the model itself doubts."""
+    return any(seg.compression_ratio > s.compression_ratio_threshold
+               or (seg.avg_logprob < s.log_prob_threshold and seg.no_speech_prob <= s.no_speech_threshold)
+               for seg in segments)
+
+
+def _batched(job: _Job, spans: list[tuple[int, int]], batch_size: int) -> list[Any]:
+    """All windows through CTranslate2 `batch_size` at a time (one temperature); a window whose decode loops
+    or is doubted is decoded again by the sequential loop, which has the temperature fallback."""
+    from faster_whisper import BatchedInferencePipeline
+
+    s = job.s
+    segments, _ = BatchedInferencePipeline(job.model).transcribe(
+        job.audio, language=job.language, task=job.task, beam_size=job.beam_size, temperature=s.temperature[0],
+        initial_prompt=dict(s.prompts).get(job.language) or None, hotwords=job.prompt or None,
+        word_timestamps=True, without_timestamps=False, vad_filter=False, batch_size=batch_size,
+        clip_timestamps=[{"start": a / 1000, "end": b / 1000} for a, b in spans],
+    )
+    by_window: list[list[Any]] = [[] for _ in spans]
+    starts = [a for a, _ in spans]
+    for seg in segments:  # a segment belongs to the last window starting at or before it
+        by_window[max(0, bisect.bisect_right(starts, seconds_to_ms(seg.start) + 1) - 1)].append(seg)
+        _progress(job, seg)  # batches come back one after the other
+    out: list[Any] = []
+    for (a, b), got in zip(spans, by_window, strict=True):
+        if _doubtful(got, s):
+            log.info("window %.1f-%.1f s decoded again with temperature fallback", a / 1000, b / 1000)
+            got = _sequential(job, [(a, b)])
+        out.extend(got)
+    return out
 
 
 def _guarded(raw: guards.RawSegment, seg: Any, language: str, s: AsrSettings) -> str | None:
@@ -189,43 +238,38 @@ def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: Progres
     damaged = _damage_note(info.duration_ms, duration_ms)
     if on_progress:
         on_progress(0, duration_ms)  # show the bar (and the total) before the model loads
-    regions = guards.speech_regions(_vad_chunks_ms(audio, settings), duration_ms, settings.keep_gap_ms)
-    if not regions:
+    chunks = vad.speech_chunks(audio, settings.vad_threshold, settings.vad_min_silence_ms, settings.vad_pad_ms,
+                               settings.window_ms - 1000)
+    spans = aw.windows(chunks, settings.window_ms, settings.window_max_gap_ms)
+    if not spans:
         log.info("%s: %s", path, NO_SPEECH)
         if on_progress:
             on_progress(duration_ms, duration_ms)
         return Transcript(language=opts.source or "und", words=(), duration_ms=duration_ms,
                           notes=(*damaged, NO_SPEECH))
-    speech = np.concatenate([audio[_ms_to_samples(a):_ms_to_samples(b)] for a, b in regions])
     model = load_model(opts)
     notes: list[str] = list(damaged)
     language = opts.source
     if language is None:
+        speech = np.concatenate([audio[_ms_to_samples(a):_ms_to_samples(b)] for a, b in chunks])
         language, prob, top = _detect_language(model, speech)
         log.info("%s: language %s (p=%.2f; top: %s)", path, language, prob,
                  ", ".join(f"{lg} {p:.2f}" for lg, p in top))
         if prob < 0.5:
             notes.append(f"language uncertain: {language} p={prob:.2f}; force it with --source")
     text_language = "en" if task == "translate" else language
-    words: list[Word] = []
-    for seg in _decode(model, speech, regions, language, opts, task, prompt, settings):
-        seg_words = tuple(guards.merge_pieces(
-            [Word(w.word, seconds_to_ms(w.start), seconds_to_ms(w.end), round(float(w.probability), 4))
-             for w in seg.words or ()]))
-        if not seg_words and seg.text.strip():
-            seg_words = tuple(guards.spread_words(seg.text, seconds_to_ms(seg.start), seconds_to_ms(seg.end)))
-        raw = guards.RawSegment(seg.text, seg_words, seg.no_speech_prob, seg.avg_logprob)
-        reason = _guarded(raw, seg, text_language, settings)
-        if reason:
-            log.warning("%s: %s: %r", path, reason, seg.text.strip())
-            notes.append(reason)
-        else:
-            words.extend(seg_words)
-        if on_progress:
-            on_progress(min(seconds_to_ms(seg.end), duration_ms), duration_ms)
+    job = _Job(model, audio, language, task, opts.beam_size, prompt, settings, on_progress, duration_ms)
+    batch = batch_size(opts)
+    raw = _batched(job, spans, batch) if batch > 1 else _sequential(job, spans, report=True)
+    words = _kept_words(raw, text_language, settings, notes, str(path))
+    words = _second_pass(job, chunks, words, text_language, notes, str(path))
     if on_progress:
         on_progress(duration_ms, duration_ms)
-    tidy = guards.tidy_words(words, settings.max_word_ms)
+    tidy = guards.tidy_words(aw.snap_to_speech(words, chunks), settings.max_word_ms)
+    for span in aw.uncovered(chunks, [(w.start_ms, w.end_ms) for w in tidy], settings.second_pass_min_ms):
+        note = aw.no_subtitle_note(span)
+        log.warning("%s: %s", path, note)
+        notes.append(note)
     segments = tuple((run[0].start_ms, run[-1].end_ms, guards.join_words(run))
                      for run in guards.split_at_gaps(tidy, settings.split_gap_ms))
     if not tidy:
@@ -234,6 +278,45 @@ def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: Progres
         notes.append(f"translated by Whisper from {language}")
     return Transcript(language=text_language, words=tuple(tidy), duration_ms=duration_ms,
                       segments=segments, notes=tuple(notes))
+
+
+def _second_pass(job: _Job, chunks: list[aw.Span], words: list[Word], language: str, notes: list[str],
+                 path: str) -> list[Word]:
+    """Speech the first pass left (nearly) without words is decoded again, each chunk on its own window with
+    no seeking past "silence"; its words replace the first pass's there when there are more of them. Twice at
+    most: words a first pass misplaced into a neighbouring chunk leave their own chunk short in turn."""
+    s, redone = job.s, set()
+    for _ in range(2):
+        todo = [c for c in aw.second_pass_spans(chunks, guards.tidy_words(words, s.max_word_ms),
+                                                s.second_pass_min_ms) if c not in redone]
+        for span in todo:
+            redone.add(span)
+            again = _kept_words(_sequential(job, [span], silence_skip=False), language, s, notes, path)
+            again = aw.words_in(span, again)
+            if len(again) > len(aw.words_in(span, words)):
+                log.info("%s: second pass found %d words at %.1f-%.1f s", path, len(again), span[0] / 1000,
+                         span[1] / 1000)
+                words = aw.replace_words(words, span, again)
+    return words
+
+
+def _kept_words(raw_segments: list[Any], language: str, s: AsrSettings, notes: list[str], path: str) -> list[Word]:
+    """Words of the segments the guards keep (why each other one was dropped goes to `notes`)."""
+    words: list[Word] = []
+    for seg in raw_segments:
+        seg_words = tuple(guards.merge_pieces(
+            [Word(w.word, seconds_to_ms(w.start), seconds_to_ms(w.end), round(float(w.probability), 4))
+             for w in seg.words or ()]))
+        if not seg_words and seg.text.strip():
+            seg_words = tuple(guards.spread_words(seg.text, seconds_to_ms(seg.start), seconds_to_ms(seg.end)))
+        raw = guards.RawSegment(seg.text, seg_words, seg.no_speech_prob, seg.avg_logprob)
+        reason = _guarded(raw, seg, language, s)
+        if reason:
+            log.warning("%s: %s: %r", path, reason, seg.text.strip())
+            notes.append(reason)
+        else:
+            words.extend(seg_words)
+    return sorted(words, key=lambda w: (w.start_ms, w.end_ms))
 
 
 def cache_key(path: str | os.PathLike[str], opts: Options, prompt: str | None = None, task: str = "transcribe",
@@ -245,7 +328,8 @@ def cache_key(path: str | os.PathLike[str], opts: Options, prompt: str | None = 
     """
     device, compute = resolve_device(opts)
     return key_of("asr", ASR_VERSION, media_sha256 or file_sha256(path), resolve_model(opts.model).identity,
-                  device, compute, opts.source, opts.beam_size, prompt or "", task, asdict(settings))
+                  device, compute, opts.source, opts.beam_size, batch_size(opts), prompt or "", task,
+                  asdict(settings))
 
 
 def _stored(cache: Cache, key: str, path: str | os.PathLike[str]) -> Transcript | None:

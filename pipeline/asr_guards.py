@@ -1,7 +1,5 @@
 """Pure guards against Whisper's known failure modes, applied between the model and the Transcript.
 
-- Speech regions: which stretches of the file Whisper gets to hear (long non-speech is cut out: that is where
-  it invents text; short pauses stay, cutting them saves nothing and changes what the model hears).
 - Phantom lines: credits and channel outros that Whisper learned from subtitled videos, per language.
 - Repetition loops: segments whose text compresses too well.
 - Swallowed pauses: words stretched over silence are clamped; segments are split at long gaps between words.
@@ -10,7 +8,7 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.profiles import LANGUAGES
@@ -58,28 +56,6 @@ def is_phantom(segment: RawSegment, language: str, doubt_no_speech: float = 0.3,
 def is_nonverbal(text: str) -> bool:
     """Nothing but symbols and punctuation ("♪ ♪", "¶¶", "..."): what Whisper writes over music."""
     return not normalize(text, "en")
-
-
-def speech_regions(chunks_ms: Iterable[tuple[int, int]], duration_ms: int, keep_gap_ms: int) -> list[tuple[int, int]]:
-    """Merge VAD speech chunks into the regions Whisper will hear.
-
-    Gaps shorter than `keep_gap_ms` between chunks, and before the first / after the last chunk, are kept
-    as audio; longer ones are cut. Output regions are sorted, disjoint, within [0, duration_ms].
-    """
-    regions: list[list[int]] = []
-    for start, end in sorted(chunks_ms):
-        start, end = max(0, start), min(duration_ms, end)
-        if end <= start:
-            continue
-        if regions and start - regions[-1][1] < keep_gap_ms:
-            regions[-1][1] = max(regions[-1][1], end)
-        else:
-            regions.append([start, end])
-    if regions and regions[0][0] < keep_gap_ms:
-        regions[0][0] = 0
-    if regions and duration_ms - regions[-1][1] < keep_gap_ms:
-        regions[-1][1] = duration_ms
-    return [(s, e) for s, e in regions]
 
 
 def clamp_word(word: Word, max_ms: int, keep_end: bool) -> Word:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from pipeline import interrupt, naming, review, steps
+from pipeline import devices, interrupt, naming, review, steps
 from pipeline.cache import Cache
 from pipeline.context import STAGES, Context, ProgressFactory, Stages, no_progress
 from pipeline.errors import UsageError
@@ -38,13 +38,7 @@ MEDIA_SUFFIXES = frozenset([
 def default_jobs() -> int:
     """Videos in flight at once. One Whisper model per device runs at a time anyway; the other jobs
     translate and encode beside it, so a few help even on a small CPU, and a GPU box can feed more."""
-    cores = os.cpu_count() or 2
-    gpu = 0
-    with contextlib.suppress(Exception):
-        import ctranslate2
-
-        gpu = ctranslate2.get_cuda_device_count()
-    return max(2, min(8 if gpu else 4, cores // 2))
+    return devices.default_jobs(devices.gpu_count(), os.cpu_count() or 2)
 
 
 # --- inputs and names -------------------------------------------------------------------------------
@@ -80,6 +74,16 @@ def recorded_stems(state: RunState) -> dict[str, str]:
 
 
 # --- the run ----------------------------------------------------------------------------------------
+
+def _whisper_slots(opts: Options) -> contextlib.AbstractContextManager[Any]:
+    """A pool of the GPUs the device choice uses (one Whisper model each), or a plain lock (CPU, or a choice
+    to be refused later)."""
+    with contextlib.suppress(UsageError):
+        p = devices.plan(opts.device, "default", devices.gpu_count())
+        if p.kind == "cuda":
+            return devices.DevicePool(p.indices)
+    return threading.Lock()
+
 
 def _whisper_prompt(registry: Stages, opts: Options, glossary: Any) -> str | None:
     if opts.source is None:
@@ -144,7 +148,7 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], opts: Options, *,
                       progress=progress or no_progress, burn_only=burn_only,
                       prompt=None if burn_only else _whisper_prompt(registry, opts, glossary),
                       glossary=glossary, names=glossary.names() if glossary is not None else (),
-                      forget_source=forget_source, notify=notify)
+                      forget_source=forget_source, notify=notify, whisper_lock=_whisper_slots(opts))
         stems = naming.output_stems(videos, recorded_stems(ctx.state))
         done: dict[Path, VideoResult] = {}
 

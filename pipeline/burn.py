@@ -7,13 +7,14 @@ branch gets its language's ASS script and its own H.264 encoder; audio is copied
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import logging
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -222,8 +223,11 @@ def _run_ffmpeg(cmd: Sequence[str], video: Path, on_progress: ProgressFn | None 
 
 
 def burn_ass(video: Path, scripts: Mapping[str, str], outputs: Mapping[str, Path], opts: Options,
-             plan: Plan, on_progress: ProgressFn | None = None, total_ms: int = 0) -> None:
-    """Render ready ASS scripts (language -> text) onto `video` in one ffmpeg run; outputs written atomically."""
+             plan: Plan, on_progress: ProgressFn | None = None, total_ms: int = 0) -> list[str]:
+    """Render ready ASS scripts (language -> text) onto `video` in one ffmpeg run; outputs written atomically.
+
+    An NVENC encode that fails (no encoder session left, a frame size it does not take) is done again with
+    libx264: the outputs come out, with a note saying so. Returns the notes."""
     if set(scripts) != set(outputs):
         raise UsageError(f"languages with subtitles {sorted(scripts)} differ from outputs {sorted(outputs)}")
     if not scripts:
@@ -237,7 +241,17 @@ def burn_ass(video: Path, scripts: Mapping[str, str], outputs: Mapping[str, Path
             ass_files[lang] = Path(tmp) / f"{i}-{lang}.ass"
             ass_files[lang].write_text(text, encoding="utf-8")
         temps = {lang: stack.enter_context(atomic_path(outputs[lang])) for lang in scripts}
-        _run_ffmpeg(build_command(Path(video), ass_files, temps, plan, opts), Path(video), on_progress, total_ms)
+        try:
+            _run_ffmpeg(build_command(Path(video), ass_files, temps, plan, opts), Path(video), on_progress, total_ms)
+        except BurnError as exc:
+            if plan.encoder == "libx264":
+                raise
+            note = f"{plan.encoder} encode failed ({str(exc).rpartition(': ')[2]}): encoded with libx264 instead"
+            log.warning("%s: %s", video, note)
+            _run_ffmpeg(build_command(Path(video), ass_files, temps, replace(plan, encoder="libx264"), opts),
+                        Path(video), on_progress, total_ms)
+            return [note]
+    return []
 
 
 def scripts_for(tracks: Mapping[str, Sequence[Cue]], width: int, height: int, preset: str, opts: Options,
@@ -278,5 +292,5 @@ def burn(video: Path, tracks: Mapping[str, Sequence[Cue]], outputs: Mapping[str,
 
         names = glossary.load(opts.glossary).names()
     burned = scripts_for(tracks, plan.width, plan.height, plan.preset, opts, words, names or ())
-    burn_ass(video, burned.scripts, outputs, opts, plan, on_progress, info.duration_ms)
-    return burned
+    notes = burn_ass(video, burned.scripts, outputs, opts, plan, on_progress, info.duration_ms)
+    return dataclasses.replace(burned, notes=tuple(notes or ()))

@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "models": "list or install translation packages; show the Whisper model in use",
     "burn": "burn SRT subtitles into a video",
     "status": "show what is done, stale or failed, without running anything",
+    "review": "serve a local page to correct subtitles beside the video (needs the [review] extra)",
 }
 
 

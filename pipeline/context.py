@@ -9,6 +9,7 @@ registry loads no model and no ffmpeg binding.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import threading
 import time
@@ -117,8 +118,9 @@ class Check(Protocol):
 
 
 class Burn(Protocol):
-    """`words`: Whisper's words per language, for word-by-word captions (`opts.caption_style`); `names`: the
-    glossary's campaign names, kept whole on word screens."""
+    """Returns the ASS scripts burned, languages with approximate word timing, and notes for the run summary
+    (e.g. an NVENC encode redone with libx264). `words`: Whisper's words per language, for word-by-word
+    captions (`opts.caption_style`); `names`: the glossary's campaign names, kept whole on word screens."""
 
     def __call__(self, video: Path, tracks: Mapping[str, Sequence[Cue]], outputs: Mapping[str, Path],
                  opts: Options, *, on_progress: ProgressHandle | None = None,
@@ -177,7 +179,9 @@ class Context:
     prompt: str | None = None  # Whisper's initial prompt (campaign names from the glossary)
     glossary: Glossary | None = None  # the campaign glossary, read once per run and handed to every stage
     names: tuple[str, ...] = ()  # its names: never split, never re-punctuated (in every profile)
-    whisper_lock: threading.Lock = field(default_factory=threading.Lock)
+    # One Whisper model per device transcribes at a time: a lock, or on a multi-GPU box a devices.DevicePool
+    # from which each job takes a free GPU.
+    whisper_lock: contextlib.AbstractContextManager[Any] = field(default_factory=threading.Lock)
     live: dict[str, VideoResult] = field(default_factory=dict)  # stem -> its result, from its first stage on
     forget_source: bool = False  # --source auto: languages forced for videos in earlier runs are forgotten
     notify: Callable[[str], None] | None = None  # one line per finished stage and video (logs, `| tee`)

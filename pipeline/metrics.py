@@ -40,3 +40,17 @@ def cer(reference: str, hypothesis: str, language: str = "en") -> float:
     if not ref:
         return 0.0 if not hyp else 1.0
     return edit_distance(ref, hyp) / len(ref)
+
+
+def words_found(reference: str, hypothesis: str, language: str = "en") -> float:
+    """Share of the reference's words present in the hypothesis (order ignored): is a sentence there at all?
+    Arabic words count by their first three letters, as the base model's spelling of endings varies."""
+    ref = normalize(reference, language).split()
+    hyp = normalize(hypothesis, language).split()
+    if not ref:
+        return 1.0
+    if language == "ar":
+        heads = {w[:3] for w in hyp}
+        return sum(w[:3] in heads for w in ref) / len(ref)
+    have = set(hyp)
+    return sum(w in have for w in ref) / len(ref)

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pipeline import devices
 from pipeline.errors import ModelError
 from pipeline.options import Options
 from pipeline.packages import Package, unpacked
@@ -132,12 +133,13 @@ class _MosesBPE:
 
 
 @lru_cache(maxsize=8)
-def _load(folder: Path, tokenizer: str, src: str, tgt: str, device: str,
+def _load(folder: Path, tokenizer: str, src: str, tgt: str, device: str, index: int,
           compute_type: str) -> tuple[Any, _SentencePiece | _MosesBPE]:
     import ctranslate2
 
     try:
-        model = ctranslate2.Translator(str(folder / "model"), device=device, compute_type=compute_type)
+        model = ctranslate2.Translator(str(folder / "model"), device=device, device_index=index,
+                                       compute_type=compute_type)
     except (RuntimeError, ValueError) as exc:
         raise ModelError(f"{folder}: cannot load the CTranslate2 model ({exc})") from exc
     if tokenizer == "bpe":
@@ -150,8 +152,9 @@ def run_package(package: Package, texts: list[str], opts: Options) -> list[str]:
     if not texts:
         return []
     folder = unpacked(package, opts)
+    device, index = devices.translation_device(opts.device)  # the same choice as Whisper's
     with _LOAD_LOCK:
-        model, tok = _load(folder, package.tokenizer, package.from_code, package.to_code, opts.device,
+        model, tok = _load(folder, package.tokenizer, package.from_code, package.to_code, device, index,
                            opts.compute_type)
     tokens = [tok.encode(t) for t in texts]
     prefix = [[package.target_prefix] for _ in texts] if package.target_prefix else None

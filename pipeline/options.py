@@ -16,6 +16,7 @@ class Options:
     compute_type: str = "auto"  # auto = int8 on CPU, float16 on CUDA
     source: str | None = None  # forced source language; None = detect (or what was forced before); "auto" = detect
     beam_size: int = 5
+    batch_size: int | None = None  # speech windows decoded at once; None = by device (1 = sequential loop)
     # Translation
     targets: tuple[str, ...] | None = None  # None = every supported language except the source
     translator: str = "argos"  # argos | whisper

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from pipeline import markup, typography
+from pipeline.asr_windows import uncovered
 from pipeline.profiles import Profile
 from pipeline.types import Cue, format_timestamp
 
@@ -38,6 +39,7 @@ CODES: dict[str, str] = {
     "format": "warning",
     "unbalanced_tags": "error",
     "typography": "warning",
+    "speech_without_subtitle": "warning",
 }
 
 
@@ -48,10 +50,11 @@ class Finding:
     cue: int | None  # 1-based position of the cue in the file
     start_ms: int | None
     message: str
+    end_ms: int | None = None  # end of the span a finding is about, when it is a span (speech without subtitle)
 
 
-def _finding(code: str, cue: int | None, start_ms: int | None, message: str) -> Finding:
-    return Finding(CODES[code], code, cue, start_ms, message)
+def _finding(code: str, cue: int | None, start_ms: int | None, message: str, end_ms: int | None = None) -> Finding:
+    return Finding(CODES[code], code, cue, start_ms, message, end_ms)
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,14 @@ def _check_tags(n: int, cue: Cue) -> list[Finding]:
     return [_finding("unbalanced_tags", n, cue.start_ms, problem)] if problem else []
 
 
+def speech_without_subtitle(speech: Sequence[tuple[int, int]], cues: Sequence[Cue],
+                            min_ms: int = 1000) -> list[Finding]:
+    """One finding per speech span (from the VAD, in ms) of `min_ms` or more that no cue overlaps."""
+    return [_finding("speech_without_subtitle", None, a,
+                     f"speech at {format_timestamp(a)}–{format_timestamp(b)} has no subtitle", b)
+            for a, b in uncovered(speech, [(c.start_ms, c.end_ms) for c in cues], min_ms)]
+
+
 def _check_blocks(blocks: Sequence[SrtBlock]) -> list[Finding]:
     """What only the file shows: unreadable timecodes, numbering, format leniencies."""
     out: list[Finding] = []
@@ -222,10 +233,13 @@ def _check_blocks(blocks: Sequence[SrtBlock]) -> list[Finding]:
 # ---------------------------------------------------------------------------------------------------- files
 
 def check_blocks(blocks: Sequence[SrtBlock], profile: Profile, source: str = "",
-                 notes: Iterable[str] = ()) -> Report:
-    """The report on one file's parsed blocks: what only the file shows, then every cue's problems."""
+                 notes: Iterable[str] = (), speech: Sequence[tuple[int, int]] | None = None) -> Report:
+    """The report on one file's parsed blocks: what only the file shows, then every cue's problems.
+    `speech`: the speech spans of the media the file subtitles (`check --media`), to find speech with no cue."""
     readable = [(n, b.cue()) for n, b in enumerate(blocks, start=1) if b.error is None]
     findings = _check_blocks(blocks) + _check(readable, profile)
+    if speech is not None:
+        findings += speech_without_subtitle(speech, [c for _, c in readable])
     if not blocks:  # an empty or blank file: nothing to show is no pass
         findings.append(_finding("no_cues", None, None, "no cues (the file is empty or blank)"))
     findings.sort(key=lambda f: (f.cue or 0, f.severity != "error", f.code))

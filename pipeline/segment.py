@@ -6,6 +6,9 @@ article/pronoun/preposition), for what it holds (a sentence end or long pause in
 the profile (characters per line, lines, reading speed, duration). Multi-word names and brands are atoms that
 are never split. Lines are broken the same way, preferring balanced lines with a shorter top line.
 
+A pause of SPLIT_PAUSE_MS or more always ends a cue (a hard limit, like characters per line), except inside a
+protected name.
+
 Timing: a cue starts on its first word's start; it ends `linger_ms` after its last word at the latest, except
 to close a gap to the next cue of `chain_ms` or less down to `min_gap_ms` (chaining) or to reach `min_ms` when
 the silence is there; it never overlaps the next cue.
@@ -45,6 +48,7 @@ CUE_BREAK = 1.5  # a phrase cut across two cues reads worse than across two line
 INSIDE_SENTENCE_END = 12.0  # a sentence end inside a cue (split there first)
 INSIDE_PAUSE = 15.0  # a pause over INSIDE_PAUSE_MS inside a cue
 INSIDE_PAUSE_MS = 1500
+SPLIT_PAUSE_MS = 2000  # a cue never spans a pause this long: it would linger over it or run into the next line
 READING_SPEED = 10.0  # per character beyond the reading-speed budget of the cue's duration
 # Hard limits (characters per line, lines, maximum duration) are compared before any preference: a cue
 # breaks one only when no arrangement avoids it (a single word longer than a line or than a cue may last).
@@ -261,11 +265,14 @@ class _Segmenter:
         self.sizes = [typography.display_length(t) + 1 for t in texts]
         self.sentence_ends = [0] * (n + 1)
         self.long_pauses = [0] * (n + 1)
+        self.split_pauses = [0] * (n + 1)
         for k in range(1, n + 1):
             inner = k < n and text_joins[k] == SENTENCE
-            pause = k < n and words[k].start_ms - words[k - 1].end_ms > INSIDE_PAUSE_MS
+            gap = words[k].start_ms - words[k - 1].end_ms if k < n else 0
             self.sentence_ends[k] = self.sentence_ends[k - 1] + inner
-            self.long_pauses[k] = self.long_pauses[k - 1] + pause
+            self.long_pauses[k] = self.long_pauses[k - 1] + (gap > INSIDE_PAUSE_MS)
+            # a name is still never split, whatever the pause inside it
+            self.split_pauses[k] = self.split_pauses[k - 1] + (gap >= SPLIT_PAUSE_MS and self.joins[k] != NEVER)
 
     def _with_pause(self, k: int, cost: float) -> float:
         if k == 0 or cost == NEVER:
@@ -300,7 +307,7 @@ class _Segmenter:
         text = typography.apply(" ".join(w.text for w in self.words[i:j]), p.language, p.protected)
         layout = _layout(text, p, self.rules)
         duration = self.end_of(i, j) - self.words[i].start_ms
-        hard = float(layout.overflow)
+        hard = float(layout.overflow) + self.split_pauses[j - 1] - self.split_pauses[i]
         cost = CUE + CUE_BREAK * (self.joins[j] if j < len(self.words) else 0.0) + layout.cost
         # Reading speed: a cost per character beyond what the cue's duration allows, with no flat step per
         # cue, so a small unavoidable overrun spread over sentence-aligned cues beats one concentrated in a

@@ -431,6 +431,7 @@ def _burn_group(ctx: Context, path: Path, result: VideoResult, tracks: dict[str,
         result.lang(lang).notes.append("word timing approximate: no Whisper word times for these words, "
                                        "spread over each cue by length")
     for lang, key in todo.items():
+        result.lang(lang).notes += list(burned.notes if burned is not None else ())  # e.g. NVENC redone
         out = outputs[lang]
         ctx.manifest.record(out, None, burn_key=key, from_srt=tracks[lang].sha256, size=out.stat().st_size)
         result.lang(lang).stages["burn"] = "done"

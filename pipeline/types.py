@@ -97,3 +97,4 @@ class Burned:
 
     scripts: dict[str, str]
     approximate: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # for the run summary (e.g. an NVENC encode redone with libx264)

@@ -20,7 +20,6 @@ from pipeline.asr_guards import (
     is_nonverbal,
     is_phantom,
     merge_pieces,
-    speech_regions,
     split_at_gaps,
     spread_words,
     tidy_words,
@@ -267,29 +266,6 @@ def test_words_spread_over_a_segment_without_alignment() -> None:
 def test_repetition_loops_compress_well() -> None:
     assert compression_ratio("شكرا جزيلا " * 20) > 2.4
     assert compression_ratio("And so my fellow Americans, ask not what your country can do for you") < 2.4
-
-
-chunks = st.lists(st.tuples(st.integers(0, 60_000), st.integers(1, 5_000)).map(lambda t: (t[0], t[0] + t[1])),
-                  max_size=12)
-
-
-@given(chunks, st.integers(1, 70_000), st.integers(0, 5_000))
-def test_speech_regions_are_sorted_disjoint_and_cover_the_speech(raw: list[tuple[int, int]], duration: int,
-                                                                 keep_gap: int) -> None:
-    regions = speech_regions(raw, duration, keep_gap)
-    for (_, b), (c, _) in pairwise(regions):
-        assert c - b >= keep_gap  # only long gaps are cut
-    for a, b in regions:
-        assert 0 <= a < b <= duration
-    for s, e in raw:  # every bit of speech inside the file is kept
-        s, e = max(0, s), min(duration, e)
-        if e > s:
-            assert any(a <= s and e <= b for a, b in regions)
-
-
-def test_short_leading_and_trailing_silence_is_kept() -> None:
-    assert speech_regions([(750, 6000)], 6700, 2000) == [(0, 6700)]
-    assert speech_regions([(5000, 6000), (20000, 21000)], 30000, 2000) == [(5000, 6000), (20000, 21000)]
 
 
 words_st = st.lists(st.tuples(st.text("abc", min_size=1, max_size=6), st.integers(0, 10_000),

@@ -281,6 +281,23 @@ def test_ffmpeg_failure_is_a_burn_error_and_leaves_nothing(workdir):
 # --- encoder choice (no GPU needed) ---------------------------------------------------------------------------
 
 
+def test_a_failing_nvenc_encode_falls_back_to_libx264_with_a_note(workdir, monkeypatch):
+    """NVENC faked to fail as it does with no session left (GPU 99 does not exist on any machine, and this
+    one may have no GPU at all): every output still comes out, encoded by libx264, and a note says so."""
+    monkeypatch.setitem(burn_mod.ENCODERS, "h264_nvenc",
+                        lambda opts: {"vcodec": "h264_nvenc", "gpu": 99, "pix_fmt": "yuv420p"})
+    source = make_video(workdir / "nvenc.mp4", "320x180", seconds=0.8, audio=False)
+    outputs = {lang: workdir / f"nvenc.{lang}.mp4" for lang in ("fr", "en")}
+    opts = dataclasses.replace(OPTS, encoder="h264_nvenc")
+    notes = burn(source, {lang: cues(lang) for lang in outputs}, outputs, opts).notes
+    assert len(notes) == 1 and "h264_nvenc encode failed" in notes[0] and "libx264 instead" in notes[0]
+    for out in outputs.values():
+        video = next(s for s in ffprobe_streams(out) if s["codec_type"] == "video")
+        assert video["codec_name"] == "h264" and video["nb_frames"] == "20"
+        assert b"x264 - core" in out.read_bytes()  # libx264 signs its stream (an SEI message)
+    assert burn(source, {"en": cues("en")}, {"en": workdir / "x264.en.mp4"}, OPTS).notes == ()
+
+
 @pytest.mark.parametrize("gpu, expected", [(True, "h264_nvenc"), (False, "libx264")])
 def test_auto_encoder_follows_the_gpu(monkeypatch, gpu, expected):
     monkeypatch.setattr(burn_mod, "nvenc_usable", lambda: gpu)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.metrics import cer, edit_distance, normalize, wer
+from pipeline.metrics import cer, edit_distance, normalize, wer, words_found
 
 
 def test_punctuation_and_case_do_not_count() -> None:
@@ -54,3 +54,10 @@ def test_edit_distance_triangle(a: list[str], b: list[str], c: list[str]) -> Non
 def test_normalize_is_idempotent(text: str, lang: str) -> None:
     once = normalize(text, lang)
     assert normalize(once, lang) == once
+
+
+def test_words_found_is_the_share_of_reference_words_present() -> None:
+    assert words_found("ask not what your country", "Ask not, what can your... ", "en") == 0.8
+    assert words_found("one two three", "", "en") == 0.0
+    # Arabic words count by their first three letters: the base model's endings vary ("دخلا" / "لدخلا" differ)
+    assert words_found("مساحات الأنهار دخلا", "مساحة الانهار", "ar") == 2 / 3

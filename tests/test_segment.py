@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import textwrap
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,10 @@ def test_random_words_make_valid_cues(case: tuple[str, str, list[Word]]) -> None
     # No word lost, duplicated or reordered (modulo typography).
     assert [t for c in cues for t in tokens(c)] == [typography.apply(w.text, lang) for w in words]
     held = words_of(cues, words)
+
+    # A cue never spans a pause of 2 s or more.
+    for run in held:
+        assert all(b.start_ms - a.end_ms < 2000 for a, b in pairwise(run))
 
     # Times: monotonic, no overlap, in on the first word, out no later than the rules allow.
     for k, cue in enumerate(cues):
@@ -251,6 +256,20 @@ def test_small_gaps_are_chained_and_contiguous_words_never_overlap() -> None:
     tight = [Word(w.text, i * 250, i * 250 + 250) for i, w in enumerate(first + second)]
     cues = segment(tight, p)
     assert all(a.end_ms + p.min_gap_ms <= b.start_ms for a, b in zip(cues, cues[1:], strict=False))
+
+
+def test_a_cue_is_split_at_a_pause_of_two_seconds() -> None:
+    """A break after "the" costs more than a pause inside a cue, so "I saw the ... cat today." stays one cue
+    up to a pause of 2 s; from 2 s on, the cue would sit over silence: it ends at the pause."""
+    p = profile("en")
+    first = _words("I saw the", step=300)
+    near = _words("cat today.", step=300, start=first[-1].end_ms + 1900)
+    assert len(segment(first + near, p)) == 1
+    far = _words("cat today.", step=300, start=first[-1].end_ms + 2000)
+    cues = segment(first + far, p)
+    assert [c.text for c in cues] == ["I saw the", "cat today."]
+    assert cues[0].end_ms <= first[-1].end_ms + p.linger_ms  # lingers no longer than the rules allow
+    assert cues[1].start_ms == far[0].start_ms
 
 
 def test_typography_is_applied_to_cues() -> None:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the pipeline needs, only those missing.
 #   tools/system-deps.sh          ffmpeg and the fonts (for `make subtitles`)
-#   tools/system-deps.sh --test   also tesseract with Arabic and French (OCR checks of burned frames)
+#   tools/system-deps.sh --test   also tesseract with Arabic and French (OCR checks of burned frames), chromium
 set -euo pipefail
 need=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need+=(ffmpeg)
@@ -13,6 +13,8 @@ if [ "${1:-}" = "--test" ]; then
   langs=$(tesseract --list-langs 2>/dev/null || true)
   grep -qx ara <<<"$langs" || need+=(tesseract-ocr-ara)
   grep -qx fra <<<"$langs" || need+=(tesseract-ocr-fra)
+  # The review page's browser tests drive Debian's Chromium with Playwright (never `playwright install`).
+  command -v chromium >/dev/null || need+=(chromium)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing Debian packages: ${need[*]}"

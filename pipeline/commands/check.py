@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from pipeline import glossary, qc, review
+from pipeline import glossary, qc, review, vad
 from pipeline.cache import atomic_write_bytes
 from pipeline.commands.common import _lang, _override, add_encoding_arg, existing_file
 from pipeline.errors import SubtitleParseError, UsageError
@@ -32,6 +32,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    metavar="NAME=NUMBER", help="override a profile limit, e.g. --set max_cps=15")
     p.add_argument("--glossary", type=existing_file, default=None,
                    help="campaign glossary CSV whose names are kept as written (default: the shipped one)")
+    p.add_argument("--media", type=Path, default=None, metavar="VIDEO",
+                   help="the video (or audio) the SRTs subtitle: also report speech with no cue over it "
+                        "(speech_without_subtitle)")
     p.add_argument("--json", action="store_true", help="machine-readable report on stdout")
     p.add_argument("--fix", action="store_true",
                    help="apply safe fixes in place (renumbering, typography, tiny gaps; never words), "
@@ -129,9 +132,13 @@ def handle(args: argparse.Namespace) -> int:
     overrides = dict(args.profile_overrides)
     profile(args.lang or "en", args.preset or "landscape", overrides)  # reject unknown settings before reading anything
     names = glossary.load(args.glossary).names()
+    media = getattr(args, "media", None)
+    if media is not None and not media.is_file():
+        raise UsageError(f"--media {media}: no such file")
     status = 0
     results: list[dict[str, object]] = []
     files, notes = _files(args.paths)
+    speech = vad.speech_spans(media) if media is not None else None
     manifests: dict[Path, review.Manifest] = {}
     for path in files:
         if _no_speech(path):
@@ -141,7 +148,7 @@ def handle(args: argparse.Namespace) -> int:
         preset = args.preset or _made_for(path, manifests) or "landscape"
         try:
             fixed = fix_file(path, args.lang, preset, overrides, names, args.encoding) if args.fix else []
-            report = check_file(path, args.lang, preset, overrides, names, args.encoding)
+            report = check_file(path, args.lang, preset, overrides, names, args.encoding, speech)
         except SubtitleParseError as exc:
             status = 1
             results.append({"path": str(path), "error": str(exc)})

@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from pipeline import devices
 from pipeline.errors import ModelError, UsageError
 from pipeline.options import AUTO_SOURCE, Options
 from pipeline.profiles import LANGUAGES, PRESETS, profile
@@ -67,6 +68,14 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _device(value: str) -> str:
+    try:
+        devices.parse(value)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value.strip().lower()
+
+
 def _int_in(low: int, high: int) -> Callable[[str], int]:
     def parse(value: str) -> int:
         try:
@@ -118,13 +127,17 @@ def add_model_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--model", default=os.environ.get("PIPELINE_MODEL") or "base",
                    help="Whisper model: 'base' (embedded, default), a size name (small, medium, large-v3, turbo...) "
                         "or a folder holding a faster-whisper model")
-    g.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    g.add_argument("--device", type=_device, default="auto",
+                   help="auto (every GPU seen, else CPU), cpu, cuda, or cuda:N for one GPU; translation follows "
+                        "(default: auto)")
     g.add_argument("--compute-type", choices=COMPUTE_TYPES, default="auto",
                    help="auto = int8 on CPU, float16 on CUDA")
     g.add_argument("--source", type=_source, default=None,
                    help="force the spoken language (ar, fr, en); remembered per video by `run`, so later runs "
                         "of the folder keep it; 'auto' detects it again and forgets (default: detect)")
     g.add_argument("--beam-size", type=_positive_int, default=5, help="Whisper beam search width (>= 1)")
+    g.add_argument("--batch-size", type=_positive_int, default=None,
+                   help="speech windows decoded at once (default: 16 on a GPU, 8 on CPU; 1 = one at a time)")
 
 
 def add_subtitle_args(p: argparse.ArgumentParser) -> None:

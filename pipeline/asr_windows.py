@@ -1,0 +1,103 @@
+"""Pure: which stretches of a file Whisper decodes (windows cut at VAD pauses) and which speech ended up
+with no words (coverage). Times are integer milliseconds on the file's own timeline.
+
+Why windows and not one stitched stream: stitching the VAD regions end to end removed the pauses between
+sentences, so Whisper heard two sentences as one run (a repeated line merged into one, the last word stretched
+over the next sentence) and whole clips vanished. A window is a slice of the real audio: its pauses stay, its
+edges are pauses the VAD found, so no word is ever cut in two, and windows are independent (they can be batched).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+
+from pipeline.types import Word
+
+Span = tuple[int, int]
+
+WINDOW_MS = 30_000  # Whisper's input length: a window never exceeds it
+
+
+def windows(chunks: Sequence[Span], max_ms: int = WINDOW_MS, max_gap_ms: int = 4000) -> list[Span]:
+    """Consecutive VAD speech chunks packed into windows of at most `max_ms`.
+
+    A window starts at a chunk's start and ends at a chunk's end, so every cut lies in a pause the VAD found
+    (never inside a word). A new window starts when the next chunk would overflow `max_ms` or lies more than
+    `max_gap_ms` after the previous one (long non-speech is where Whisper invents text). A chunk longer than
+    `max_ms` (the VAD is asked for none) is split into equal parts, the one case a cut can fall in speech.
+    """
+    out: list[list[int]] = []
+    for start, end in sorted(chunks):
+        if end <= start:
+            continue
+        if out and end - out[-1][0] <= max_ms and start - out[-1][1] <= max_gap_ms:
+            out[-1][1] = max(out[-1][1], end)
+            continue
+        parts = -(-(end - start) // max_ms)
+        for k in range(parts):
+            out.append([start + (end - start) * k // parts, start + (end - start) * (k + 1) // parts])
+    return [(a, b) for a, b in out]
+
+
+def words_in(span: Span, words: Sequence[Word]) -> list[Word]:
+    """Words whose middle lies inside the span."""
+    return [w for w in words if span[0] <= (w.start_ms + w.end_ms) // 2 < span[1]]
+
+
+def sparse(span: Span, words: Sequence[Word], ms_per_word: int = 1500) -> bool:
+    """True when the span got fewer words than slow speech gives (one per `ms_per_word`, at least one; ar/fr/en
+    speech runs at 2-3 words a second): its speech was skipped, or a neighbour's words were stretched over it."""
+    return len(words_in(span, words)) < max(1, (span[1] - span[0]) // ms_per_word)
+
+
+def second_pass_spans(chunks: Sequence[Span], words: Sequence[Word], min_ms: int = 1000) -> list[Span]:
+    """Speech chunks of `min_ms` or more that the first pass left (nearly) without words."""
+    return [c for c in chunks if c[1] - c[0] >= min_ms and sparse(c, words)]
+
+
+def uncovered(speech: Sequence[Span], covered: Sequence[Span], min_ms: int = 1000) -> list[Span]:
+    """Speech spans of `min_ms` or more that no covered span (cue or word) overlaps at all."""
+    return [s for s in speech if s[1] - s[0] >= min_ms and not any(a < s[1] and s[0] < b for a, b in covered)]
+
+
+def replace_words(words: Sequence[Word], span: Span, new: Sequence[Word]) -> list[Word]:
+    """The words with those inside `span` replaced by `new` (the second pass's words for that span), sorted."""
+    kept = [w for w in words if not span[0] <= (w.start_ms + w.end_ms) // 2 < span[1]]
+    return sorted([*kept, *new], key=lambda w: (w.start_ms, w.end_ms))
+
+
+def snap_to_speech(words: Sequence[Word], chunks: Sequence[Span]) -> list[Word]:
+    """Each word kept inside the speech chunk holding its middle (else the nearest one): Whisper's word times
+    stretch a word over the pause before or after it, and a cue built on such a word runs through the pause.
+    A word overlapping that chunk is cut to the overlap; one lying wholly in a pause moves into the nearest chunk,
+    keeping its length where the chunk allows."""
+    if not chunks:
+        return list(words)
+    starts = [a for a, _ in chunks]
+    out = []
+    for w in words:
+        mid = (w.start_ms + w.end_ms) // 2
+        k = max(0, bisect.bisect_right(starts, mid) - 1)
+        if mid >= chunks[k][1] and k + 1 < len(chunks) and chunks[k + 1][0] - mid < mid - chunks[k][1]:
+            k += 1  # in a pause, nearer the next chunk
+        a, b = chunks[k]
+        length = w.end_ms - w.start_ms
+        if w.start_ms < b and w.end_ms > a or a <= w.start_ms <= b:  # overlaps it: cut to the overlap
+            start, end = max(a, w.start_ms), min(b, w.end_ms)
+        elif mid < a:
+            start, end = a, min(b, a + length)
+        else:
+            start, end = max(a, b - length), b
+        out.append(Word(w.text, start, end, w.probability))
+    return out
+
+
+def clock(ms: int) -> str:
+    """m:ss (h:mm:ss past an hour), as a note shows a time to a user."""
+    s = ms // 1000
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+def no_subtitle_note(span: Span) -> str:
+    return f"speech at {clock(span[0])}–{clock(span[1])} has no subtitle"

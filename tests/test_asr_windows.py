@@ -1,0 +1,103 @@
+"""Window cutting and speech coverage (pipeline.asr_windows): pure functions, hand-worked examples and properties."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline import asr_windows as aw
+from pipeline.types import Word
+
+
+def test_chunks_are_packed_up_to_the_window_length_and_cut_at_long_pauses() -> None:
+    chunks = [(0, 7000), (9000, 16000), (18000, 25000), (27000, 34000), (60000, 62000)]
+    # 0-25 s fits one 30 s window; 27-34 would make it 34 s; 26 s of silence before 60 s ends a window too.
+    assert aw.windows(chunks, 30_000, 4000) == [(0, 25000), (27000, 34000), (60000, 62000)]
+
+
+def test_an_over_long_chunk_is_split_into_equal_parts() -> None:
+    assert aw.windows([(1000, 71000)], 30_000) == [(1000, 24333), (24333, 47666), (47666, 71000)]
+
+
+@st.composite
+def speech(draw: st.DrawFn) -> tuple[list[tuple[int, int]], list[Word]]:
+    """Words separated by pauses; the VAD chunks are runs of words between pauses of 1 s or more (what
+    Silero with min_silence 1000 ms reports), so a chunk edge is always in a pause."""
+    at, words, chunks, start = 0, [], [], None
+    for _ in range(draw(st.integers(1, 40))):
+        at += draw(st.sampled_from([0, 80, 300, 1000, 2500, 6000]))
+        if start is not None and words and at - words[-1].end_ms >= 1000:
+            chunks.append((start, words[-1].end_ms))
+            start = None
+        length = draw(st.integers(100, 1500))
+        words.append(Word("w", at, at + length))
+        start = at if start is None else start
+        at += length
+    chunks.append((start, words[-1].end_ms))
+    return chunks, words
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a shared CI machine can be slow
+@given(speech(), st.integers(5_000, 30_000), st.integers(0, 5000))
+def test_windows_never_split_a_word_and_cover_every_chunk(data: tuple[list[tuple[int, int]], list[Word]],
+                                                          max_ms: int, max_gap: int) -> None:
+    chunks, words = data
+    out = aw.windows(chunks, max_ms, max_gap)
+    for (a, b), (c, _) in zip(out, out[1:], strict=False):
+        assert a < b <= c  # sorted, disjoint
+    for a, b in chunks:  # every chunk inside one window, or an over-long one covered by consecutive windows
+        if b - a <= max_ms:
+            assert any(wa <= a and b <= wb for wa, wb in out)
+        else:
+            assert sum(max(0, min(b, wb) - max(a, wa)) for wa, wb in out) == b - a
+    for wa, wb in out:
+        if any(a <= wa and wb <= b and b - a > max_ms for a, b in chunks):
+            continue  # a part of a chunk longer than a window: the one documented exception
+        assert wb - wa <= max_ms
+        for w in words:  # no edge strictly inside a word
+            assert not w.start_ms < wa < w.end_ms and not w.start_ms < wb < w.end_ms
+
+
+def test_second_pass_targets_speech_left_without_words_or_with_one_stretched_word() -> None:
+    words = [Word("a", 0, 400), Word("b", 500, 900), Word("stretched", 6500, 9000), Word("c", 9000, 9500),
+             Word("d", 10000, 10500)]
+    chunks = [(0, 1000), (7000, 14000), (20000, 20500)]
+    # chunk 2 (7 s) holds three words' middles where slow speech (1.5 s a word) gives four; chunk 3 is too short
+    assert aw.second_pass_spans(chunks, words, 1000) == [(7000, 14000)]
+
+
+def test_uncovered_speech_is_what_no_cue_touches() -> None:
+    speech_spans = [(0, 2000), (5000, 8000), (9000, 9500), (12000, 15000)]
+    cues = [(100, 1500), (7900, 8100)]
+    assert aw.uncovered(speech_spans, cues, 1000) == [(12000, 15000)]
+
+
+def test_second_pass_words_replace_the_span_and_the_rest_stays() -> None:
+    words = [Word("a", 0, 400), Word("stretched", 7000, 9000), Word("z", 15000, 15400)]
+    new = [Word("x", 7100, 7500), Word("y", 7600, 8000)]
+    assert [w.text for w in aw.replace_words(words, (7000, 14000), new)] == ["a", "x", "y", "z"]
+
+
+def test_note_shows_minutes_and_seconds() -> None:
+    assert aw.no_subtitle_note((92_000, 98_400)) == "speech at 1:32–1:38 has no subtitle"
+    assert aw.clock(3_725_000) == "1:02:05"
+
+
+def test_words_stretched_over_a_pause_are_kept_inside_their_speech() -> None:
+    chunks = [(0, 7000), (9000, 16000)]
+    words = [Word("last", 6500, 8200), Word("first", 8600, 9400), Word("lost", 7600, 8000), Word("in", 10000, 10300)]
+    # "last" runs into the pause (middle 7350, nearer chunk 1): cut at 7000; "first" starts in it (middle 9000,
+    # in chunk 2): starts at 9000; "lost" lies wholly in the pause, nearer chunk 1: moved to its end, length
+    # kept; "in" untouched.
+    assert [(w.start_ms, w.end_ms) for w in aw.snap_to_speech(words, chunks)] == \
+        [(6500, 7000), (9000, 9400), (6600, 7000), (10000, 10300)]
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(speech(), st.lists(st.tuples(st.integers(0, 200_000), st.integers(0, 4000)), max_size=20))
+def test_snapped_words_lie_inside_one_chunk(data: tuple[list[tuple[int, int]], list[Word]],
+                                            raw: list[tuple[int, int]]) -> None:
+    chunks, _ = data
+    words = [Word("w", a, a + d) for a, d in raw]
+    for w in aw.snap_to_speech(words, chunks):
+        assert any(a <= w.start_ms <= w.end_ms <= b for a, b in chunks), (w, chunks)
