@@ -15,6 +15,8 @@ JOBS     ?=
 BURN     ?= 1
 FORCE    ?= 0
 SRT      ?= subtitles
+CAPTION_STYLE ?=
+STYLE    ?=
 
 # A make value as ONE shell word, whatever it holds: spaces, quotes, parentheses ('it'\''s' for it's).
 quote = '$(subst ','\'',$(1))'
@@ -22,7 +24,8 @@ quote = '$(subst ','\'',$(1))'
 RUN_ARGS := $(if $(LANG_SRC),--source $(call quote,$(LANG_SRC))) $(if $(TARGETS),--targets $(call quote,$(TARGETS))) \
 	$(if $(MODEL),--model $(call quote,$(MODEL))) $(if $(DEVICE),--device $(call quote,$(DEVICE))) \
 	$(if $(PRESET),--preset $(call quote,$(PRESET))) $(if $(JOBS),--jobs $(call quote,$(JOBS))) \
-	$(if $(filter 0,$(BURN)),--no-burn) $(if $(filter 1,$(FORCE)),--force)
+	$(if $(filter 0,$(BURN)),--no-burn) $(if $(filter 1,$(FORCE)),--force) \
+	$(if $(CAPTION_STYLE),--caption-style $(call quote,$(CAPTION_STYLE))) $(if $(STYLE),--style $(call quote,$(STYLE)))
 
 .PHONY: help subtitles burn status check test bench lint models clean system-deps test-deps review
 
@@ -37,7 +40,8 @@ help:
 	@echo "make bench      speed and memory benchmarks (ratios against a baseline)"
 	@echo "make models     install the Argos translation packages where reachable, then list them"
 	@echo "make clean      remove the venv and caches"
-	@echo "Variables: VIDEOS, SRT, LANG_SRC, TARGETS, MODEL, DEVICE, PRESET, JOBS, BURN=0, FORCE=1"
+	@echo "Variables: VIDEOS, SRT, LANG_SRC, TARGETS, MODEL, DEVICE, PRESET, JOBS, BURN=0, FORCE=1,"
+	@echo "  CAPTION_STYLE=phrase|words, STYLE=campaign.toml"
 	@echo "  e.g. make subtitles VIDEOS=\"Sarah's testimonial (final).mp4\" LANG_SRC=en BURN=0"
 
 $(STAMP): pyproject.toml

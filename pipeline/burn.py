@@ -7,6 +7,7 @@ branch gets its language's ASS script and its own H.264 encoder; audio is copied
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import logging
 import shutil
@@ -18,15 +19,18 @@ from pathlib import Path
 from typing import Any
 
 import ffmpeg
+import tomllib
 
 from pipeline import interrupt
-from pipeline.ass import ass_to_string
+from pipeline.ass import ass_to_string, font_of, latin_font_of
 from pipeline.cache import atomic_path
 from pipeline.errors import BurnError, UsageError
 from pipeline.media import MediaInfo, ff_input, probe
 from pipeline.options import Options
-from pipeline.profiles import FONTS, LATIN_FONT, language, resolve_preset
-from pipeline.types import Cue
+from pipeline.profiles import FONTS, PRESETS, language, resolve_preset
+from pipeline.style import NO_STYLE, StyleSheet, parse_style
+from pipeline.types import Burned, Cue, Word
+from pipeline.word_captions import word_screens
 
 log = logging.getLogger(__name__)
 
@@ -74,15 +78,52 @@ def font_installed(family: str) -> bool:
     return family.casefold() in {name.strip().casefold() for name in out.split(",")}
 
 
-def check_fonts(langs: Iterable[str]) -> None:
+def check_fonts(langs: Iterable[str], sheet: StyleSheet = NO_STYLE, presets: Iterable[str] = PRESETS) -> None:
     """BurnError naming the font and the package to install if a language's font is missing."""
     for lang in sorted(set(langs)):
         lg = language(lang)
-        for font in (lg.font, LATIN_FONT) if lg.rtl else (lg.font,):
-            if not font_installed(font):
-                package = FONTS[font].package if font in FONTS else "the package that provides it"
-                raise BurnError(f"font {font!r} for {lg.name} subtitles is not installed: install {package} "
-                                f"(sudo apt-get install {package}); refusing to render with a fallback font")
+        for pr in presets:
+            style = sheet.resolve(lang, pr)
+            for font in (font_of(lang, style), latin_font_of(style)) if lg.rtl else (font_of(lang, style),):
+                if not font_installed(font):
+                    package = FONTS[font].package if font in FONTS else "the package that provides it"
+                    raise BurnError(f"font {font!r} for {lg.name} subtitles is not installed: install {package} "
+                                    f"(sudo apt-get install {package}); refusing to render with a fallback font")
+
+
+def check_style_fonts(sheet: StyleSheet, where: str) -> None:
+    """UsageError (exit 2, before any work) naming the first font of a style file that is not installed."""
+    for style in sheet.all_styles():
+        for font in (style.arabic_font, style.latin_font):
+            if font and not font_installed(font):
+                raise UsageError(f"{where}: font {font!r} is not installed (`fc-list : family` shows the installed "
+                                 "ones); install it or name another")
+
+
+def read_style_file(path: Path) -> StyleSheet:
+    """Read and validate a `.toml` or `.yaml`/`.yml` style file (pipeline/style.py checks every key)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise UsageError(f"--style {path}: cannot read it ({reason})") from None
+    if Path(path).suffix.lower() in (".yaml", ".yml"):
+        import yaml  # only when the user writes YAML
+
+        try:
+            data = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            raise UsageError(f"--style {path}: not valid YAML: {str(exc).splitlines()[0]}") from None
+    else:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise UsageError(f"--style {path}: not valid TOML: {exc}") from None
+    return parse_style(data, f"--style {path}")
+
+
+def load_style(opts: Options) -> StyleSheet:
+    return read_style_file(opts.style) if opts.style is not None else NO_STYLE
 
 
 @functools.lru_cache(maxsize=1)
@@ -213,17 +254,43 @@ def burn_ass(video: Path, scripts: Mapping[str, str], outputs: Mapping[str, Path
     return []
 
 
+def scripts_for(tracks: Mapping[str, Sequence[Cue]], width: int, height: int, preset: str, opts: Options,
+                words: Mapping[str, Sequence[Word]] | None = None, names: Sequence[str] = ()) -> Burned:
+    """The ASS script of each language, in `opts.caption_style`; `words`: Whisper's words per language;
+    `names`: the glossary's campaign names (a multi-word name is never split across word screens)."""
+    sheet = load_style(opts)
+    scripts, approximate = {}, []
+    for lang, cues in tracks.items():
+        style = sheet.resolve(lang, preset)
+        screens = None
+        if opts.caption_style == "words":
+            screens, exact = word_screens(cues, (words or {}).get(lang), style.words_max, style.words_max_chars,
+                                          names)
+            if not exact:
+                approximate.append(lang)
+        scripts[lang] = ass_to_string(cues, lang, preset, width, height, style, screens)
+    return Burned(scripts, tuple(approximate))
+
+
 def burn(video: Path, tracks: Mapping[str, Sequence[Cue]], outputs: Mapping[str, Path],
-         opts: Options, *, on_progress: ProgressFn | None = None) -> list[str]:
+         opts: Options, *, on_progress: ProgressFn | None = None, words: Mapping[str, Sequence[Word]] | None = None,
+         names: Sequence[str] | None = None) -> Burned:
     """Burn each language's cues into its own output video, decoding `video` once.
 
     `opts.preset` "auto" picks from the displayed (rotation-applied) frame size.
     `on_progress(done_ms, total_ms)`: how far the encode is, as ffmpeg reports it.
+    `words`: Whisper's word times per language, for `opts.caption_style == "words"`; `names`: the campaign
+    names kept whole on word screens (None: those of `opts.glossary`, or the shipped glossary).
     """
-    check_fonts(tracks)
+    check_fonts(tracks, load_style(opts), PRESETS)
     info = probe(video)
     plan = plan_for(info, opts)
-    log.info("%s: burning %s (%s, %dx%d, %s)", video, ", ".join(tracks), plan.preset, plan.width, plan.height,
-             plan.encoder)
-    scripts = {lang: ass_to_string(cues, lang, plan.preset, plan.width, plan.height) for lang, cues in tracks.items()}
-    return burn_ass(video, scripts, outputs, opts, plan, on_progress, info.duration_ms)
+    log.info("%s: burning %s (%s, %dx%d, %s, %s captions)", video, ", ".join(tracks), plan.preset, plan.width,
+             plan.height, plan.encoder, opts.caption_style)
+    if names is None and opts.caption_style == "words":
+        from pipeline import glossary  # the glossary reader: only when a caller did not pass the names
+
+        names = glossary.load(opts.glossary).names()
+    burned = scripts_for(tracks, plan.width, plan.height, plan.preset, opts, words, names or ())
+    notes = burn_ass(video, burned.scripts, outputs, opts, plan, on_progress, info.duration_ms)
+    return dataclasses.replace(burned, notes=tuple(notes or ()))

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pipeline import interrupt
 from pipeline.options import Options
-from pipeline.types import Cue, Transcript, Word
+from pipeline.types import Burned, Cue, Transcript, Word
 
 if TYPE_CHECKING:  # types only: the context never calls these modules
     from pipeline.cache import Cache
@@ -118,10 +118,14 @@ class Check(Protocol):
 
 
 class Burn(Protocol):
-    """Returns notes for the run summary (e.g. an NVENC encode redone with libx264)."""
+    """Returns the ASS scripts burned, languages with approximate word timing, and notes for the run summary
+    (e.g. an NVENC encode redone with libx264). `words`: Whisper's words per language, for word-by-word
+    captions (`opts.caption_style`); `names`: the glossary's campaign names, kept whole on word screens."""
 
     def __call__(self, video: Path, tracks: Mapping[str, Sequence[Cue]], outputs: Mapping[str, Path],
-                 opts: Options, *, on_progress: ProgressHandle | None = None) -> list[str] | None: ...
+                 opts: Options, *, on_progress: ProgressHandle | None = None,
+                 words: Mapping[str, Sequence[Word]] | None = None,
+                 names: Sequence[str] | None = None) -> Burned | None: ...
 
 
 def _lazy(module: str, name: str) -> Any:

@@ -37,6 +37,11 @@ def mp4_path(out_dir: Path, stem: str, lang: str) -> Path:
     return Path(out_dir) / f"{stem}.{lang}.mp4"
 
 
+def ass_path(out_dir: Path, stem: str, lang: str) -> Path:
+    """The `.ass` export of what is burned into `<stem>.<lang>.mp4` (for Aegisub or an ASS-reading player)."""
+    return Path(out_dir) / f"{stem}.{lang}.ass"
+
+
 def social_path(out_dir: Path, stem: str, lang: str) -> Path:
     """Facebook's caption file naming: NAME.ll_CC.srt (e.g. ar_AR, fr_FR, en_US)."""
     return Path(out_dir) / SOCIAL_DIR / f"{stem}.{language(lang).facebook_locale}.srt"

@@ -30,6 +30,8 @@ class Options:
     crf: int = 20
     x264_preset: str = "veryfast"
     encoder: str = "auto"  # auto = h264_nvenc when a GPU is usable, else libx264
+    caption_style: str = "phrase"  # phrase (whole cues) | words (1-3 words, the spoken one highlighted)
+    style: Path | None = None  # campaign style file (TOML/YAML); None = the shipped look
     # Batch
     out_dir: Path = field(default=Path("subtitles"))
     cache_dir: Path | None = None  # None = $PIPELINE_CACHE_DIR or ~/.cache/campaign-captions

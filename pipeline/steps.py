@@ -18,12 +18,12 @@ from pipeline.cache import file_sha256, key_of, text_sha256
 from pipeline.context import Context, Track
 from pipeline.errors import MediaError, PipelineError
 from pipeline.media import MediaInfo
-from pipeline.naming import mp4_path, srt_path
+from pipeline.naming import ass_path, mp4_path, srt_path
 from pipeline.profiles import LANGUAGES, Profile, profile, resolve_preset
 from pipeline.qc import conformity
 from pipeline.report import LangResult, VideoResult
 from pipeline.subtitles import srt_to_string
-from pipeline.types import Cue
+from pipeline.types import Cue, Word
 
 log = logging.getLogger(__name__)
 
@@ -370,7 +370,10 @@ def _finish_language(ctx: Context, result: VideoResult, lang: str, track: Track)
 
 def burn_key(ctx: Context, media_sha: str, srt_sha: str) -> str:
     o = ctx.opts
-    return key_of("burn", BURN_VERSION, media_sha, srt_sha, o.preset, o.crf, o.x264_preset, o.encoder)
+    look: tuple[str, ...] = ()  # the default look adds nothing, so videos burned before styles stay fresh
+    if o.caption_style != "phrase" or o.style is not None:
+        look = (o.caption_style, file_sha256(o.style) if o.style is not None else "")
+    return key_of("burn", BURN_VERSION, media_sha, srt_sha, o.preset, o.crf, o.x264_preset, o.encoder, *look)
 
 
 def _burn(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track]) -> None:
@@ -398,17 +401,37 @@ def _burn(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track
             _burn_group(ctx, path, result, tracks, {lang: key})
 
 
+def _source_words(ctx: Context, path: Path, result: VideoResult) -> dict[str, list[Word]]:
+    """Whisper's words of the source language (the cached transcript), for word-by-word captions; none when
+    the transcript is not cached (a burn-only run after the cache was cleared): words are then spread."""
+    if not result.source:
+        return {}
+    transcript = ctx.stages.cached_transcript(path, ctx.opts, ctx.cache, prompt=ctx.prompt,
+                                              media_sha256=result.input["sha256"])
+    return {transcript.language: list(transcript.words)} if transcript is not None else {}
+
+
 def _burn_group(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track],
                 todo: dict[str, str]) -> None:
     outputs = {lang: mp4_path(ctx.out_dir, result.stem, lang) for lang in todo}
+    words = _source_words(ctx, path, result) if ctx.opts.caption_style == "words" else None
+    names = ctx.glossary.names() if ctx.glossary is not None else None
     bar = ctx.progress(f"{result.stem} (burn)", int(result.input.get("probe", {}).get("duration_ms") or 0))
     try:
-        notes = ctx.stages.burn(path, {lang: list(tracks[lang].cues) for lang in todo}, outputs, ctx.opts,
-                                on_progress=bar)
+        burned = ctx.stages.burn(path, {lang: list(tracks[lang].cues) for lang in todo}, outputs, ctx.opts,
+                                 on_progress=bar, words=words, names=names)
     finally:
         bar.close()
+    for lang, script in (burned.scripts if burned is not None else {}).items():
+        written = review.write_text(ctx.manifest, ass_path(ctx.out_dir, result.stem, lang), script,
+                                    from_srt=tracks[lang].sha256)
+        if written.kept:
+            result.lang(lang).notes.append(f"{written.path.name} edited by hand: left as it is")
+    for lang in burned.approximate if burned is not None else ():
+        result.lang(lang).notes.append("word timing approximate: no Whisper word times for these words, "
+                                       "spread over each cue by length")
     for lang, key in todo.items():
-        result.lang(lang).notes += list(notes or ())  # e.g. an NVENC encode done again with libx264
+        result.lang(lang).notes += list(burned.notes if burned is not None else ())  # e.g. NVENC redone
         out = outputs[lang]
         ctx.manifest.record(out, None, burn_key=key, from_srt=tracks[lang].sha256, size=out.stat().st_size)
         result.lang(lang).stages["burn"] = "done"

@@ -92,7 +92,8 @@ class Fakes:
         return [Finding("warning", "too_short", 1, 0, "fake")] if len(cues) > 3 else []
 
     def burn(self, video: Path, tracks: dict[str, list[Cue]], outputs: dict[str, Path],
-             opts: Options, *, on_progress: Any = None) -> None:
+             opts: Options, *, on_progress: Any = None, words: dict[str, list[Word]] | None = None,
+             names: Any = None) -> None:
         if set(tracks) & self.fail_burn:
             raise BurnError(f"{video}: font missing for {sorted(set(tracks) & self.fail_burn)}")
         for lang in tracks:  # the real burn styles each language from its profile

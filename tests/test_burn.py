@@ -289,13 +289,13 @@ def test_a_failing_nvenc_encode_falls_back_to_libx264_with_a_note(workdir, monke
     source = make_video(workdir / "nvenc.mp4", "320x180", seconds=0.8, audio=False)
     outputs = {lang: workdir / f"nvenc.{lang}.mp4" for lang in ("fr", "en")}
     opts = dataclasses.replace(OPTS, encoder="h264_nvenc")
-    notes = burn(source, {lang: cues(lang) for lang in outputs}, outputs, opts)
+    notes = burn(source, {lang: cues(lang) for lang in outputs}, outputs, opts).notes
     assert len(notes) == 1 and "h264_nvenc encode failed" in notes[0] and "libx264 instead" in notes[0]
     for out in outputs.values():
         video = next(s for s in ffprobe_streams(out) if s["codec_type"] == "video")
         assert video["codec_name"] == "h264" and video["nb_frames"] == "20"
         assert b"x264 - core" in out.read_bytes()  # libx264 signs its stream (an SEI message)
-    assert burn(source, {"en": cues("en")}, {"en": workdir / "x264.en.mp4"}, OPTS) == []
+    assert burn(source, {"en": cues("en")}, {"en": workdir / "x264.en.mp4"}, OPTS).notes == ()
 
 
 @pytest.mark.parametrize("gpu, expected", [(True, "h264_nvenc"), (False, "libx264")])
@@ -319,8 +319,9 @@ def test_burn_command_names_outputs_by_language(workdir, landscape, capsys):
     out_dir = workdir / "cli out"
     argv = ["burn", str(landscape["source"]), *map(str, srts), "-o", str(out_dir), "--x264-preset", "ultrafast"]
     assert main(argv) == 0
-    written = {out_dir / f"{stem}.{lang}.mp4" for lang in ("ar", "en")}
+    written = {out_dir / f"{stem}.{lang}.{ext}" for lang in ("ar", "en") for ext in ("mp4", "ass")}
     assert set(capsys.readouterr().out.splitlines()) == {str(p) for p in written}
+    assert "[Events]" in (out_dir / f"{stem}.ar.ass").read_text(encoding="utf-8")  # the .ass export
     frames, times = read_frames(out_dir / f"{stem}.ar.mp4")
     ok, detail = reads_right(LINES["ar"][0], read_subtitle(frame_at(frames, times, 1000), "ar")[1], "ar")
     assert ok, detail

@@ -113,7 +113,7 @@ def test_core_and_edges_never_import_the_running_layer_or_the_surfaces() -> None
 
 # The pure core (architecture.md, "Where things live"): functions over small values, data passed in.
 PURE = ("types", "errors", "options", "profiles", "naming", "langid", "textnorm", "metrics", "segment",
-        "typography", "bidi", "qc", "ass", "retime", "markup", "asr_windows")
+        "typography", "bidi", "qc", "ass", "retime", "markup", "asr_windows", "style", "word_captions")
 # Edges and the running layer: what touches files, processes, models or the network.
 IO_MODULES = frozenset(f"pipeline.{m}" for m in (
     "media", "asr", "mt", "packages", "burn", "models", "cache", "journal", "review", "report", "glossary",

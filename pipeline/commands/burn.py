@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pipeline import burn as burner
 from pipeline import glossary, qc
+from pipeline.cache import atomic_write_text
 from pipeline.commands import common
 from pipeline.errors import UsageError
 from pipeline.media import probe
@@ -79,9 +80,15 @@ def handle(args: argparse.Namespace) -> int:
         tracks[lang] = load_srt(srt, encoding=args.encoding)
         if not tracks[lang]:
             log.warning("%s: no cues; its video will have no subtitles", srt)
-    burner.burn(args.video, tracks, outputs, opts)
-    for out in outputs.values():
+    burned = burner.burn(args.video, tracks, outputs, opts)
+    for lang, out in outputs.items():  # the .ass export of what was burned, beside each video
+        ass = out.with_suffix(".ass")
+        atomic_write_text(ass, burned.scripts[lang])
         print(out)
+        print(ass)
+    if burned.approximate:
+        log.warning("word timing approximate for %s: an SRT has no word times, so words are spread over each "
+                    "cue by length", ", ".join(burned.approximate))
     return _qc_verdict(args, tracks, opts)
 
 

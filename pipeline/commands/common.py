@@ -164,6 +164,12 @@ def add_burn_args(p: argparse.ArgumentParser) -> None:
                    help="quality, 0 (lossless) to 51 (worst); 18-23 looks clean (default: 20)")
     g.add_argument("--x264-preset", choices=X264_PRESETS, default="veryfast")
     g.add_argument("--encoder", choices=["auto", "libx264", "h264_nvenc"], default="auto")
+    g.add_argument("--caption-style", choices=["phrase", "words"], default="phrase",
+                   help="phrase: whole cues (default); words: 1-3 big words at a time, the spoken one highlighted "
+                        "(Reels/TikTok/Shorts)")
+    g.add_argument("--style", type=Path, default=None, metavar="FILE",
+                   help="campaign style file (TOML or YAML): fonts, sizes, colours, position, "
+                        "per preset and language")
 
 
 def add_batch_args(p: argparse.ArgumentParser) -> None:
@@ -187,4 +193,8 @@ def options_from_args(args: argparse.Namespace) -> Options:
         raise UsageError("--jobs must be at least 1")
     if opts.profile_overrides:  # refuse a nonsense --set now, not after hours of transcription
         profile("en", "landscape", dict(opts.profile_overrides))
+    if opts.style is not None:  # a bad key, colour or font stops the run here, before any work
+        from pipeline.burn import check_style_fonts, load_style
+
+        check_style_fonts(load_style(opts), f"--style {opts.style}")
     return opts
