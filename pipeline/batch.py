@@ -16,12 +16,11 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline import review, steps
+from pipeline import executors, review
 from pipeline.cache import Cache
 from pipeline.errors import UsageError
 from pipeline.options import Options
@@ -237,20 +236,19 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], opts: Options, *,
     if opts.targets and opts.translator != "whisper" and not burn_only:
         registry["preflight"](opts.source, opts.targets, opts)  # a missing requested package: exit 2 now
     out_dir.mkdir(parents=True, exist_ok=True)
-    with _out_dir_lock(out_dir):
-        _remove_stale_parts(out_dir)
-        cache = (RecomputeCache if opts.force else Cache)(opts.cache_dir)
-        ctx = Context(opts=opts, cache=cache, manifest=review.Manifest(out_dir),
-                      state=RunState(out_dir), stages=registry,
-                      progress=progress or (lambda label, total: _NoProgress()), burn_only=burn_only,
-                      prompt=None if burn_only else _whisper_prompt(registry, opts))
-        stems = output_stems(videos, recorded_stems(ctx.state))
-        jobs = opts.jobs or default_jobs()
-
-        def one(video: Path) -> VideoResult:
-            return steps.process_video(ctx, video, stems[video])
-
-        if jobs == 1:
-            return [one(v) for v in videos]
-        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="video") as pool:
-            return list(pool.map(one, videos))
+    executor = executors.create(opts.executor)  # a missing optional engine: exit 2 now
+    try:
+        executor.prepare(opts, videos)  # e.g. a cluster that cannot reach the inputs, cache or outputs
+        with _out_dir_lock(out_dir):
+            _remove_stale_parts(out_dir)
+            cache = (RecomputeCache if opts.force else Cache)(opts.cache_dir)
+            ctx = Context(opts=opts, cache=cache, manifest=review.Manifest(out_dir),
+                          state=RunState(out_dir), stages=registry,
+                          progress=progress or (lambda label, total: _NoProgress()), burn_only=burn_only,
+                          prompt=None if burn_only else _whisper_prompt(registry, opts))
+            stems = output_stems(videos, recorded_stems(ctx.state))
+            results = executor.run(ctx, [(v, stems[v]) for v in videos], opts.jobs)
+            _remove_stale_parts(out_dir)  # left by a worker killed mid-write elsewhere (its retry wrote anew)
+            return results
+    finally:
+        executor.close()
