@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
 # Pass-through options (empty = the CLI's default).
 VIDEOS   ?= videos
@@ -15,10 +16,13 @@ JOBS     ?=
 BURN     ?= 1
 FORCE    ?= 0
 SRT      ?= subtitles
+EXECUTOR ?=
+RAY_ADDRESS ?=
 
 RUN_ARGS := $(if $(LANG_SRC),--source $(LANG_SRC)) $(if $(TARGETS),--targets $(TARGETS)) \
 	$(if $(MODEL),--model $(MODEL)) $(if $(DEVICE),--device $(DEVICE)) $(if $(PRESET),--preset $(PRESET)) \
-	$(if $(JOBS),--jobs $(JOBS)) $(if $(filter 0,$(BURN)),--no-burn) $(if $(filter 1,$(FORCE)),--force)
+	$(if $(JOBS),--jobs $(JOBS)) $(if $(filter 0,$(BURN)),--no-burn) $(if $(filter 1,$(FORCE)),--force) \
+	$(if $(EXECUTOR),--executor $(EXECUTOR)) $(if $(RAY_ADDRESS),--ray-address $(RAY_ADDRESS))
 
 .PHONY: subtitles burn status check test bench lint models clean system-deps test-deps
 
@@ -27,6 +31,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
+
+# Tests and benchmarks also need the optional extras they exercise (Ray for the cluster executor).
+$(TEST_STAMP): $(STAMP)
+	$(PY) -m pip install -q -e '.[dev,ray]'
+	touch $(TEST_STAMP)
 
 system-deps:
 	@tools/system-deps.sh
@@ -56,11 +65,11 @@ models: $(STAMP)
 	-$(PY) -m pipeline models install all
 	$(PY) -m pipeline models list
 
-test: system-deps test-deps $(STAMP)
+test: system-deps test-deps $(TEST_STAMP)
 	$(PY) -m ruff check pipeline tests bench
 	$(PY) -m pytest -q
 
-bench: system-deps test-deps $(STAMP)
+bench: system-deps test-deps $(TEST_STAMP)
 	$(PY) -m bench
 
 clean:
