@@ -50,6 +50,10 @@ VIDEO_CPUS = 0.25  # a video task mostly waits on the stages below; probing, has
 STAGE_CPUS = 1.0  # translation (CTranslate2) and burning (ffmpeg) keep a core busy
 WHISPER_CPUS = 1.0
 RETRIES = 3  # reruns of a task whose worker process died; actor restarts likewise
+# CTranslate2's thread count when OMP_NUM_THREADS is unset. Ray sets OMP_NUM_THREADS to a task's CPU count (1),
+# and Whisper's word times move with the thread count (2.68 s vs 2.66 s on a GRID clip): the model stages get
+# the driver's setting, so a cluster writes the same SRT bytes as a local run on the same hardware.
+CT2_DEFAULT_THREADS = "4"
 LOCAL_OBJECT_STORE = 256 * 1024 * 1024  # a one-machine Ray started for a run: only small results travel
 WHISPER_STAGES = ("transcribe", "whisper_translate")
 TASK_STAGES = ("translate", "burn")
@@ -64,16 +68,22 @@ def whisper_actors(cpus: float, gpus: float) -> int:
     return int(gpus) if gpus >= 1 else max(1, int(cpus) // 2)
 
 
-def stage_resources(gpus: float, encoder: str) -> dict[str, dict[str, float]]:
+def stage_resources(gpus: float, encoder: str) -> dict[str, dict[str, Any]]:
     """Ray resources of each kind of work. On a GPU cluster the Whisper actor and an NVENC burn share a GPU
     (half each): NVENC is its own engine on the chip, and a whole GPU per actor would starve the burns."""
     gpu_burn = gpus >= 1 and encoder != "libx264"
     return {
-        "whisper": {"num_cpus": WHISPER_CPUS, "num_gpus": 0.5 if gpus >= 1 else 0},
-        "translate": {"num_cpus": STAGE_CPUS},
+        "whisper": {"num_cpus": WHISPER_CPUS, "num_gpus": 0.5 if gpus >= 1 else 0, **threads_env()},
+        "translate": {"num_cpus": STAGE_CPUS, **threads_env()},
         "burn": {"num_cpus": STAGE_CPUS, "num_gpus": 0.5 if gpu_burn else 0},
         "video": {"num_cpus": VIDEO_CPUS},
     }
+
+
+def threads_env() -> dict[str, Any]:
+    """Ray options giving a model stage the thread count a local run on the driver would use."""
+    return {"runtime_env": {"env_vars": {"OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS")
+                                                            or CT2_DEFAULT_THREADS}}}
 
 
 def portable(opts: Options) -> Options:
@@ -200,6 +210,14 @@ class _Bars:
         self.open.clear()
 
 
+def _drain(hub: Any) -> list[tuple[Any, ...]]:
+    """Progress events so far; none while the hub is being restarted (bars are only a display)."""
+    try:
+        return ray.get(hub.drain.remote(), timeout=30)
+    except (ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError):
+        return []
+
+
 # --- stages placed on the cluster -------------------------------------------------------------------------
 
 def _unwrapped(ref: Any) -> Any:
@@ -252,10 +270,10 @@ class _AsTask:
     """A stage run as its own Ray task with the resources it needs (rerun if its worker dies)."""
 
     fn: Callable[..., Any]
-    resources: tuple[tuple[str, float], ...]
+    options: tuple[tuple[str, Any], ...]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        ref = _stage_task.options(**dict(self.resources), max_retries=RETRIES).remote(self.fn, args, kwargs)
+        ref = _stage_task.options(**dict(self.options), max_retries=RETRIES).remote(self.fn, args, kwargs)
         return _unwrapped(ref)
 
 
@@ -318,10 +336,10 @@ class RayExecutor:
         address = opts.ray_address or os.environ.get("RAY_ADDRESS")
         try:
             if address:
-                ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
+                ray.init(address=address, logging_level=logging.WARNING, log_to_driver=True)
             else:  # Ray on this machine for this run only
                 ray.init(include_dashboard=False, object_store_memory=LOCAL_OBJECT_STORE,
-                         _node_ip_address="127.0.0.1", logging_level=logging.WARNING, log_to_driver=False)
+                         _node_ip_address="127.0.0.1", logging_level=logging.WARNING, log_to_driver=True)
         except (ConnectionError, RuntimeError, ValueError) as exc:
             where = f"at {address}" if address else "on this machine"
             raise UsageError(f"no Ray cluster {where} ({str(exc).strip().splitlines()[0]}): start one with "
@@ -372,7 +390,9 @@ class RayExecutor:
             stages[name] = _OnWhisper(name, actors)
         for name in TASK_STAGES:
             stages[name] = _AsTask(ctx.stages[name], tuple(res[name].items()))
-        hub = _ProgressHub.remote()
+        # On the driver's node where it can (progress lives and dies with the driver); restarted if lost.
+        hub = _ProgressHub.options(max_restarts=-1, scheduling_strategy=NodeAffinitySchedulingStrategy(
+            ray.get_runtime_context().get_node_id(), soft=True)).remote()
         shared = ray.put(_Shared(opts=opts, cache=type(ctx.cache)(opts.cache_dir), stages=stages,
                                  burn_only=ctx.burn_only, prompt=ctx.prompt, hub=hub))
         window = jobs or max(2, int(cpus) + len(actors))  # videos in flight: enough to keep every slot busy
@@ -390,7 +410,7 @@ class RayExecutor:
                 if not pending:
                     break
                 done, _ = ray.wait(list(pending), num_returns=1, timeout=0.25)
-                bars.apply(ray.get(hub.drain.remote()))
+                bars.apply(_drain(hub))
                 for ref in done:
                     i = pending.pop(ref)
                     try:
@@ -398,7 +418,7 @@ class RayExecutor:
                     except Exception as exc:  # the task itself is gone (workers lost too often)
                         log.debug("video task failed", exc_info=exc)
                         results[i] = _lost(*work[i], exc)
-            bars.apply(ray.get(hub.drain.remote()))
+            bars.apply(_drain(hub))
         except BaseException:  # Ctrl-C: nothing more runs on the cluster for this run
             for ref in pending:
                 with contextlib.suppress(Exception):
