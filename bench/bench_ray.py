@@ -29,6 +29,8 @@ def main(workdir: Path) -> str:
     import ray
     from ray.cluster_utils import Cluster
 
+    from pipeline.batch import default_jobs
+
     if workdir.exists():
         shutil.rmtree(workdir)
     videos = workdir / "videos"
@@ -58,7 +60,10 @@ def main(workdir: Path) -> str:
         "",
         f"SRTs identical between the two runs: {'yes' if same else 'NO'}.",
         "",
-        f"Engine cost here: {on_ray - local:+.1f} s over the batch ({(on_ray - local) / 6:+.1f} s a video). "
+        f"Difference: {on_ray - local:+.1f} s over the batch ({(on_ray - local) / 6:+.1f} s a video; local ran "
+        f"{default_jobs()} videos at once, Ray up to {2 + 1} with translation and burning in their own "
+        "processes beside the Whisper actor, so a negative difference means the engine's cost is lost in "
+        "what its scheduling gains; timings on this shared machine vary by about 30% run to run). "
         "With N GPUs: one Whisper actor (one model) per GPU, so N videos transcribe at once; a long batch "
         "takes about 1/N of one GPU box's time plus that cost, as long as the nodes have the cores to "
         "translate and burn beside the GPUs (about 2 per GPU; burns use NVENC, half a GPU each, where present).",

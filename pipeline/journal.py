@@ -72,6 +72,13 @@ class Journal:
             os.fsync(f.fileno())
         self.lines += 1
 
+    def compact_if_due(self) -> None:
+        """Re-read the log and compact it when a plain writer would: for the end of a run whose writers were
+        all `shared` (each appended, none compacted). Call it only when no one else is writing."""
+        current = self.load()
+        if self._compact_due or self.lines > 2 * len(current) + SLACK:
+            self.compact(current)
+
     def compact(self, current: Mapping[str, Any]) -> None:
         atomic_write_text(self.path, "".join(_line(k, v) for k, v in sorted(current.items())))
         self.lines, self._compact_due = len(current), False

@@ -165,7 +165,7 @@ def _summary(out: str) -> str:
     """The summary without what differs between any two runs: seconds taken and detection probabilities."""
     out = re.sub(r"\b\d+\.\ds\b", "<t>", out)
     out = re.sub(r"p=0\.\d+", "p=<p>", out)
-    return re.sub(r" +", " ", out)
+    return "\n".join(" ".join(line.split()) for line in out.splitlines() if not set(line) <= {"-", " "} or not line)
 
 
 @pytest.mark.slow

@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING, Any
 from pipeline import review, steps
 from pipeline.cache import Cache, default_cache_dir
 from pipeline.errors import PipelineError, UsageError
+from pipeline.journal import Journal
 from pipeline.options import Options
-from pipeline.report import RunState, VideoResult
+from pipeline.report import STATE_NAME, RunState, VideoResult
 
 INSTALL = "pip install 'campaign-captions[ray]' (in a checkout: pip install -e '.[ray]')"
 
@@ -364,7 +365,13 @@ class RayExecutor:
             refs = {n.get("NodeManagerAddress", n["NodeID"]): _reach.options(
                 scheduling_strategy=NodeAffinitySchedulingStrategy(n["NodeID"], soft=False)).remote(
                     token, places, [str(v) for v in videos]) for n in nodes}
-            answers = {node: ray.get(ref, timeout=120) for node, ref in refs.items()}
+            answers = {}
+            for node, ref in refs.items():
+                try:
+                    answers[node] = ray.get(ref, timeout=120)
+                except (ray.exceptions.GetTimeoutError, ray.exceptions.RayError) as exc:
+                    raise UsageError(f"Ray node {node} did not answer the storage check "
+                                     f"({type(exc).__name__}): is it overloaded or leaving the cluster?") from None
         finally:
             for probe in written:
                 with contextlib.suppress(OSError):
@@ -418,6 +425,7 @@ class RayExecutor:
                     except Exception as exc:  # the task itself is gone (workers lost too often)
                         log.debug("video task failed", exc_info=exc)
                         results[i] = _lost(*work[i], exc)
+                        RunState(opts.out_dir, shared=True).save(results[i])  # `status` shows it failed
             bars.apply(_drain(hub))
         except BaseException:  # Ctrl-C: nothing more runs on the cluster for this run
             for ref in pending:
@@ -429,6 +437,8 @@ class RayExecutor:
             for actor in (*actors, hub):
                 with contextlib.suppress(Exception):
                     ray.kill(actor)
+        for name in (review.MANIFEST_NAME, STATE_NAME):  # every worker appended; now one writer tidies up
+            Journal(opts.out_dir / review.STATE_DIR / name).compact_if_due()
         return [r for r in results if r is not None]
 
     def close(self) -> None:
