@@ -60,9 +60,15 @@ check: lint
 lint: $(STAMP)
 	$(PY) -m ruff check pipeline tests bench
 
-# Fetch the four Argos packages where the index is reachable (needs `pip install '.[argos]'`), then list.
-models: $(STAMP)
-	-$(PY) -m pipeline models install all
+# Fetch the four Argos packages (online: the [argos] extra, which pulls torch, goes into the venv first),
+# then list them. A failure stops make with its cause.
+ARGOS_STAMP := $(VENV)/.argos-installed
+$(ARGOS_STAMP): $(STAMP)
+	$(PY) -m pip install -q -e '.[dev,argos]'
+	touch $(ARGOS_STAMP)
+
+models: $(ARGOS_STAMP)
+	$(PY) -m pipeline models install all
 	$(PY) -m pipeline models list
 
 test: system-deps test-deps $(TEST_STAMP)

@@ -44,8 +44,8 @@ print(json.dumps(out))
 PLAIN = """
 import json, sys
 from faster_whisper import WhisperModel
-from pipeline.models import resolve_whisper
-model = WhisperModel(resolve_whisper("base"))
+from pipeline.models import resolve_model
+model = WhisperModel(resolve_model("base").path)
 out = {}
 for path in sys.argv[1:]:
     segments, info = model.transcribe(path)
@@ -58,9 +58,9 @@ PER_CLIP = """
 import json, sys
 from faster_whisper import WhisperModel
 from pipeline.asr import transcribe, load_model
-from pipeline.models import resolve_whisper
+from pipeline.models import resolve_model
 from pipeline.options import Options
-plain = WhisperModel(resolve_whisper("base"))
+plain = WhisperModel(resolve_model("base").path)
 out = {}
 for path in sys.argv[1:]:
     ours = " ".join(w.text for w in transcribe(path, Options()).words)

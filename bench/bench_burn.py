@@ -12,7 +12,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from pipeline.burn import burn, encoder_settings, pick_encoder
+from pipeline.burn import ENCODERS, burn, pick_encoder
 from pipeline.options import Options
 from pipeline.types import Cue
 
@@ -64,7 +64,7 @@ def main(workdir: Path) -> str:
             burn(source, {lang: cues}, {lang: sep_dir / f"v.{lang}.mp4"}, opts)
 
     sep = _timed(separate)
-    settings = " ".join(f"{k}={v}" for k, v in encoder_settings(opts).items())
+    settings = " ".join(f"{k}={v}" for k, v in ENCODERS[pick_encoder(opts)](opts).items())
     rows = [
         "| run | wall s | ffmpeg CPU s |",
         "|---|---|---|",

@@ -13,32 +13,9 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from pipeline.metrics import normalize
+from pipeline.profiles import LANGUAGES
+from pipeline.textnorm import normalize
 from pipeline.types import Word
-
-# Lines Whisper produces over silence or music because its training subtitles ended with them. "always": drop
-# whenever a segment is (mostly) this line; "doubtful": only when the model itself doubts there was speech.
-PHANTOM_LINES: dict[str, dict[str, tuple[str, ...]]] = {
-    "ar": {
-        "always": ("ترجمة نانسي قنقر", "نانسي قنقر", "اشتركوا في القناة", "لا تنسوا الاشتراك في القناة",
-                   "شكرا للمشاهدة", "شكرا على المشاهدة", "شكرا لكم على المشاهدة", "ترجمة وتدقيق",
-                   "سبتايتل بواسطة", "المترجم للقناة"),
-        "doubtful": ("شكرا", "موسيقى", "السلام عليكم"),
-    },
-    "fr": {
-        "always": ("Sous-titres réalisés par la communauté d'Amara.org", "Sous-titrage Société Radio-Canada",
-                   "Sous-titrage ST' 501", "Sous-titres réalisés para la communauté d'Amara.org",
-                   "Merci d'avoir regardé cette vidéo", "Abonnez-vous à la chaîne", "N'oubliez pas de vous abonner",
-                   "Sous-titrage FR"),
-        "doubtful": ("Merci", "Merci.", "Musique"),
-    },
-    "en": {
-        "always": ("Thanks for watching!", "Thank you for watching", "Thank you for watching!",
-                   "Subtitles by the Amara.org community", "Please subscribe to my channel",
-                   "Don't forget to like and subscribe", "Transcription by CastingWords", "Subtitles by Rev.com"),
-        "doubtful": ("Thank you.", "Thank you", "you", "Bye.", "Music"),
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -65,12 +42,14 @@ def _phantom_match(text: str, phrase: str, language: str) -> bool:
 def is_phantom(segment: RawSegment, language: str, doubt_no_speech: float = 0.3,
                doubt_logprob: float = -0.7) -> str | None:
     """The phantom line this segment is, if any."""
-    table = PHANTOM_LINES.get(language, {})
-    for phrase in table.get("always", ()):
+    table = LANGUAGES.get(language)
+    if table is None:
+        return None
+    for phrase in table.phantom_lines:
         if _phantom_match(segment.text, phrase, language):
             return phrase
     if segment.no_speech_prob >= doubt_no_speech or segment.avg_logprob <= doubt_logprob:
-        for phrase in table.get("doubtful", ()):
+        for phrase in table.doubtful_lines:
             if normalize(segment.text, language) == normalize(phrase, language):
                 return phrase
     return None

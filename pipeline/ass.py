@@ -16,18 +16,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.bidi import LRI, PDI, direction, has_rtl, ltr_runs
-from pipeline.profiles import Preset, language
+from pipeline.profiles import FONTS, LATIN_FONT, Preset, language
 from pipeline.profiles import preset as get_preset
 from pipeline.types import Cue
 
 log = logging.getLogger(__name__)
 
 WHITE, BLACK, SHADOW = "&H00FFFFFF", "&H00000000", "&H80000000"  # &HAABBGGRR, AA=00 opaque
-# libass sizes a font so that its ascent + descent (OS/2 winAscent + winDescent) equals the ASS font size, so
-# the letters of a font with tall metrics come out small. em / size, read from the fonts' own tables:
-_EM_PER_SIZE = {"Noto Naskh Arabic": 1000 / 1703, "Noto Sans": 1000 / 1362}
-_DEFAULT_EM_PER_SIZE = 1000 / 1362  # the Latin reference: the standards' line heights are for Latin fonts
-LATIN_FONT = "Noto Sans"  # Latin runs (brand names) inside right-to-left lines
+# The Latin font is the reference: the standards' line heights are for Latin fonts.
+_DEFAULT_EM_PER_SIZE = FONTS[LATIN_FONT].em_per_size
 # Rough advance widths in em, used only to shrink a line that would not fit the text box.
 _NARROW, _WIDE = set("ijlI.,:;'!|()[]ftr "), set("mwMW@%")
 
@@ -51,7 +48,8 @@ class Layout:
 
 
 def em_per_size(font: str) -> float:
-    return _EM_PER_SIZE.get(font, _DEFAULT_EM_PER_SIZE)
+    """em / ASS font size of `font` (profiles.FONTS; unknown fonts are taken as Latin-like)."""
+    return FONTS[font].em_per_size if font in FONTS else _DEFAULT_EM_PER_SIZE
 
 
 def layout(pr: Preset, width: int, height: int, font: str = "") -> Layout:

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
-import importlib
 import logging
 import os
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from pipeline import executors, review
+from pipeline import executors, naming, review
 from pipeline.cache import Cache
+from pipeline.context import STAGES, Context, ProgressFactory, Stages, no_progress
 from pipeline.errors import UsageError
 from pipeline.options import Options
 from pipeline.report import RunState, VideoResult
@@ -32,48 +29,6 @@ MEDIA_SUFFIXES = frozenset([
     ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".mts", ".wmv", ".flv", ".3gp",
     ".wav", ".mp3", ".m4a", ".aac", ".flac", ".ogg", ".opus", ".aiff", ".aif", ".wma",
 ])
-MAX_STEM_BYTES = 180  # leaves room for ".<lang>.mp4" and the temp-file prefix/suffix within 255 bytes
-
-
-def _lazy(module: str, name: str) -> Callable[..., Any]:
-    """A stage implemented in another module, imported on first use (keeps start-up and fakes cheap)."""
-    def call(*args: Any, **kwargs: Any) -> Any:
-        return getattr(importlib.import_module(module), name)(*args, **kwargs)
-    call.__name__ = f"{module}.{name}"
-    return call
-
-
-# The stage registry. Tests pass a dict with some entries replaced.
-STAGES: dict[str, Callable[..., Any]] = {
-    "probe": _lazy("pipeline.media", "probe"),
-    "transcribe": _lazy("pipeline.asr", "transcribe_cached"),
-    "cached_transcript": _lazy("pipeline.asr", "cached_transcript"),
-    "prompt": _lazy("pipeline.glossary", "whisper_prompt"),
-    "load_glossary": _lazy("pipeline.glossary", "load"),
-    "segment": _lazy("pipeline.segment", "segment"),
-    "preflight": _lazy("pipeline.packages", "preflight"),
-    "missing_message": _lazy("pipeline.packages", "missing_for"),
-    "translate": _lazy("pipeline.translate", "translate_cues"),
-    "whisper_translate": _lazy("pipeline.translate", "whisper_to_english"),
-    "qc": _lazy("pipeline.qc", "check_cues"),
-    "burn": _lazy("pipeline.burn", "burn"),
-}
-
-
-class ProgressHandle(Protocol):
-    def __call__(self, done_ms: int, total_ms: int) -> None: ...
-    def close(self) -> None: ...
-
-
-ProgressFactory = Callable[[str, int], ProgressHandle]
-
-
-class _NoProgress:
-    def __call__(self, done_ms: int, total_ms: int) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 def default_jobs() -> int:
@@ -115,45 +70,6 @@ def discover(paths: Iterable[str | os.PathLike[str]], out_dir: Path | None = Non
     return unique
 
 
-def _short_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:8]
-
-
-def safe_stem(stem: str) -> str:
-    """The original stem where the filesystem allows: undecodable bytes and over-long names are replaced."""
-    clean = stem.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\ufffd", "_")
-    clean = clean.replace("\n", "_").replace("\r", "_")
-    data = clean.encode("utf-8")
-    if clean != stem or len(data) > MAX_STEM_BYTES:
-        clean = data[:MAX_STEM_BYTES - 9].decode("utf-8", "ignore") + "-" + _short_hash(stem)
-    return clean or _short_hash(stem)
-
-
-def output_stems(videos: list[Path], recorded: Mapping[str, str] | None = None) -> dict[Path, str]:
-    """A unique output stem per video, stable across runs whatever subset each run is given.
-
-    `recorded` maps the stems of the run record to the video they were given to. A video keeps its
-    recorded stem; otherwise it gets its own name unless that is taken (recorded for another video, or
-    given to another video of this run), and then its name plus a hash of its path.
-    """
-    recorded = dict(recorded or {})
-    stems: dict[Path, str] = {}
-    by_path = {path: stem for stem, path in recorded.items()}
-    taken = {stem.casefold() for stem in recorded}
-    for v in sorted(videos):
-        if str(v) in by_path:
-            stems[v] = by_path[str(v)]
-    for v in sorted(videos):
-        if v in stems:
-            continue
-        s = safe_stem(v.stem)
-        if s.casefold() in taken:
-            s = f"{s}-{_short_hash(str(v))}"
-        taken.add(s.casefold())
-        stems[v] = s
-    return stems
-
-
 def recorded_stems(state: RunState) -> dict[str, str]:
     """stem -> the video it was given to, from the run record."""
     return {stem: r.video for stem, r in state.videos.items()}
@@ -161,34 +77,11 @@ def recorded_stems(state: RunState) -> dict[str, str]:
 
 # --- the run ----------------------------------------------------------------------------------------
 
-@dataclass
-class Context:
-    """What every job of one run shares."""
-
-    opts: Options
-    cache: Cache
-    manifest: review.Manifest
-    state: RunState
-    stages: dict[str, Callable[..., Any]]
-    progress: ProgressFactory
-    burn_only: bool = False
-    prompt: str | None = None  # Whisper's initial prompt (campaign names from the glossary)
-    whisper_lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def begin(self, result: VideoResult, stage: str) -> None:
-        """Record the stage about to run (what `status` shows for a run killed here)."""
-        result.running = stage
-        self.state.save(result)
-
-    def stage(self, name: str) -> Callable[..., Any]:
-        return self.stages[name]
-
-
-def _whisper_prompt(registry: dict[str, Callable[..., Any]], opts: Options) -> str | None:
+def _whisper_prompt(registry: Stages, opts: Options) -> str | None:
     if opts.source is None:
         return None  # the language is detected from speech; transcription picks its own prompt then
-    glossary = registry["load_glossary"](opts.glossary)
-    return registry["prompt"](glossary, opts.source) or None
+    glossary = registry.load_glossary(opts.glossary)
+    return registry.prompt(glossary, opts.source) or None
 
 
 class RecomputeCache(Cache):
@@ -201,7 +94,7 @@ class RecomputeCache(Cache):
 @contextlib.contextmanager
 def _out_dir_lock(out_dir: Path) -> Iterator[None]:
     """One run per output folder: two runs writing the same files would undo each other's work."""
-    lock_path = out_dir / review.STATE_DIR / "lock"
+    lock_path = naming.lock_path(out_dir)
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "a+") as f:
         try:
@@ -213,7 +106,7 @@ def _out_dir_lock(out_dir: Path) -> Iterator[None]:
 
 def _remove_stale_parts(out_dir: Path) -> None:
     """Temporary files left by a killed run (the lock says no other run is writing them)."""
-    for folder in (out_dir, out_dir / "social", out_dir / review.STATE_DIR):
+    for folder in naming.output_folders(out_dir):
         for part in folder.glob(".*.part"):
             with contextlib.suppress(OSError):
                 part.unlink()
@@ -221,7 +114,7 @@ def _remove_stale_parts(out_dir: Path) -> None:
 
 
 def run_batch(paths: Iterable[str | os.PathLike[str]], opts: Options, *,
-              stages: dict[str, Callable[..., Any]] | None = None, progress: ProgressFactory | None = None,
+              stages: Mapping[str, Callable[..., Any]] | None = None, progress: ProgressFactory | None = None,
               burn_only: bool = False) -> list[VideoResult]:
     """Run every video found in `paths`; return one result per video (failures included, never raised).
 
@@ -230,11 +123,11 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], opts: Options, *,
     """
     out_dir = Path(opts.out_dir)
     videos = discover(paths, out_dir)
-    registry = {**STAGES, **(stages or {})}
+    registry = STAGES.with_overrides(stages)
     if opts.translator == "whisper" and set(opts.targets or ()) - {"en"}:
         raise UsageError("--translator whisper translates speech into English only: use --targets en")
     if opts.targets and opts.translator != "whisper" and not burn_only:
-        registry["preflight"](opts.source, opts.targets, opts)  # a missing requested package: exit 2 now
+        registry.preflight(opts.source, opts.targets, opts)  # a missing requested package: exit 2 now
     out_dir.mkdir(parents=True, exist_ok=True)
     executor = executors.create(opts.executor)  # a missing optional engine: exit 2 now
     try:
@@ -244,9 +137,9 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], opts: Options, *,
             cache = (RecomputeCache if opts.force else Cache)(opts.cache_dir)
             ctx = Context(opts=opts, cache=cache, manifest=review.Manifest(out_dir),
                           state=RunState(out_dir), stages=registry,
-                          progress=progress or (lambda label, total: _NoProgress()), burn_only=burn_only,
+                          progress=progress or no_progress, burn_only=burn_only,
                           prompt=None if burn_only else _whisper_prompt(registry, opts))
-            stems = output_stems(videos, recorded_stems(ctx.state))
+            stems = naming.output_stems(videos, recorded_stems(ctx.state))
             results = executor.run(ctx, [(v, stems[v]) for v in videos], opts.jobs)
             _remove_stale_parts(out_dir)  # left by a worker killed mid-write elsewhere (its retry wrote anew)
             return results

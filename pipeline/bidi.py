@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import unicodedata
 
+from pipeline.profiles import RTL_MARKS
+
 LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
 _OPENERS = LRI + RLI + FSI
 ISOLATES = frozenset(_OPENERS + PDI)
 # Latin punctuation that belongs to the Latin run when glued to it and more right-to-left text follows
 # ("I Make This! ثم بدأت"); at the end of a line it is the Arabic sentence's own punctuation.
 _ATTACHED = frozenset("!?.…'\"”’)]%+")
-_ARABIC_PUNCTUATION = frozenset("\u060c\u061b\u061f")  # ، ؛ ؟: the Arabic sentence's, never the run's
+_ARABIC_PUNCTUATION = frozenset(RTL_MARKS)  # ، ؛ ؟: the Arabic sentence's, never the run's
 _NUMBER_SEPARATORS = frozenset(".,:\u066b\u066c")  # inside one number: "2.5", "1,000", "10:30"
 _NUMBER_SUFFIX = frozenset("%\u066a")  # "50% خصم": the number still counts the Arabic word after the sign
 

@@ -19,19 +19,16 @@ from typing import Any
 
 import ffmpeg
 
-from pipeline.ass import LATIN_FONT, ass_to_string
+from pipeline.ass import ass_to_string
 from pipeline.cache import atomic_path
 from pipeline.errors import BurnError, UsageError
 from pipeline.media import MediaInfo, ff_input, probe
 from pipeline.options import Options
-from pipeline.profiles import language, resolve_preset
+from pipeline.profiles import FONTS, LATIN_FONT, language, resolve_preset
 from pipeline.types import Cue
 
 log = logging.getLogger(__name__)
 
-# Which Debian package provides each font we name (for the error message when one is missing).
-FONT_PACKAGES = {"Noto Naskh Arabic": "fonts-noto-core", "Noto Sans Arabic": "fonts-noto-core",
-                 "Noto Sans": "fonts-noto-core", "Amiri": "fonts-hosny-amiri"}
 # Audio copied as it is into MP4 (players and social platforms take these); anything else (PCM, Vorbis, MP2,
 # Opus...) is re-encoded to AAC, and the log says so.
 MP4_AUDIO = frozenset({"aac", "mp3", "ac3", "eac3", "alac"})
@@ -82,7 +79,7 @@ def check_fonts(langs: Iterable[str]) -> None:
         lg = language(lang)
         for font in (lg.font, LATIN_FONT) if lg.rtl else (lg.font,):
             if not font_installed(font):
-                package = FONT_PACKAGES.get(font, "the package that provides it")
+                package = FONTS[font].package if font in FONTS else "the package that provides it"
                 raise BurnError(f"font {font!r} for {lg.name} subtitles is not installed: install {package} "
                                 f"(sudo apt-get install {package}); refusing to render with a fallback font")
 
@@ -111,17 +108,13 @@ def pick_encoder(opts: Options) -> str:
     return opts.encoder
 
 
-def encoder_settings(opts: Options) -> dict[str, Any]:
-    """The ffmpeg output options of the encoder `pick_encoder` chooses (also printed by the benchmark)."""
-    return ENCODERS[pick_encoder(opts)](opts)
-
-
 # --- planning (pure) ------------------------------------------------------------------------------------------
 
 
 
 
-def plan_for(info: MediaInfo, opts: Options, preset: str | None = None) -> Plan:
+def plan_for(info: MediaInfo, opts: Options) -> Plan:
+    """`opts.preset` "auto" picks from the displayed (rotation-applied) frame size."""
     if not info.has_video or info.width <= 0 or info.height <= 0:
         raise BurnError(f"{info.path}: no video stream to burn subtitles into")
     width, height = info.width + info.width % 2, info.height + info.height % 2
@@ -130,7 +123,7 @@ def plan_for(info: MediaInfo, opts: Options, preset: str | None = None) -> Plan:
         audio = "copy" if info.audio_codec in MP4_AUDIO else "aac"
         if audio == "aac":
             log.info("%s: %s audio cannot go into MP4 as it is: re-encoding it to AAC", info.path, info.audio_codec)
-    return Plan(width=width, height=height, preset=resolve_preset(preset or opts.preset, info.width, info.height),
+    return Plan(width=width, height=height, preset=resolve_preset(opts.preset, info.width, info.height),
                 pad=(width, height) != (info.width, info.height), audio=audio, encoder=pick_encoder(opts))
 
 
@@ -194,14 +187,14 @@ def burn_ass(video: Path, scripts: Mapping[str, str], outputs: Mapping[str, Path
         _run_ffmpeg(build_command(Path(video), ass_files, temps, plan, opts), Path(video))
 
 
-def burn(video: Path, tracks: Mapping[str, Sequence[Cue]], outputs: Mapping[str, Path], opts: Options,
-         preset: str | None = None) -> None:
+def burn(video: Path, tracks: Mapping[str, Sequence[Cue]], outputs: Mapping[str, Path],
+         opts: Options) -> None:
     """Burn each language's cues into its own output video, decoding `video` once.
 
-    `preset` None means `opts.preset`; "auto" picks from the displayed (rotation-applied) frame size.
+    `opts.preset` "auto" picks from the displayed (rotation-applied) frame size.
     """
     check_fonts(tracks)
-    plan = plan_for(probe(video), opts, preset)
+    plan = plan_for(probe(video), opts)
     log.info("%s: burning %s (%s, %dx%d, %s)", video, ", ".join(tracks), plan.preset, plan.width, plan.height,
              plan.encoder)
     scripts = {lang: ass_to_string(cues, lang, plan.preset, plan.width, plan.height) for lang, cues in tracks.items()}

@@ -10,20 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline import review
-from pipeline.profiles import language
+from pipeline.naming import social_path, vtt_path
 from pipeline.subtitles import srt_to_string, vtt_to_string
 from pipeline.types import Cue
-
-SOCIAL_DIR = "social"
-
-
-def social_path(out_dir: Path, stem: str, lang: str) -> Path:
-    """Facebook's caption file naming: NAME.ll_CC.srt (e.g. ar_AR, fr_FR, en_US)."""
-    return out_dir / SOCIAL_DIR / f"{stem}.{language(lang).facebook_locale}.srt"
-
-
-def vtt_path(out_dir: Path, stem: str, lang: str) -> Path:
-    return out_dir / f"{stem}.{lang}.vtt"
 
 
 def export(manifest: review.Manifest, out_dir: Path, stem: str, lang: str, cues: Sequence[Cue],

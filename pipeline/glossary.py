@@ -23,7 +23,7 @@ from functools import cached_property
 from pathlib import Path
 
 from pipeline.errors import UsageError
-from pipeline.profiles import LANGUAGES
+from pipeline.profiles import ARABIC_DIGITS, LANGUAGES, TO_ASCII_DIGITS
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +33,10 @@ EXTRA_COLUMNS = ("aliases", "note")
 # Always protected, whatever the glossary: hashtags, @handles, links.
 ALWAYS = r"#\w+|@\w+|https?://\S+"
 _PLACEHOLDER = "ZXQ{}"
-_PLACEHOLDER_RE = re.compile(r"Z\s?X\s?Q\s?([0-9\u0660-\u0669]{1,3})", re.IGNORECASE)
+_PLACEHOLDER_RE = re.compile(rf"Z\s?X\s?Q\s?([0-9{ARABIC_DIGITS}]{{1,3}})", re.IGNORECASE)
 _CANONICAL_RE = re.compile(r"ZXQ(\d+)")
 _RESIDUE_RE = re.compile(r"(?<!\w)Z\s?X\s?Q(?!\w)", re.IGNORECASE)  # a placeholder stripped of its number
-_ARABIC_DIGITS = str.maketrans("\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669", "0123456789")
 # Whisper prompt lead per language: keeps the prompt in the spoken language so it does not sway detection.
-_PROMPT_LEAD = {"ar": "\u0623\u0633\u0645\u0627\u0621: ", "fr": "Noms : ", "en": "Names: "}
 
 
 @dataclass(frozen=True)
@@ -166,7 +164,7 @@ def restore(translated: str, protected: Protected) -> str:
     used: set[int] = set()
 
     def normalise(m: re.Match[str]) -> str:
-        idx = int(m.group(1).translate(_ARABIC_DIGITS))
+        idx = int(m.group(1).translate(TO_ASCII_DIGITS))
         if idx >= len(protected.terms) or idx in used:
             return ""  # a placeholder the model invented or repeated
         used.add(idx)
@@ -192,4 +190,4 @@ def whisper_prompt(glossary: Glossary, lang: str | None) -> str:
         return ""
     comma = dict(LANGUAGES[lang].punctuation).get(",", ",") if lang in LANGUAGES else ","
     names = f"{comma} ".join(t.target(lang) for t in glossary.terms)
-    return f"{_PROMPT_LEAD.get(lang, '')}{names}."
+    return f"{LANGUAGES[lang].prompt_lead if lang in LANGUAGES else ''}{names}."

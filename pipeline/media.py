@@ -134,18 +134,3 @@ def decode_audio(path: str | os.PathLike[str], info: MediaInfo | None = None) ->
     if errors:
         log.warning("%s: decoded with errors, the audio may be incomplete (%s)", p, errors[-1])
     return audio.astype(np.float32, copy=False)
-
-
-# Characters with a meaning in ffmpeg's filter-graph syntax, escaped at the filter-argument level.
-_FILTER_SPECIAL = "\\':,;[]="
-
-
-def escape_filter_path(path: str | os.PathLike[str]) -> str:
-    """Quote a path for use as a filter option value, e.g. subtitles=filename=<this>.
-
-    Two levels: inside the option value (`\\` and `'` and `:`), then the filter-graph level. Escaping each
-    special character with a backslash at both levels is what libavfilter documents.
-    """
-    value = str(path)
-    level1 = "".join("\\" + ch if ch in "\\':" else ch for ch in value)
-    return "".join("\\" + ch if ch in _FILTER_SPECIAL else ch for ch in level1)

@@ -142,8 +142,3 @@ def resolve_model(name: str) -> ResolvedModel:
         return ResolvedModel(str(folder), f"folder:{folder}:{stat.st_size}:{int(stat.st_mtime)}")
     path = _from_hf_cache(name)
     return ResolvedModel(str(path), f"hf:{name}:{path.name}")  # HF snapshot folder name = commit hash
-
-
-def resolve_whisper(name: str) -> str:
-    """The folder to hand WhisperModel for `--model NAME`, or ModelError saying what was looked for."""
-    return resolve_model(name).path

@@ -36,6 +36,15 @@ class Language:
     units: frozenset[str] = frozenset()  # never split a number from these
     clitic_prefixes: tuple[str, ...] = ()  # written attached (Arabic و ف): "وفي" breaks like "في"
     capitalised_names: bool = True  # two capitalised words in a row are likely a name (not in Arabic script)
+    # Telling the language of unlabelled text (`check` without --lang): letters only this language uses.
+    telltale_letters: str = ""
+    # Whisper: how the initial prompt introduces the campaign names, in this language.
+    prompt_lead: str = ""
+    # Lines Whisper produces over silence or music because its training subtitles ended with them: dropped
+    # whenever a segment is (mostly) one of `phantom_lines`; `doubtful_lines` only when the model itself
+    # doubts there was speech.
+    phantom_lines: tuple[str, ...] = ()
+    doubtful_lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,14 +129,71 @@ LANGUAGES: dict[str, Language] = {
                    no_space_before=",.!?;:\u2026\u060c\u061f\u061b",
                    sentence_end=".!?\u2026\u061f", clause_end=",;:\u2014\u060c\u061b",
                    break_before=_AR_BREAK_BEFORE, no_break_after=_AR_NO_END, units=_UNITS,
-                   clitic_prefixes=("و", "ف"), capitalised_names=False),
+                   clitic_prefixes=("و", "ف"), capitalised_names=False,
+                   prompt_lead="\u0623\u0633\u0645\u0627\u0621: ",
+                   phantom_lines=("ترجمة نانسي قنقر", "نانسي قنقر", "اشتركوا في القناة",
+                                  "لا تنسوا الاشتراك في القناة", "شكرا للمشاهدة", "شكرا على المشاهدة", "شكرا لكم على المشاهدة", "ترجمة وتدقيق",
+                                  "سبتايتل بواسطة", "المترجم للقناة"),
+                   doubtful_lines=("شكرا", "موسيقى", "السلام عليكم")),
     "fr": Language("fr", "French", 17.0, False, "Noto Sans", "fr_FR", space_before="!?:;",
                    space_inside_quotes=True, no_space_before=",.\u2026",
-                   break_before=_FR_BREAK_BEFORE, no_break_after=_FR_NO_END, units=_UNITS),
+                   break_before=_FR_BREAK_BEFORE, no_break_after=_FR_NO_END, units=_UNITS,
+                   telltale_letters="éèêàçùœ", prompt_lead="Noms : ",
+                   phantom_lines=("Sous-titres réalisés par la communauté d'Amara.org",
+                                  "Sous-titrage Société Radio-Canada", "Sous-titrage ST' 501",
+                                  "Sous-titres réalisés para la communauté d'Amara.org",
+                                  "Merci d'avoir regardé cette vidéo", "Abonnez-vous à la chaîne",
+                                  "N'oubliez pas de vous abonner", "Sous-titrage FR"),
+                   doubtful_lines=("Merci", "Merci.", "Musique")),
     # English stays plain: ASCII punctuation kept as written, ellipses untouched.
     "en": Language("en", "English", 20.0, False, "Noto Sans", "en_US", ellipsis="",
-                   break_before=_EN_BREAK_BEFORE, no_break_after=_EN_NO_END, units=_UNITS),
+                   break_before=_EN_BREAK_BEFORE, no_break_after=_EN_NO_END, units=_UNITS,
+                   prompt_lead="Names: ",
+                   phantom_lines=("Thanks for watching!", "Thank you for watching", "Thank you for watching!",
+                                  "Subtitles by the Amara.org community", "Please subscribe to my channel",
+                                  "Don't forget to like and subscribe", "Transcription by CastingWords",
+                                  "Subtitles by Rev.com"),
+                   doubtful_lines=("Thank you.", "Thank you", "you", "Bye.", "Music")),
 }
+
+# --- characters every language's text may hold: one definition each ----------------------------------------
+
+# Arabic combining marks (harakat, tanween, shadda, sukun, superscript alef, Quranic marks): no width on
+# screen, and not part of a word's spelling when comparing words. A regex character class.
+ARABIC_DIACRITICS = "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]"
+TATWEEL = "\u0640"  # a visible elongation (it takes width) that spelling ignores
+BIDI_CONTROLS = "\u200e\u200f\u202a-\u202e\u2066-\u2069"  # marks, embeddings, isolates: regex class body
+ARABIC_LETTERS = "\u0600-\u06ff"  # the Arabic block, as a regex class body (telling Arabic text from Latin)
+# Arabic-Indic and Eastern Arabic-Indic (Persian) digits, 0-9 each.
+ARABIC_DIGITS = "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"
+EASTERN_ARABIC_DIGITS = "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9"
+TO_ASCII_DIGITS = str.maketrans(ARABIC_DIGITS + EASTERN_ARABIC_DIGITS, "0123456789" * 2)
+OPENING_QUOTES = "\u00ab\u201c\u2018\u201e"  # « “ ‘ „
+# What may close a sentence or clause after its final mark (`end." ` `fin. »`): quotes and brackets.
+CLOSERS = "\"')]\u00bb\u201d\u2019"
+# Every language's own marks (، ؟ ؛ …), for code that must recognise punctuation whatever the language.
+LOCAL_MARKS = "".join(dict.fromkeys(
+    [dst for lg in LANGUAGES.values() for _, dst in lg.punctuation]
+    + [lg.ellipsis for lg in LANGUAGES.values()]))
+RTL_MARKS = "".join(dst for lg in LANGUAGES.values() if lg.rtl for _, dst in lg.punctuation)  # ، ؟ ؛
+
+
+@dataclass(frozen=True)
+class Font:
+    family: str
+    package: str  # the Debian package that provides it (named in the error when it is missing)
+    # libass sizes a font so that its ascent + descent (OS/2 winAscent + winDescent) equals the ASS font size,
+    # so the letters of a font with tall metrics come out small: em / size, read from the font's own tables.
+    em_per_size: float = 1000 / 1362
+
+
+FONTS: dict[str, Font] = {f.family: f for f in (
+    Font("Noto Naskh Arabic", "fonts-noto-core", 1000 / 1703),
+    Font("Noto Sans", "fonts-noto-core", 1000 / 1362),
+    Font("Noto Sans Arabic", "fonts-noto-core"),
+    Font("Amiri", "fonts-hosny-amiri"),
+)}
+LATIN_FONT = "Noto Sans"  # Latin runs (brand names) inside right-to-left lines; the em reference for sizes
 
 PRESETS: dict[str, Preset] = {
     "landscape": Preset("landscape", 42, 2, text_width=0.68, line_height=0.075,

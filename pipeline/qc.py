@@ -1,4 +1,6 @@
-"""Quality control of subtitles against the style guide: pure checks over cues, plus `check_file` for SRT files.
+"""Quality control of subtitles against the style guide: pure rules over cues and parsed SRT blocks.
+
+Reading files and telling their language is the edge's job (`pipeline.srtcheck`).
 
 Cue numbers in findings are positions in the file (1-based), whatever number the file wrote. A finding about
 two cues (overlap, gap) is reported on the earlier one.
@@ -6,17 +8,17 @@ two cues (overlap, gap) is reported on the earlier one.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import typography
-from pipeline.errors import SubtitleParseError
-from pipeline.profiles import LANGUAGES, Profile, profile
-from pipeline.subtitles import SrtBlock, decode_srt, format_timestamp, parse_srt_blocks
-from pipeline.types import Cue
+from pipeline.profiles import Profile
+from pipeline.types import Cue, format_timestamp
+
+if TYPE_CHECKING:
+    from pipeline.subtitles import SrtBlock
 
 # code -> default severity (errors make `check` exit 1)
 CODES: dict[str, str] = {
@@ -213,51 +215,16 @@ def _check_blocks(blocks: Sequence[SrtBlock]) -> list[Finding]:
 
 # ---------------------------------------------------------------------------------------------------- files
 
-def language_from_name(path: str | os.PathLike[str]) -> str | None:
-    """`talk.ar.srt` or Facebook's `talk.ar_AR.srt` -> "ar"."""
-    for suffix in reversed(Path(path).suffixes[:-1]):
-        code = suffix.lstrip(".").split("_")[0].lower()
-        if code in LANGUAGES:
-            return code
-    return None
-
-
-def guess_language(text: str) -> str:
-    """The language of subtitle text from its script, then from its function words."""
-    arabic = len(re.findall("[\u0600-\u06ff]", text))
-    latin = len(re.findall("[A-Za-z\u00c0-\u024f]", text))
-    if arabic > latin:
-        return "ar"
-    words = re.findall(r"[^\W\d_]+'?", text.lower())
-    scores = {code: sum(w in lg.no_break_after or w in lg.break_before for w in words)
-              for code, lg in LANGUAGES.items() if not lg.rtl}
-    scores["fr"] = scores.get("fr", 0) + 2 * len(re.findall("[éèêàçùœ]", text.lower()))
-    return max(sorted(scores), key=lambda code: scores[code]) if any(scores.values()) else "en"
-
-
-def check_text(text: str, source: str, lang: str | None = None, preset: str = "landscape",
-               overrides: dict[str, float] | None = None, notes: Iterable[str] = ()) -> Report:
-    blocks = parse_srt_blocks(text)
-    lang = lang or language_from_name(source) or guess_language(" ".join(" ".join(b.lines) for b in blocks))
-    prof = profile(lang, preset, overrides)
+def check_blocks(blocks: Sequence[SrtBlock], profile: Profile, source: str = "",
+                 notes: Iterable[str] = ()) -> Report:
+    """The report on one file's parsed blocks: what only the file shows, then every cue's problems."""
     readable = [(n, b.cue()) for n, b in enumerate(blocks, start=1) if b.error is None]
-    findings = _check_blocks(blocks) + _check(readable, prof)
+    findings = _check_blocks(blocks) + _check(readable, profile)
     if not blocks:  # an empty or blank file: nothing to show is no pass
         findings.append(_finding("no_cues", None, None, "no cues (the file is empty or blank)"))
     findings.sort(key=lambda f: (f.cue or 0, f.severity != "error", f.code))
-    return Report(source, lang, preset, len(blocks), tuple(findings),
-                  conformity([c for _, c in readable], prof), tuple(notes))
-
-
-def check_file(path: str | os.PathLike[str], lang: str | None = None, preset: str = "landscape",
-               overrides: dict[str, float] | None = None) -> Report:
-    """Read any SRT leniently (BOM, CRLF, legacy encodings) and report every problem per cue."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise SubtitleParseError(str(path), None, f"cannot be read ({exc.strerror or exc})") from None
-    text, notes = decode_srt(data, str(path))
-    return check_text(text, str(path), lang, preset, overrides, notes)
+    return Report(source, profile.language, profile.preset, len(blocks), tuple(findings),
+                  conformity([c for _, c in readable], profile), tuple(notes))
 
 
 # ------------------------------------------------------------------------------------------------ safe fixes

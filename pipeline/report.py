@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.journal import Journal
-from pipeline.review import STATE_DIR
+from pipeline.naming import run_record_path
 
 log = logging.getLogger(__name__)
 
-STATE_NAME = "state.jsonl"
 LANG_STAGES = ("translate", "write", "burn")
 VIDEO_STAGES = ("transcribe", "segment")
 
@@ -74,7 +73,7 @@ class RunState:
     def __init__(self, out_dir: str | os.PathLike[str], shared: bool = False) -> None:
         """`shared`: other processes append to this record at the same time (see `Journal`); then the
         record is not read (`videos` starts empty: the driver of the run hands each worker its video's)."""
-        self.path = Path(out_dir) / STATE_DIR / STATE_NAME
+        self.path = run_record_path(out_dir)
         self._lock = threading.Lock()
         self._journal = Journal(self.path, shared=shared)
         self._snapshots: dict[str, dict[str, Any]] = {} if shared else self._journal.load()
@@ -95,7 +94,7 @@ class RunState:
 
 def read_record(out_dir: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
     """The run record as plain data, read without writing (safe while a run is going on)."""
-    return Journal(Path(out_dir) / STATE_DIR / STATE_NAME).load()
+    return Journal(run_record_path(out_dir)).load()
 
 
 def _verdict_cell(lr: LangResult) -> str:

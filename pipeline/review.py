@@ -20,12 +20,11 @@ from pipeline import subtitles
 from pipeline.cache import atomic_write_text, file_sha256, text_sha256
 from pipeline.errors import SubtitleParseError
 from pipeline.journal import Journal
+from pipeline.naming import manifest_path
 from pipeline.types import Cue
 
 log = logging.getLogger(__name__)
 
-STATE_DIR = ".pipeline"
-MANIFEST_NAME = "manifest.jsonl"
 
 
 class FileState(enum.Enum):
@@ -55,7 +54,7 @@ class Manifest:
     def __init__(self, out_dir: str | os.PathLike[str], shared: bool = False) -> None:
         """`shared`: other processes write this manifest at the same time (see `Journal`)."""
         self.out_dir = Path(out_dir)
-        self.path = self.out_dir / STATE_DIR / MANIFEST_NAME
+        self.path = manifest_path(self.out_dir)
         self._lock = threading.RLock()
         self._journal = Journal(self.path, shared=shared)
         # A damaged line loses only its entry: that file is then treated as a reviewer's, which loses nothing.

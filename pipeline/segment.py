@@ -25,7 +25,15 @@ from itertools import pairwise
 from pathlib import Path
 
 from pipeline import typography
-from pipeline.profiles import PROTECTED_TERMS, Language, Profile, language
+from pipeline.profiles import (
+    CLOSERS,
+    LOCAL_MARKS,
+    OPENING_QUOTES,
+    PROTECTED_TERMS,
+    Language,
+    Profile,
+    language,
+)
 from pipeline.types import Cue, Word
 
 log = logging.getLogger(__name__)
@@ -45,8 +53,8 @@ READING_SPEED = 10.0  # per character beyond the reading-speed budget of the cue
 # Hard limits (characters per line, lines, maximum duration) are compared before any preference: a cue
 # breaks one only when no arrangement avoids it (a single word longer than a line or than a cue may last).
 
-_EDGE = string.punctuation + "«»“”‘’„…،؟؛¿¡—–"
-_CLOSERS = "\"')]»”’"
+_EDGE = string.punctuation + OPENING_QUOTES + CLOSERS + LOCAL_MARKS + "¿¡—–"
+_CLOSERS = CLOSERS
 
 
 @dataclass(frozen=True)

@@ -11,29 +11,25 @@ import dataclasses
 import logging
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pipeline import export, review
 from pipeline.cache import file_sha256, key_of, text_sha256
+from pipeline.context import Context, Track
 from pipeline.errors import MediaError, PipelineError
 from pipeline.media import MediaInfo
-from pipeline.profiles import LANGUAGES, profile, resolve_preset
+from pipeline.naming import mp4_path, srt_path
+from pipeline.profiles import LANGUAGES, Profile, profile, resolve_preset
 from pipeline.qc import conformity
 from pipeline.report import LangResult, VideoResult
 from pipeline.subtitles import srt_to_string
 from pipeline.types import Cue
-
-if TYPE_CHECKING:
-    from pipeline.batch import Context
 
 log = logging.getLogger(__name__)
 
 # Bump when the code changes what a burned video looks like for the same inputs (the ASS writer, the filter
 # graph, the styles), so videos burned by an older version are burned again.
 BURN_VERSION = 2  # 2: numbers beside Arabic units outside Latin isolates; {\an8} honoured
-
-Track = tuple[list[Cue], str]  # a language's final cues and the sha256 of the SRT text they came from
-
 
 class _Guard(contextlib.AbstractContextManager):
     """Turn any failure of one video (or one language) into its one-line cause; the batch goes on."""
@@ -71,14 +67,6 @@ def media_identity(path: Path, previous: dict[str, Any]) -> dict[str, Any]:
     return ident
 
 
-def srt_path(ctx: Context, stem: str, lang: str) -> Path:
-    return Path(ctx.opts.out_dir) / f"{stem}.{lang}.srt"
-
-
-def mp4_path(ctx: Context, stem: str, lang: str) -> Path:
-    return Path(ctx.opts.out_dir) / f"{stem}.{lang}.mp4"
-
-
 def process_video(ctx: Context, path: Path, stem: str) -> VideoResult:
     previous = ctx.state.videos.get(stem)
     result = VideoResult(video=str(path), stem=stem)
@@ -99,25 +87,27 @@ def _process(ctx: Context, path: Path, result: VideoResult, previous: VideoResul
     if not info.has_audio:
         raise MediaError(f"{path}: no audio track, nothing to transcribe")
     result.input = {**media_identity(path, known), "probe": _probe_record(info)}
-    preset = resolve_preset(ctx.opts.preset, info.width, info.height)
+    # From here on this video's options carry its concrete preset: every stage reads it from opts.preset.
+    ctx = dataclasses.replace(ctx, opts=dataclasses.replace(
+        ctx.opts, preset=resolve_preset(ctx.opts.preset, info.width, info.height)))
     if ctx.burn_only:
         tracks = _existing_tracks(ctx, result, previous)
     else:
-        src_track = _source(ctx, path, info.duration_ms, result, preset)
+        src_track = _source(ctx, path, info.duration_ms, result)
         tracks = {result.source: src_track}
-        if src_track[0] and result.source in LANGUAGES:
-            tracks.update(_translations(ctx, result, src_track, preset))
-    for lang, (cues, sha) in tracks.items():
-        _finish_language(ctx, result, lang, cues, sha, preset)
+        if src_track.cues and result.source in LANGUAGES:
+            tracks.update(_translations(ctx, result, src_track))
+    for lang, track in tracks.items():
+        _finish_language(ctx, result, lang, track)
     tracks = {lang: track for lang, track in tracks.items()
-              if track[0] and lang in LANGUAGES and not result.lang(lang).error}
+              if track.cues and lang in LANGUAGES and not result.lang(lang).error}
     if not ctx.opts.burn:
         for lang in tracks:
             result.lang(lang).stages["burn"] = "off"
     elif not info.has_video:
         result.notes.append("audio only: subtitles written, nothing to burn")
     elif tracks:
-        _burn(ctx, path, result, tracks, preset)
+        _burn(ctx, path, result, tracks)
 
 
 def _probe_record(info: MediaInfo) -> dict[str, Any]:
@@ -130,23 +120,23 @@ def _probe(ctx: Context, path: Path, known: dict[str, Any]) -> MediaInfo:
     if known.get("probe") and known.get("size") == st.st_size and known.get("mtime_ns") == st.st_mtime_ns:
         with contextlib.suppress(TypeError):
             return MediaInfo(path=path, **known["probe"])
-    return ctx.stage("probe")(path)
+    return ctx.stages.probe(path)
 
 
 # --- source language ---------------------------------------------------------------------------------
 
-def _source(ctx: Context, path: Path, duration_ms: int, result: VideoResult, preset: str) -> Track:
+def _source(ctx: Context, path: Path, duration_ms: int, result: VideoResult) -> Track:
     ctx.begin(result, "transcribe")
     known_sha = result.input["sha256"]  # media_identity's: not hashed again when size and date are unchanged
-    transcript = ctx.stage("cached_transcript")(path, ctx.opts, ctx.cache, prompt=ctx.prompt,
-                                                media_sha256=known_sha)
+    transcript = ctx.stages.cached_transcript(path, ctx.opts, ctx.cache, prompt=ctx.prompt,
+                                              media_sha256=known_sha)
     cached = transcript is not None
     if transcript is None:
         with ctx.whisper_lock:  # one Whisper model per device; other jobs translate and encode meanwhile
             progress = ctx.progress(result.stem, duration_ms)  # made here so its ETA excludes the wait
             try:
-                transcript, cached = ctx.stage("transcribe")(path, ctx.opts, ctx.cache, on_progress=progress,
-                                                             prompt=ctx.prompt, media_sha256=known_sha)
+                transcript, cached = ctx.stages.transcribe(path, ctx.opts, ctx.cache, on_progress=progress,
+                                                           prompt=ctx.prompt, media_sha256=known_sha)
             finally:
                 progress.close()
     result.stages["transcribe"] = "cached" if cached else "done"
@@ -154,13 +144,14 @@ def _source(ctx: Context, path: Path, duration_ms: int, result: VideoResult, pre
     result.notes += list(transcript.notes)
     if not transcript.words:  # no speech: an SRT without cues (and the transcript's note), nothing else
         result.stages["segment"] = "-"
-        return _write_or_keep(ctx, result.lang(transcript.language),
-                              srt_path(ctx, result.stem, transcript.language), [], {"lang": transcript.language})
+        return _write_or_keep(ctx, result.lang(transcript.language), srt_path(ctx.out_dir, result.stem,
+                              transcript.language), [], {"lang": transcript.language})
     ctx.begin(result, "segment")
-    cues = ctx.stage("segment")(list(transcript.words), _profile(ctx, transcript.language, preset))
+    cues = ctx.stages.segment(list(transcript.words), _profile(ctx, transcript.language))
     result.stages["segment"] = "done"
-    return _write_or_keep(ctx, result.lang(transcript.language), srt_path(ctx, result.stem, transcript.language),
-                          list(cues), {"lang": transcript.language})
+    return _write_or_keep(ctx, result.lang(transcript.language),
+                          srt_path(ctx.out_dir, result.stem, transcript.language), list(cues),
+                          {"lang": transcript.language})
 
 
 def _write_or_keep(ctx: Context, lr: LangResult, path: Path, cues: list[Cue], meta: dict[str, Any]) -> Track:
@@ -168,13 +159,13 @@ def _write_or_keep(ctx: Context, lr: LangResult, path: Path, cues: list[Cue], me
     text = srt_to_string(cues)
     if ctx.manifest.state(path).reviewer_owned and file_sha256(path) != text_sha256(text):
         lr.stages["write"] = "reviewer's"
-        return review.read_reviewed(path), file_sha256(path)
+        return Track(tuple(review.read_reviewed(path)), file_sha256(path))
     lr.stages["write"] = review.write_text(ctx.manifest, path, text, **meta).status
-    return cues, text_sha256(text)
+    return Track(tuple(cues), text_sha256(text))
 
 
-def _profile(ctx: Context, lang: str, preset: str) -> Any:
-    return profile(lang, preset, dict(ctx.opts.profile_overrides) or None)
+def _profile(ctx: Context, lang: str) -> Profile:
+    return profile(lang, ctx.opts.preset, dict(ctx.opts.profile_overrides) or None)
 
 
 # --- translations ------------------------------------------------------------------------------------
@@ -187,7 +178,7 @@ def _targets(ctx: Context, result: VideoResult) -> list[str]:
         return [t for t in wanted if t == "en" or requested is not None]
     if not wanted:
         return []
-    routes = ctx.stage("preflight")(src, None, ctx.opts)
+    routes = ctx.stages.preflight(src, None, ctx.opts)
     for t in wanted:
         if t in routes:
             continue
@@ -195,46 +186,43 @@ def _targets(ctx: Context, result: VideoResult) -> list[str]:
             result.notes.append(f"no translation package for {src}->{t}: skipped "
                                 "(see `python -m pipeline models`)")
         else:  # asked for by name: a failure of this language, with the package to install
-            result.lang(t).error = ctx.stage("missing_message")(src, t, ctx.opts)
+            result.lang(t).error = ctx.stages.missing_message(src, t, ctx.opts)
     return [t for t in wanted if t in routes]
 
 
-def _translations(ctx: Context, result: VideoResult, src: Track, preset: str) -> dict[str, Track]:
+def _translations(ctx: Context, result: VideoResult, src: Track) -> dict[str, Track]:
     tracks: dict[str, Track] = {}
     for tgt in _targets(ctx, result):
         lr = result.lang(tgt)
         with _Guard(lr):
-            tracks[tgt] = _translate_one(ctx, result, lr, src, preset)
+            tracks[tgt] = _translate_one(ctx, result, lr, src)
     return tracks
 
 
-def _translate_one(ctx: Context, result: VideoResult, lr: LangResult, src: Track, preset: str) -> Track:
-    src_cues, src_sha = src
-    path = srt_path(ctx, result.stem, lr.lang)
+def _translate_one(ctx: Context, result: VideoResult, lr: LangResult, src: Track) -> Track:
+    path = srt_path(ctx.out_dir, result.stem, lr.lang)
     if ctx.manifest.state(path).reviewer_owned:
         lr.stages["translate"] = "reviewer's"
         lr.stages["write"] = "kept"
         cues = review.read_reviewed(path)
-        if _needs_a_look(ctx, path, src_sha):
+        if _needs_a_look(ctx, path, src.sha256):
             lr.notes.append(f"needs a look: the {result.source} subtitles changed since this translation; "
                             f"the reviewer's {path.name} was kept as it is")
-        return cues, file_sha256(path)
+        return Track(tuple(cues), file_sha256(path))
     ctx.begin(result, f"translate {lr.lang}")
     if ctx.opts.translator == "whisper":  # English straight from speech: the model, so under its lock
         with ctx.whisper_lock:
-            cues = list(ctx.stage("whisper_translate")(Path(result.video), ctx.opts, lr.lang, preset=preset,
-                                                       cache=ctx.cache))
+            cues = list(ctx.stages.whisper_translate(Path(result.video), ctx.opts, lr.lang, cache=ctx.cache))
         lr.stages["translate"] = "whisper"
         translated = len(cues)
     else:
-        tr = ctx.stage("translate")(src_cues, result.source, lr.lang, ctx.opts, ctx.cache, preset=preset)
+        tr = ctx.stages.translate(list(src.cues), result.source, lr.lang, ctx.opts, ctx.cache)
         cues, translated = list(tr.cues), tr.translated
-        total = tr.sentences if isinstance(tr.sentences, int) else len(tr.sentences)
-        lr.stages["translate"] = f"{translated}/{total} new" if translated else "cached"
+        lr.stages["translate"] = f"{translated}/{tr.sentences} new" if translated else "cached"
     text = srt_to_string(cues)
-    lr.stages["write"] = review.write_text(ctx.manifest, path, text, lang=lr.lang, from_srt=src_sha,
+    lr.stages["write"] = review.write_text(ctx.manifest, path, text, lang=lr.lang, from_srt=src.sha256,
                                            translated=translated).status
-    return cues, text_sha256(text)
+    return Track(tuple(cues), text_sha256(text))
 
 
 def _needs_a_look(ctx: Context, path: Path, src_sha: str) -> bool:
@@ -261,16 +249,16 @@ def _existing_tracks(ctx: Context, result: VideoResult, previous: VideoResult | 
     result.source = previous.source if previous else None
     tracks: dict[str, Track] = {}
     for lang in LANGUAGES:
-        path = srt_path(ctx, result.stem, lang)
+        path = srt_path(ctx.out_dir, result.stem, lang)
         if not path.is_file():
             continue
         lr = result.lang(lang)
         with _Guard(lr):
             owned = ctx.manifest.state(path).reviewer_owned
             lr.stages["write"] = "reviewer's" if owned else "ours"
-            tracks[lang] = review.read_reviewed(path), file_sha256(path)
+            tracks[lang] = Track(tuple(review.read_reviewed(path)), file_sha256(path))
             made_from = (ctx.manifest.entry(path) or {}).get("from_srt")
-            src_path = srt_path(ctx, result.stem, result.source or "")
+            src_path = srt_path(ctx.out_dir, result.stem, result.source or "")
             if made_from and src_path.is_file() and made_from != file_sha256(src_path):
                 lr.notes.append("translation older than the edited source SRT: `make subtitles` updates it")
     if not tracks:
@@ -280,21 +268,22 @@ def _existing_tracks(ctx: Context, result: VideoResult, previous: VideoResult | 
 
 # --- per-language outputs ----------------------------------------------------------------------------
 
-def _finish_language(ctx: Context, result: VideoResult, lang: str, cues: list[Cue], sha: str,
-                     preset: str) -> None:
+def _finish_language(ctx: Context, result: VideoResult, lang: str, track: Track) -> None:
+    cues = list(track.cues)
     lr = result.lang(lang)
     lr.cues = len(cues)
     if lang not in LANGUAGES:  # "und": no speech was heard, so no language to export, check or burn
         if cues:  # a reviewer wrote the words: only the file name can say their language
-            result.notes.append(f"{result.stem}.{lang}.srt: language unknown: rename it to "
+            name = srt_path(ctx.out_dir, result.stem, lang).name
+            result.notes.append(f"{name}: language unknown: rename it to "
                                 f"{result.stem}.<lang>.srt ({', '.join(LANGUAGES)})")
         return
     with _Guard(lr):
-        outcomes = export.export(ctx.manifest, Path(ctx.opts.out_dir), result.stem, lang, cues, sha)
+        outcomes = export.export(ctx.manifest, ctx.out_dir, result.stem, lang, cues, track.sha256)
         lr.notes += [f"{o.path.name} edited by hand: left as it is" for o in outcomes if o.kept]
-    limits = _profile(ctx, lang, preset)
+    limits = _profile(ctx, lang)
     try:
-        findings = ctx.stage("qc")(cues, limits)
+        findings = ctx.stages.qc(cues, limits)
     except Exception as exc:  # QC informs; it never fails a language
         log.warning("%s [%s]: QC could not run: %s", result.video, lang, exc)
         lr.qc = "n/a"
@@ -307,15 +296,16 @@ def _finish_language(ctx: Context, result: VideoResult, lang: str, cues: list[Cu
         lr.conformity = "/".join(f"{pct[k]:.0f}" for k in ("chars_per_line", "reading_speed", "line_count"))
 
 
-def burn_key(ctx: Context, media_sha: str, srt_sha: str, preset: str) -> str:
+def burn_key(ctx: Context, media_sha: str, srt_sha: str) -> str:
     o = ctx.opts
-    return key_of("burn", BURN_VERSION, media_sha, srt_sha, preset, o.crf, o.x264_preset, o.encoder)
+    return key_of("burn", BURN_VERSION, media_sha, srt_sha, o.preset, o.crf, o.x264_preset, o.encoder)
 
 
-def _burn(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track], preset: str) -> None:
+def _burn(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track]) -> None:
     todo: dict[str, str] = {}
-    for lang, (_, sha) in tracks.items():
-        out, key = mp4_path(ctx, result.stem, lang), burn_key(ctx, result.input["sha256"], sha, preset)
+    for lang, track in tracks.items():
+        out = mp4_path(ctx.out_dir, result.stem, lang)
+        key = burn_key(ctx, result.input["sha256"], track.sha256)
         entry = ctx.manifest.entry(out) or {}
         fresh = out.is_file() and entry.get("burn_key") == key and entry.get("size") == out.stat().st_size
         if fresh and not ctx.opts.force:
@@ -327,20 +317,20 @@ def _burn(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track
     ctx.begin(result, "burn")
     if len(todo) > 1:
         try:
-            _burn_group(ctx, path, result, tracks, todo, preset)
+            _burn_group(ctx, path, result, tracks, todo)
             return
         except PipelineError as exc:  # one graph for all failed: burn each alone to keep the good ones
             log.info("%s: burning all languages at once failed (%s); trying one by one", path, exc)
     for lang, key in todo.items():
         with _Guard(result.lang(lang)):
-            _burn_group(ctx, path, result, tracks, {lang: key}, preset)
+            _burn_group(ctx, path, result, tracks, {lang: key})
 
 
-def _burn_group(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track], todo: dict[str, str],
-                preset: str) -> None:
-    outputs = {lang: mp4_path(ctx, result.stem, lang) for lang in todo}
-    ctx.stage("burn")(path, {lang: tracks[lang][0] for lang in todo}, outputs, ctx.opts, preset)
+def _burn_group(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track],
+                todo: dict[str, str]) -> None:
+    outputs = {lang: mp4_path(ctx.out_dir, result.stem, lang) for lang in todo}
+    ctx.stages.burn(path, {lang: list(tracks[lang].cues) for lang in todo}, outputs, ctx.opts)
     for lang, key in todo.items():
         out = outputs[lang]
-        ctx.manifest.record(out, None, burn_key=key, from_srt=tracks[lang][1], size=out.stat().st_size)
+        ctx.manifest.record(out, None, burn_key=key, from_srt=tracks[lang].sha256, size=out.stat().st_size)
         result.lang(lang).stages["burn"] = "done"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pipeline.cache import atomic_write_text
 from pipeline.errors import SubtitleParseError
-from pipeline.types import Cue
+from pipeline.types import Cue, format_timestamp
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +29,6 @@ _STRICT = re.compile(r"(\d{2,}):([0-5]\d):([0-5]\d),(\d{3}) --> (\d{2,}):([0-5]\
 _TIME = r"(\d{1,3}):(\d{1,2}):(\d{1,2})[,.:](\d{3})"
 _LENIENT = re.compile(rf"\s*{_TIME}\s*-{{1,2}}>\s*{_TIME}(\s+[A-Za-z].*)?\s*")
 _LOOKS_TIMED = re.compile(r".*\d.*-+>.*\d.*|\s*\d+:\d+:\d+\S*\s*$")
-
-
-def format_timestamp(ms: int, sep: str = ",") -> str:
-    ms = max(0, int(ms))
-    h, rem = divmod(ms, 3_600_000)
-    m, rem = divmod(rem, 60_000)
-    s, milli = divmod(rem, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}{sep}{milli:03d}"
 
 
 def srt_to_string(cues: Iterable[Cue]) -> str:
@@ -75,10 +67,6 @@ def vtt_to_string(cues: Iterable[Cue]) -> str:
         for i, c in enumerate(cues, start=1)
     ]
     return "WEBVTT\n\n" + "\n".join(blocks)
-
-
-def save_vtt(path: str | os.PathLike[str], cues: Iterable[Cue]) -> None:
-    atomic_write_text(path, vtt_to_string(cues))
 
 
 # ------------------------------------------------------------------------------------------------ decoding

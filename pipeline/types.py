@@ -56,3 +56,12 @@ class Transcript:
 def seconds_to_ms(seconds: float) -> int:
     """The one place float seconds (Whisper, ffprobe) become integer milliseconds."""
     return int(round(seconds * 1000))
+
+
+def format_timestamp(ms: int, sep: str = ",") -> str:
+    """HH:MM:SS,mmm (SRT; `sep="."` for WebVTT and messages alike)."""
+    ms = max(0, int(ms))
+    h, rem = divmod(ms, 3_600_000)
+    m, rem = divmod(rem, 60_000)
+    s, milli = divmod(rem, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{milli:03d}"

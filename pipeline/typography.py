@@ -15,14 +15,17 @@ from functools import cache
 
 from pipeline import glossary
 from pipeline.errors import UsageError
-from pipeline.profiles import PROTECTED_TERMS, Language, language
+from pipeline.profiles import ARABIC_DIACRITICS, BIDI_CONTROLS, LANGUAGES, PROTECTED_TERMS, Language, language
 
 log = logging.getLogger(__name__)
 
 _SPACES = " \u00a0\u202f"  # regular, no-break, narrow no-break
 _TAG = re.compile(r"<[^<>]*>|\{\\[^{}]*\}")  # SRT/HTML tags and ASS overrides: not shown as characters
-# Arabic diacritics (harakat, shadda, sukun, superscript alef) and bidi controls take no width on screen.
-_INVISIBLE = re.compile("[\u064b-\u065f\u0670\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Arabic diacritics and bidi controls take no width on screen.
+_INVISIBLE = re.compile(f"{ARABIC_DIACRITICS}|[{BIDI_CONTROLS}]")
+# Each language's own marks back to the ASCII they replace (typography undone).
+_PLAIN = tuple(dict.fromkeys([(dst, src) for lg in LANGUAGES.values() for src, dst in lg.punctuation]
+                             + [(lg.ellipsis, "...") for lg in LANGUAGES.values() if lg.ellipsis]))
 _DOTS = re.compile(r"\.\.\.")
 # Links (trailing sentence punctuation is prose, not part of the link), e-mail, @handles, #hashtags.
 _LINK_END = r"(?=[.,;:!?\u2026\u00bb\"')\]]*(?:\s|$))"
@@ -117,7 +120,7 @@ def problems(text: str, lang: str) -> list[str]:
 
 def plain(text: str) -> str:
     """Text with typography undone (for comparing words modulo punctuation style): no spaces, ASCII marks."""
-    for src, dst in (("\u060c", ","), ("\u061f", "?"), ("\u061b", ";"), ("\u2026", "...")):
+    for src, dst in _PLAIN:
         text = text.replace(src, dst)
     return re.sub(r"\s+", "", text)
 

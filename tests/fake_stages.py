@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,19 +12,9 @@ from pipeline.errors import BurnError, MediaError, TranslationError
 from pipeline.media import MediaInfo
 from pipeline.options import Options
 from pipeline.profiles import profile
+from pipeline.qc import Finding
+from pipeline.translate import TranslationResult
 from pipeline.types import Cue, Transcript, Word
-
-
-@dataclass(frozen=True)
-class FakeTranslation:
-    cues: tuple[Cue, ...]
-    sentences: int
-    translated: int
-
-
-@dataclass(frozen=True)
-class Finding:
-    severity: str
 
 
 class Fakes:
@@ -44,7 +33,7 @@ class Fakes:
         return {"probe": self.probe, "transcribe": self.transcribe, "cached_transcript": self.cached_transcript,
                 "segment": self.segment,
                 "preflight": self.preflight, "translate": self.translate, "qc": self.qc, "burn": self.burn,
-                "load_glossary": lambda path: None, "prompt": lambda g, lang: None}
+                "load_glossary": lambda path=None: None, "prompt": lambda glossary, lang: None}
 
     def probe(self, path: Path) -> MediaInfo:
         text = path.read_text()
@@ -53,13 +42,13 @@ class Fakes:
             raise MediaError(f"{path}: not a readable media file (Invalid data)")
         return MediaInfo(path, 3000, has_audio="silent-picture" not in text, has_video=True, width=640, height=360)
 
-    def cached_transcript(self, path: Path, opts: Options, cache: Any, prompt: str | None = None,
+    def cached_transcript(self, path: Path, opts: Options, cache: Any, *, prompt: str | None = None,
                           media_sha256: str | None = None) -> Transcript | None:
         self.media_hashes.append(media_sha256)
         hit = cache.get("fake-asr", key_of("fake-asr", path.read_text(), opts.model, opts.source))
         return None if hit is None else Transcript.from_json(hit)
 
-    def transcribe(self, path: Path, opts: Options, cache: Any, on_progress: Any = None,
+    def transcribe(self, path: Path, opts: Options, cache: Any, *, on_progress: Any = None,
                    prompt: str | None = None, media_sha256: str | None = None) -> tuple[Transcript, bool]:
         self.entered += 1  # under the Whisper lock in the batch
         key = key_of("fake-asr", path.read_text(), opts.model, opts.source)
@@ -82,8 +71,8 @@ class Fakes:
     def preflight(self, src: str | None, targets: Any, opts: Options) -> dict[str, tuple]:
         return {t: () for t in (targets or ("ar", "fr", "en")) if t != src}
 
-    def translate(self, cues: list[Cue], src: str, tgt: str, opts: Options, cache: Any,
-                  preset: str | None = None) -> FakeTranslation:
+    def translate(self, cues: list[Cue], src: str, tgt: str, opts: Options,
+                  cache: Any = None) -> TranslationResult:
         if tgt in self.fail_translate:
             raise TranslationError(f"{src}->{tgt}: model failed to load")
         new = 0
@@ -97,17 +86,17 @@ class Fakes:
                 hit = f"{tgt}:{c.text}"
                 cache.put("fake-mt", key, hit)
             out.append(Cue(c.start_ms, c.end_ms, (hit,)))
-        return FakeTranslation(tuple(out), len(cues), new)
+        return TranslationResult(out, len(cues), new)
 
     def qc(self, cues: list[Cue], profile: Any) -> list[Finding]:
-        return [Finding("warning")] if len(cues) > 3 else []
+        return [Finding("warning", "too_short", 1, 0, "fake")] if len(cues) > 3 else []
 
-    def burn(self, video: Path, tracks: dict[str, list[Cue]], outputs: dict[str, Path], opts: Options,
-             preset: str | None = None) -> None:
+    def burn(self, video: Path, tracks: dict[str, list[Cue]], outputs: dict[str, Path],
+             opts: Options) -> None:
         if set(tracks) & self.fail_burn:
             raise BurnError(f"{video}: font missing for {sorted(set(tracks) & self.fail_burn)}")
         for lang in tracks:  # the real burn styles each language from its profile
-            profile(lang, preset or "landscape")
+            profile(lang, opts.preset)  # "auto" here would be a KeyError: steps must resolve it
         self.calls["burn"] += 1
         self.burned.append({lang: [c.text for c in cues] for lang, cues in tracks.items()})
         for lang, cues in tracks.items():

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fake_stages import Fakes
 
-from pipeline import batch, report
+from pipeline import batch, naming, report
 from pipeline.errors import UsageError
 from pipeline.options import Options
 from pipeline.subtitles import load_srt
@@ -198,13 +198,13 @@ def test_discover_skips_hidden_and_outputs_and_rejects_missing(tmp_path: Path) -
 def test_stems_are_unique_and_keep_odd_names(tmp_path: Path) -> None:
     names = [tmp_path / "a" / "clip.mp4", tmp_path / "b" / "clip.mp4", tmp_path / "b" / "Clip.mov",
              tmp_path / 'قال "نعم": 1.mp4', tmp_path / ("ع" * 150 + ".mp4")]
-    stems = batch.output_stems(names)
+    stems = naming.output_stems(names)
     assert len({s.casefold() for s in stems.values()}) == len(names)
     assert stems[tmp_path / "a" / "clip.mp4"] == "clip"
     assert stems[tmp_path / 'قال "نعم": 1.mp4'] == 'قال "نعم": 1'
     long = stems[tmp_path / ("ع" * 150 + ".mp4")]
-    assert len(long.encode()) <= batch.MAX_STEM_BYTES and long.startswith("ع" * 80)
-    assert batch.safe_stem(b"caf\xe9".decode("utf-8", "surrogateescape")).startswith("caf_-")
+    assert len(long.encode()) <= naming.MAX_STEM_BYTES and long.startswith("ع" * 80)
+    assert naming.safe_stem(b"caf\xe9".decode("utf-8", "surrogateescape")).startswith("caf_-")
 
 
 def test_unreadable_reviewer_source_fails_that_video_only_and_is_left_alone(env: dict[str, Any]) -> None:
@@ -244,7 +244,7 @@ def test_legacy_encoded_reviewer_file_is_read_and_kept(env: dict[str, Any]) -> N
 def test_whisper_translator_gives_english_only(env: dict[str, Any]) -> None:
     seen: list[tuple[str, str]] = []
 
-    def whisper_translate(path: Path, opts: Options, tgt: str, *, preset: str, cache: Any) -> list:
+    def whisper_translate(path: Path, opts: Options, tgt: str = "en", *, cache: Any = None) -> list:
         seen.append((path.name, tgt))
         return [Cue(0, 900, ("spoken english",))]
 

@@ -116,7 +116,7 @@ def test_no_subtitle_pixels_outside_the_cue_window(landscape, lang):
 def test_left_to_right_base_direction_is_caught(workdir, landscape):
     """The check fails on libass's default rendering (Encoding 0), with and without our isolates."""
     source = landscape["source"]
-    plan = plan_for(probe(source), OPTS, "landscape")
+    plan = plan_for(probe(source), dataclasses.replace(OPTS, preset="landscape"))
     ours = ass_to_string(cues("ar"), "ar", "landscape", plan.width, plan.height)
     assert ",-1\n" in ours
     scripts = {"isolated": ours.replace(",-1\n", ",0\n"),
@@ -325,6 +325,6 @@ def test_plan_pads_odd_sizes_and_copies_only_mp4_audio():
     assert plan_for(info(1080, 1920, ""), OPTS).audio is None
     assert plan_for(info(1080, 1920, ""), OPTS).preset == "vertical"
     assert plan_for(info(1080, 1080, ""), OPTS).preset == "square"
-    assert plan_for(info(1080, 1920, ""), OPTS, "landscape").preset == "landscape"
+    assert plan_for(info(1080, 1920, ""), dataclasses.replace(OPTS, preset="landscape")).preset == "landscape"
     with pytest.raises(BurnError, match="no video stream"):
         plan_for(MediaInfo(Path("a.wav"), 1000, True, False), OPTS)

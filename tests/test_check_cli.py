@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from test_qc import FAULTS, FAULTY, build_corpus
 
-from pipeline import qc, typography
+from pipeline import srtcheck, typography
 from pipeline.cli import main
 from pipeline.subtitles import format_timestamp, load_srt
 
@@ -60,7 +60,7 @@ def test_fix_is_safe_and_keeps_a_backup(tmp_path: Path, capsys: pytest.CaptureFi
     assert [typography.plain(c.text) for c in after] == [typography.plain(c.text) for c in before]
     assert [c.start_ms for c in after] == [c.start_ms for c in before]
     assert path.read_text(encoding="utf-8").startswith("1\n")
-    assert qc.check_file(path).findings == ()
+    assert srtcheck.check_file(path).findings == ()
     assert "fixed:" in capsys.readouterr().out
     assert main(["check", str(path), "--fix"]) == 0  # nothing left to fix: no second backup
     assert not (tmp_path / "talk.fr.srt.bak1").exists()

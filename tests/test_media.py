@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from pipeline.errors import MediaError
-from pipeline.media import SAMPLE_RATE, decode_audio, escape_filter_path, probe
+from pipeline.media import SAMPLE_RATE, decode_audio, probe
 
 
 def _ffmpeg(*args: str) -> None:
@@ -71,7 +71,3 @@ def test_awkward_names(media: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.chdir(tmp_path)  # relative names are the hard case for ffmpeg ("a:" reads as a protocol)
     expected = decode_audio(media / "audio/en_sr_english.wav")
     assert np.array_equal(decode_audio(Path(name)), expected)
-
-
-def test_escape_filter_path_quotes_both_levels() -> None:
-    assert escape_filter_path("/tmp/a:b's,[x].srt") == r"/tmp/a\\\:b\\\'s\,\[x\].srt"

@@ -16,7 +16,7 @@ from pipeline.options import Options
 
 
 def test_embedded_model_is_joined_once_and_verified() -> None:
-    folder = Path(models.resolve_whisper("base"))
+    folder = Path(models.resolve_model("base").path)
     model = folder / "model.bin"
     assert model.stat().st_size == models.EMBEDDED_SIZE
     assert file_sha256(model) == models.EMBEDDED_SHA256
@@ -24,19 +24,19 @@ def test_embedded_model_is_joined_once_and_verified() -> None:
         assert (folder / name).is_file()
     assert folder.is_relative_to(Path(os.environ["PIPELINE_CACHE_DIR"]))
     before = model.stat().st_mtime_ns
-    assert models.resolve_whisper("base") == str(folder)
+    assert models.resolve_model("base").path == str(folder)
     assert model.stat().st_mtime_ns == before  # reused, not joined again
 
 
 def test_damaged_embedded_model_is_joined_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path))
-    folder = Path(models.resolve_whisper("base"))
+    folder = Path(models.resolve_model("base").path)
     model = folder / "model.bin"
     with open(model, "r+b") as f:  # same size, one byte changed: only the hash can tell
         f.seek(1000)
         f.write(bytes([f.read(1)[0] ^ 0xFF]))
     os.utime(model, ns=(1, 1))
-    models.resolve_whisper("base")
+    models.resolve_model("base")
     assert file_sha256(model) == models.EMBEDDED_SHA256
     assert not list(folder.glob("*.part"))  # nothing half-written left behind
 
@@ -46,7 +46,7 @@ def test_size_name_not_in_the_offline_cache(tmp_path: Path, monkeypatch: pytest.
 
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
     with pytest.raises(ModelError, match=r"'small' is not in the Hugging Face cache.*--model FOLDER"):
-        models.resolve_whisper("small")
+        models.resolve_model("small")
 
 
 def test_size_name_found_in_the_offline_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -66,17 +66,17 @@ def test_size_name_found_in_the_offline_cache(tmp_path: Path, monkeypatch: pytes
 
 def test_unknown_name_lists_what_is_accepted() -> None:
     with pytest.raises(ModelError, match="unknown Whisper model 'nonesuch'.*large-v3"):
-        models.resolve_whisper("nonesuch")
+        models.resolve_model("nonesuch")
 
 
 def test_folder_must_hold_a_model(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="missing model.bin, config.json"):
-        models.resolve_whisper(str(tmp_path))
+        models.resolve_model(str(tmp_path))
     with pytest.raises(ModelError, match="does not exist"):
-        models.resolve_whisper(str(tmp_path / "absent"))
+        models.resolve_model(str(tmp_path / "absent"))
     (tmp_path / "model.bin").write_bytes(b"x")
     (tmp_path / "config.json").write_text("{}")
-    assert models.resolve_whisper(str(tmp_path)) == str(tmp_path.resolve())
+    assert models.resolve_model(str(tmp_path)).path == str(tmp_path.resolve())
 
 
 def test_device_and_compute_type() -> None:

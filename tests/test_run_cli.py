@@ -18,8 +18,7 @@ from pipeline.subtitles import load_srt
 @pytest.fixture
 def fake_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
     fakes = Fakes()
-    for name, fn in fakes.registry().items():
-        monkeypatch.setitem(batch.STAGES, name, fn)
+    monkeypatch.setattr(batch, "STAGES", batch.STAGES.with_overrides(fakes.registry()))
     videos = tmp_path / "videos"
     videos.mkdir()
     (videos / "a.mp4").write_text("one two three")

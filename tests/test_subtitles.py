@@ -16,7 +16,6 @@ from pipeline.subtitles import (
     parse_srt_blocks,
     read_srt_text,
     save_srt,
-    save_vtt,
     srt_from_string,
     srt_to_string,
     vtt_to_string,
@@ -54,9 +53,8 @@ def test_vtt_has_header_and_dotted_times(cues: list[Cue]) -> None:
     assert "," not in "".join(line for line in text.split("\n") if " --> " in line)
 
 
-def test_vtt_escapes_and_keeps_simple_tags(tmp_path: Path) -> None:
-    save_vtt(tmp_path / "a.vtt", [Cue(0, 1500, ("<i>Tom & Jerry</i> <font color=red>x</font>", "a --> b"))])
-    body = (tmp_path / "a.vtt").read_text(encoding="utf-8")
+def test_vtt_escapes_and_keeps_simple_tags() -> None:
+    body = vtt_to_string([Cue(0, 1500, ("<i>Tom & Jerry</i> <font color=red>x</font>", "a --> b"))])
     assert "00:00:00.000 --> 00:00:01.500" in body
     assert "<i>Tom &amp; Jerry</i> x" in body and "a \u2192 b" in body
 

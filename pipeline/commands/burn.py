@@ -14,6 +14,7 @@ from pathlib import Path
 from pipeline import burn as burner
 from pipeline.commands import common
 from pipeline.errors import UsageError
+from pipeline.naming import language_from_name, mp4_path
 from pipeline.profiles import LANGUAGES, PRESETS
 from pipeline.subtitles import load_srt
 
@@ -41,8 +42,8 @@ def languages_of(srts: Sequence[Path], given: str | None) -> list[str]:
     else:
         langs = []
         for srt in srts:
-            code = Path(srt.stem).suffix.lstrip(".")
-            if code not in LANGUAGES:
+            code = language_from_name(srt)
+            if code is None:
                 raise UsageError(f"{srt}: cannot tell its language; name it <stem>.<lang>.srt "
                                  f"({', '.join(LANGUAGES)}) or pass --lang")
             langs.append(code)
@@ -60,7 +61,7 @@ def output_paths(video: Path, langs: Sequence[str], out: Path | None, default_di
             raise UsageError(f"-o {out} is one file but {len(langs)} languages are burned: give a folder")
         return {langs[0]: out}
     folder = out if out is not None else default_dir
-    return {lang: folder / f"{video.stem}.{lang}.mp4" for lang in langs}
+    return {lang: mp4_path(folder, video.stem, lang) for lang in langs}
 
 
 def handle(args: argparse.Namespace) -> int:

@@ -11,7 +11,10 @@ from pipeline import qc
 from pipeline.cache import atomic_write_bytes
 from pipeline.commands.common import _lang, _override
 from pipeline.errors import SubtitleParseError, UsageError
+from pipeline.langid import guess_language
+from pipeline.naming import language_from_name
 from pipeline.profiles import PRESETS, profile
+from pipeline.srtcheck import check_file
 from pipeline.subtitles import decode_srt, format_timestamp, parse_srt_blocks, srt_to_string
 
 log = logging.getLogger(__name__)
@@ -60,7 +63,7 @@ def fix_file(path: Path, lang: str | None, preset: str, overrides: dict[str, flo
     if broken:
         raise SubtitleParseError(str(path), blocks[broken[0] - 1].timing_line,
                                  f"not fixed: cue {broken[0]} has an unreadable timecode; correct it by hand first")
-    lang = lang or qc.language_from_name(path) or qc.guess_language(text)
+    lang = lang or language_from_name(path) or guess_language(text)
     cues, changes = qc.safe_fixes([b.cue() for b in blocks], profile(lang, preset, overrides))
     if [b.number for b in blocks] != list(range(1, len(blocks) + 1)):
         changes.append("cues renumbered from 1")
@@ -98,7 +101,7 @@ def handle(args: argparse.Namespace) -> int:
     for path in _files(args.paths):
         try:
             fixed = fix_file(path, args.lang, args.preset, overrides) if args.fix else []
-            report = qc.check_file(path, args.lang, args.preset, overrides)
+            report = check_file(path, args.lang, args.preset, overrides)
         except SubtitleParseError as exc:
             status = 1
             results.append({"path": str(path), "error": str(exc)})

@@ -10,8 +10,9 @@ import argparse
 from pathlib import Path
 
 from pipeline import review
-from pipeline.batch import discover, output_stems, recorded_stems
+from pipeline.batch import discover, recorded_stems
 from pipeline.cache import file_sha256
+from pipeline.naming import mp4_path, output_stems, srt_path
 from pipeline.report import RunState, VideoResult
 from pipeline.steps import media_identity
 
@@ -45,10 +46,10 @@ def _translation_note(srt: Path, state: review.FileState, entry: dict, src_srt: 
 
 def _language_notes(out_dir: Path, manifest: review.Manifest, record: VideoResult) -> list[str]:
     notes = []
-    src_srt = out_dir / f"{record.stem}.{record.source}.srt"
+    src_srt = srt_path(out_dir, record.stem, record.source or "")
     src_sha = file_sha256(src_srt) if record.source and src_srt.is_file() else None
     for lang, lr in record.langs.items():
-        srt = out_dir / f"{record.stem}.{lang}.srt"
+        srt = srt_path(out_dir, record.stem, lang)
         if lr.error:
             notes.append(f"{lang}: failed: {lr.error}")
             continue
@@ -61,7 +62,7 @@ def _language_notes(out_dir: Path, manifest: review.Manifest, record: VideoResul
         if lang != record.source and (note := _translation_note(srt, state, manifest.entry(srt) or {},
                                                                 src_srt, src_sha)):
             notes.append(f"{lang}: {note}")
-        mp4 = out_dir / f"{record.stem}.{lang}.mp4"
+        mp4 = mp4_path(out_dir, record.stem, lang)
         burned = manifest.entry(mp4)
         if burned and (not mp4.is_file() or burned.get("from_srt") != file_sha256(srt)):
             notes.append(f"{lang}: stale: burn ({srt.name} changed since, `make burn`)")

@@ -10,6 +10,7 @@ from pipeline.asr import transcribe_cached
 from pipeline.cache import Cache
 from pipeline.commands.common import add_model_args, add_subtitle_args, options_from_args
 from pipeline.media import probe
+from pipeline.naming import srt_path
 from pipeline.profiles import profile, resolve_preset
 from pipeline.segment import segment
 from pipeline.subtitles import save_srt
@@ -65,7 +66,7 @@ def handle(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     cues = cues_for(transcript, preset, dict(opts.profile_overrides) or None)
-    out = args.output or Path("subtitles") / f"{args.media.stem}.{transcript.language}.srt"
+    out = args.output or srt_path(Path("subtitles"), args.media.stem, transcript.language)
     save_srt(out, cues)
     for note in transcript.notes:
         print(f"note: {args.media}: {note}", file=sys.stderr)

@@ -9,6 +9,7 @@ from pipeline import packages
 from pipeline.cache import Cache
 from pipeline.commands.common import _lang, _override, options_from_args
 from pipeline.errors import UsageError
+from pipeline.naming import split_name, srt_path
 from pipeline.profiles import LANGUAGES, PRESETS
 from pipeline.subtitles import load_srt, save_srt
 from pipeline.translate import translate_cues
@@ -36,22 +37,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--cache-dir", type=Path, default=None)
 
 
-def _split_name(path: Path) -> tuple[str, str | None]:
-    """("clip", "ar") for clip.ar.srt; ("clip", None) for clip.srt."""
-    stem = Path(path.stem)
-    lang = stem.suffix[1:]
-    return (stem.stem, lang) if lang in LANGUAGES else (path.stem, None)
-
-
 def handle(args: argparse.Namespace) -> int:
-    base, named = _split_name(args.input)
+    base, named = split_name(args.input)
     src = args.source or named
     if src is None:
         raise UsageError(f"{args.input}: cannot tell its language: name it "
                          f"{base}.<{'|'.join(LANGUAGES)}>.srt or pass --from")
     if src == args.target:
         raise UsageError(f"{args.input}: source and target are both {src!r}")
-    out = args.output or args.input.with_name(f"{base}.{args.target}.srt")
+    out = args.output or srt_path(args.input.parent, base, args.target)
     if out.resolve() == args.input.resolve():
         raise UsageError(f"{out}: the output would replace the input")
     if out.exists() and not args.force:
@@ -60,7 +54,7 @@ def handle(args: argparse.Namespace) -> int:
     opts = options_from_args(args)
     packages.preflight(src, (args.target,), opts)  # no package: exit 2 before reading anything else
     cues = load_srt(args.input)
-    result = translate_cues(cues, src, args.target, opts, Cache(opts.cache_dir), preset=args.preset)
+    result = translate_cues(cues, src, args.target, opts, Cache(opts.cache_dir))
     save_srt(out, result.cues)
     print(f"{out}: {len(result.cues)} cues from {len(cues)} ({result.sentences} sentences, "
           f"{result.translated} sent to the model)")

@@ -17,7 +17,7 @@ from pipeline.options import Options
 from pipeline.report import VideoResult
 
 if TYPE_CHECKING:
-    from pipeline.batch import Context
+    from pipeline.context import Context
 
 Work = Sequence[tuple[Path, str]]  # (video, output stem), in the order results are wanted
 

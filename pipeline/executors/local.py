@@ -12,7 +12,7 @@ from pipeline.options import Options
 from pipeline.report import VideoResult
 
 if TYPE_CHECKING:
-    from pipeline.batch import Context
+    from pipeline.context import Context
     from pipeline.executors import Work
 
 

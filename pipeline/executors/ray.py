@@ -26,12 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline import review, steps
+from pipeline import naming, review, steps
 from pipeline.cache import Cache, default_cache_dir
+from pipeline.context import Context, Stages
 from pipeline.errors import PipelineError, UsageError
 from pipeline.journal import Journal
 from pipeline.options import Options
-from pipeline.report import STATE_NAME, RunState, VideoResult
+from pipeline.report import RunState, VideoResult
 
 INSTALL = "pip install 'campaign-captions[ray]' (in a checkout: pip install -e '.[ray]')"
 
@@ -42,7 +43,6 @@ except ImportError:
     raise UsageError(f"--executor ray needs the Ray package: {INSTALL}") from None
 
 if TYPE_CHECKING:
-    from pipeline.batch import Context
     from pipeline.executors import Work
 
 log = logging.getLogger(__name__)
@@ -286,7 +286,7 @@ class _Shared:
 
     opts: Options
     cache: Cache
-    stages: dict[str, Callable[..., Any]]
+    stages: Stages
     burn_only: bool
     prompt: str | None
     hub: Any
@@ -294,8 +294,6 @@ class _Shared:
 
 @ray.remote
 def _video_task(shared: _Shared, video: Path, stem: str, previous: VideoResult | None) -> VideoResult:
-    from pipeline.batch import Context
-
     out_dir = shared.opts.out_dir
     state = RunState(out_dir, shared=True)
     if previous is not None:
@@ -353,7 +351,7 @@ class RayExecutor:
         import pipeline
 
         token = uuid.uuid4().hex
-        places = [("output folder", str(opts.out_dir / review.STATE_DIR)), ("cache folder", str(opts.cache_dir))]
+        places = [("output folder", str(naming.state_dir(opts.out_dir))), ("cache folder", str(opts.cache_dir))]
         written = []
         try:
             for _, folder in places:
@@ -390,13 +388,11 @@ class RayExecutor:
         res = stage_resources(gpus, ctx.opts.encoder)
         opts = portable(ctx.opts)
         actors = tuple(WhisperActor.options(**res["whisper"], max_restarts=RETRIES, max_task_retries=RETRIES)
-                       .remote({name: ctx.stages[name] for name in WHISPER_STAGES if name in ctx.stages})
+                       .remote({name: getattr(ctx.stages, name) for name in WHISPER_STAGES})
                        for _ in range(whisper_actors(cpus, gpus)))
-        stages = dict(ctx.stages)
-        for name in WHISPER_STAGES:
-            stages[name] = _OnWhisper(name, actors)
-        for name in TASK_STAGES:
-            stages[name] = _AsTask(ctx.stages[name], tuple(res[name].items()))
+        stages = ctx.stages.with_overrides(
+            {**{name: _OnWhisper(name, actors) for name in WHISPER_STAGES},
+             **{name: _AsTask(getattr(ctx.stages, name), tuple(res[name].items())) for name in TASK_STAGES}})
         # On the driver's node where it can (progress lives and dies with the driver); restarted if lost.
         hub = _ProgressHub.options(max_restarts=-1, scheduling_strategy=NodeAffinitySchedulingStrategy(
             ray.get_runtime_context().get_node_id(), soft=True)).remote()
@@ -437,8 +433,8 @@ class RayExecutor:
             for actor in (*actors, hub):
                 with contextlib.suppress(Exception):
                     ray.kill(actor)
-        for name in (review.MANIFEST_NAME, STATE_NAME):  # every worker appended; now one writer tidies up
-            Journal(opts.out_dir / review.STATE_DIR / name).compact_if_due()
+        for path in (naming.manifest_path(opts.out_dir), naming.run_record_path(opts.out_dir)):
+            Journal(path).compact_if_due()  # every worker appended, none compacted; now one writer tidies up
         return [r for r in results if r is not None]
 
     def close(self) -> None:

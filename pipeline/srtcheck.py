@@ -1,0 +1,34 @@
+"""QC of SRT files and text: read leniently, tell the language (`--lang`, else the file name, else the text),
+then run the pure `qc` rules. The edge around `qc`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from pipeline import qc
+from pipeline.errors import SubtitleParseError
+from pipeline.langid import guess_language
+from pipeline.naming import language_from_name
+from pipeline.profiles import profile
+from pipeline.subtitles import decode_srt, parse_srt_blocks
+
+
+def check_text(text: str, source: str, lang: str | None = None, preset: str = "landscape",
+               overrides: dict[str, float] | None = None, notes: Iterable[str] = ()) -> qc.Report:
+    blocks = parse_srt_blocks(text)
+    lang = lang or language_from_name(source) or guess_language(" ".join(" ".join(b.lines) for b in blocks))
+    return qc.check_blocks(blocks, profile(lang, preset, overrides), source, notes)
+
+
+def check_file(path: str | os.PathLike[str], lang: str | None = None, preset: str = "landscape",
+               overrides: dict[str, float] | None = None) -> qc.Report:
+    """Read any SRT leniently (BOM, CRLF, legacy encodings) and report every problem per cue."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise SubtitleParseError(str(path), None, f"cannot be read ({exc.strerror or exc})") from None
+    text, notes = decode_srt(data, str(path))
+    return check_text(text, str(path), lang, preset, overrides, notes)
