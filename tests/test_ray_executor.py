@@ -160,6 +160,19 @@ def test_killed_workers_are_survived_and_outputs_match_a_local_run(cluster: Clus
         for lr in r.langs.values():
             assert lr.stages["write"] == "unchanged" and lr.stages["burn"] == "up to date", (r.video, lr)
 
+    # A reviewer's edit on the cluster: never overwritten, even with --force; its cues are the ones burned.
+    edited = tmp_path / "ray" / "en_grid_bbaf2n.en.srt"
+    lines = edited.read_text(encoding="utf-8").splitlines()
+    lines[2] = "Edited by a reviewer"
+    edited.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = edited.read_bytes()
+    burned = batch.run_batch([clips / "en_grid_bbaf2n.mpg"], Options(
+        out_dir=tmp_path / "ray", cache_dir=tmp_path / "c2", executor="ray", force=True, **common), burn_only=True)
+    assert edited.read_bytes() == before
+    en = burned[0].langs["en"]
+    assert (en.stages["write"], en.stages["burn"], en.error) == ("reviewer's", "done", None)
+    assert burned[0].langs["ar"].stages["burn"] == "done"  # --force: burned again, from the kept translation
+
 
 def _summary(out: str) -> str:
     """The summary without what differs between any two runs: seconds taken and detection probabilities."""
