@@ -274,3 +274,11 @@ def test_progress_events_in_any_order_make_whole_bars() -> None:
     assert p.closed == [1]
     bars.close_all()
     assert p.closed == [1, 1]
+
+
+def test_a_video_whose_workers_kept_dying_fails_alone_in_one_line() -> None:
+    lost = ray_executor._lost(Path("/v/a.mp4"), "a", ray.exceptions.WorkerCrashedError())
+    assert lost.failed and lost.error == (f"its Ray worker was lost {ray_executor.RETRIES + 1} times "
+                                          "(WorkerCrashedError); see the Ray logs")
+    odd = ray_executor._lost(Path("/v/a.mp4"), "a", ValueError("first line\nsecond line"))
+    assert odd.error == "internal error on the cluster: ValueError: first line"
