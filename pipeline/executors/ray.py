@@ -48,8 +48,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 VIDEO_CPUS = 0.25  # a video task mostly waits on the stages below; probing, hashing and segmenting are light
-STAGE_CPUS = 1.0  # translation (CTranslate2) and burning (ffmpeg) keep a core busy
-WHISPER_CPUS = 1.0
+# Translation (CTranslate2) and burning (ffmpeg) keep a core busy; Whisper holds its share for the actor's life.
+# Halves, so that a cluster shrunk to a single one-core node (the others lost) still has room for a burn
+# beside the Whisper actor instead of waiting for ever.
+STAGE_CPUS = 0.5
+WHISPER_CPUS = 0.5
 RETRIES = 3  # reruns of a task whose worker process died; actor restarts likewise
 # CTranslate2's thread count when OMP_NUM_THREADS is unset. Ray sets OMP_NUM_THREADS to a task's CPU count (1),
 # and Whisper's word times move with the thread count (2.68 s vs 2.66 s on a GRID clip): the model stages get
