@@ -19,12 +19,30 @@ SRT      ?= subtitles
 EXECUTOR ?=
 RAY_ADDRESS ?=
 
-RUN_ARGS := $(if $(LANG_SRC),--source $(LANG_SRC)) $(if $(TARGETS),--targets $(TARGETS)) \
-	$(if $(MODEL),--model $(MODEL)) $(if $(DEVICE),--device $(DEVICE)) $(if $(PRESET),--preset $(PRESET)) \
-	$(if $(JOBS),--jobs $(JOBS)) $(if $(filter 0,$(BURN)),--no-burn) $(if $(filter 1,$(FORCE)),--force) \
-	$(if $(EXECUTOR),--executor $(EXECUTOR)) $(if $(RAY_ADDRESS),--ray-address $(RAY_ADDRESS))
+# A make value as ONE shell word, whatever it holds: spaces, quotes, parentheses ('it'\''s' for it's).
+quote = '$(subst ','\'',$(1))'
 
-.PHONY: subtitles burn status check test bench lint models clean system-deps test-deps
+RUN_ARGS := $(if $(LANG_SRC),--source $(call quote,$(LANG_SRC))) $(if $(TARGETS),--targets $(call quote,$(TARGETS))) \
+	$(if $(MODEL),--model $(call quote,$(MODEL))) $(if $(DEVICE),--device $(call quote,$(DEVICE))) \
+	$(if $(PRESET),--preset $(call quote,$(PRESET))) $(if $(JOBS),--jobs $(call quote,$(JOBS))) \
+	$(if $(filter 0,$(BURN)),--no-burn) $(if $(filter 1,$(FORCE)),--force) \
+	$(if $(EXECUTOR),--executor $(call quote,$(EXECUTOR))) $(if $(RAY_ADDRESS),--ray-address $(call quote,$(RAY_ADDRESS)))
+
+.PHONY: help subtitles burn status check test bench lint models clean system-deps test-deps
+
+help:
+	@echo "make subtitles  transcribe, translate and burn every video in VIDEOS (default: videos/)"
+	@echo "make burn       re-burn videos whose SRT files changed (reviewer edits); transcribe nothing"
+	@echo "make status     what is done, stale, interrupted or failed, without running anything"
+	@echo "make check      QC every SRT in SRT (default: subtitles/) against the style guide"
+	@echo "make lint       ruff over the code"
+	@echo "make test       lint and the whole test suite"
+	@echo "make bench      speed and memory benchmarks (ratios against a baseline)"
+	@echo "make models     install the Argos translation packages where reachable, then list them"
+	@echo "make clean      remove the venv and caches"
+	@echo "Variables: VIDEOS, SRT, LANG_SRC, TARGETS, MODEL, DEVICE, PRESET, JOBS, BURN=0, FORCE=1,"
+	@echo "  EXECUTOR=ray RAY_ADDRESS=host:6379 (run on a Ray cluster)"
+	@echo "  e.g. make subtitles VIDEOS=\"Sarah's testimonial (final).mp4\" LANG_SRC=en BURN=0"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,19 +61,21 @@ system-deps:
 test-deps:
 	@tools/system-deps.sh --test
 
+# VIDEOS is one file or folder, named as it is ("my videos", "Sarah's testimonial (final).mp4").
 subtitles: system-deps $(STAMP)
-	$(PY) -m pipeline run $(VIDEOS) $(RUN_ARGS)
+	$(PY) -m pipeline run $(call quote,$(VIDEOS)) $(RUN_ARGS)
 
 burn: system-deps $(STAMP)
-	$(PY) -m pipeline run $(VIDEOS) $(RUN_ARGS) --burn-only
+	$(PY) -m pipeline run $(call quote,$(VIDEOS)) $(RUN_ARGS) --burn-only
 
 status: $(STAMP)
-	$(PY) -m pipeline status $(VIDEOS)
+	$(PY) -m pipeline status $(call quote,$(VIDEOS))
 
-# Lint the code, then QC every SRT in $(SRT) against the style guide (exit 1 on errors).
-check: lint
-	@if ls $(SRT)/*.srt >/dev/null 2>&1 || [ -f "$(SRT)" ]; then $(PY) -m pipeline check $(SRT); \
-	else echo "no SRT files in $(SRT) to check"; fi
+# QC every SRT in $(SRT) against the style guide, each by the preset it was made for (exit 1 on errors).
+# The code's lint is `make lint`.
+check: $(STAMP)
+	@if ls $(call quote,$(SRT))/*.srt >/dev/null 2>&1 || [ -f $(call quote,$(SRT)) ]; then \
+	$(PY) -m pipeline check $(call quote,$(SRT)); else echo "no SRT files in "$(call quote,$(SRT))" to check"; fi
 
 lint: $(STAMP)
 	$(PY) -m ruff check pipeline tests bench

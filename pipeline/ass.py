@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.bidi import LRI, PDI, direction, has_rtl, ltr_runs
+from pipeline.bidi import LRI, PDI, direction, has_rtl, isolated_runs
 from pipeline.profiles import FONTS, LATIN_FONT, Preset, language
 from pipeline.profiles import preset as get_preset
 from pipeline.types import Cue
@@ -132,7 +132,7 @@ def render_line(line: str, isolate: bool = False) -> str:
     """Escaped line with SRT tags as overrides; `isolate`: Latin runs of a right-to-left line wrapped in
     LRI ... PDI. Runs are found on the text without its tags, so a tag never splits or hides a run."""
     plain, marks = srt_tags(line)
-    runs = ltr_runs(plain) if isolate and has_rtl(plain) else []
+    runs = isolated_runs(plain) if isolate and has_rtl(plain) else []
     starts, ends = {a for a, _ in runs}, {b for _, b in runs}
     cuts = sorted(set(marks) | starts | ends | {len(plain)})
     out: list[str] = []
@@ -173,11 +173,39 @@ def estimate_width(line: str, font: str, font_size: int) -> float:
 
 
 def fit_scale(lines: Sequence[str], font: str, lay: Layout) -> int:
-    """Percentage (<= 100) the cue must be scaled to so its longest line fits the text box."""
+    """Percentage (<= 100) the cue must be scaled to so its longest line fits the text box.
+
+    No floor: a line that does not fit is drawn smaller rather than cut off at the frame's edge (lines too
+    long to shrink well are wrapped first, see `wrap_overlong`).
+    """
     widest = max((estimate_width(line, font, lay.font_size) for line in lines), default=0.0)
     if widest <= lay.text_width:
         return 100
-    return max(50, math.floor(100 * lay.text_width / widest))
+    return max(1, math.floor(100 * lay.text_width / widest))
+
+
+MIN_READABLE_SCALE = 75  # a line that would need more shrinking than this is wrapped instead
+_BREAKABLE_SPACE = re.compile(r" +(?![^<>]*>)(?![^{}]*\})")  # a space outside <tags> and {\overrides}
+
+
+def wrap_overlong(lines: Sequence[str], font: str, lay: Layout) -> list[str]:
+    """Lines (a reviewer's, typically) too wide for the text box even slightly shrunk, wrapped at spaces
+    greedily so each piece fits; the others as they are. The safe area wins over the line count."""
+    out: list[str] = []
+    limit = lay.text_width
+    for line in lines:
+        if estimate_width(visible(line), font, lay.font_size) * MIN_READABLE_SCALE / 100 <= limit:
+            out.append(line)
+            continue
+        piece = ""
+        for word in _BREAKABLE_SPACE.split(line.strip()):
+            candidate = f"{piece} {word}" if piece else word
+            if piece and estimate_width(visible(candidate), font, lay.font_size) > limit:
+                out.append(piece)
+                candidate = word
+            piece = candidate
+        out.append(piece)
+    return out
 
 
 def style_name(lang: str, preset: str) -> str:
@@ -209,6 +237,7 @@ def dialogue(cue: Cue, lang: str, lay: Layout) -> tuple[int, str]:
     """(MarginV, Text) of the cue's event: MarginV 0 keeps the style's bottom margin."""
     lg = language(lang)
     top, lines = top_placed(cue.lines)
+    lines = wrap_overlong(lines, lg.font, lay)
     if lg.rtl:
         rendered = [latin_in_rtl(line, lg.font, lay.font_size) for line in lines]
     else:

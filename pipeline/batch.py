@@ -9,18 +9,22 @@ at any moment resumes where it stopped. One failing video or language never stop
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline import executors, naming, review
+from pipeline import executors, interrupt, naming, review, steps
 from pipeline.cache import Cache
 from pipeline.context import STAGES, Context, ProgressFactory, Stages, no_progress
 from pipeline.errors import UsageError
-from pipeline.options import Options
+from pipeline.options import AUTO_SOURCE, Options
 from pipeline.report import RunState, VideoResult
 
 log = logging.getLogger(__name__)
@@ -77,10 +81,9 @@ def recorded_stems(state: RunState) -> dict[str, str]:
 
 # --- the run ----------------------------------------------------------------------------------------
 
-def _whisper_prompt(registry: Stages, opts: Options) -> str | None:
+def _whisper_prompt(registry: Stages, opts: Options, glossary: Any) -> str | None:
     if opts.source is None:
         return None  # the language is detected from speech; transcription picks its own prompt then
-    glossary = registry.load_glossary(opts.glossary)
     return registry.prompt(glossary, opts.source) or None
 
 
@@ -115,12 +118,15 @@ def _remove_stale_parts(out_dir: Path) -> None:
 
 def run_batch(paths: Iterable[str | os.PathLike[str]], opts: Options, *,
               stages: Mapping[str, Callable[..., Any]] | None = None, progress: ProgressFactory | None = None,
-              burn_only: bool = False) -> list[VideoResult]:
+              burn_only: bool = False, notify: Callable[[str], None] | None = None) -> list[VideoResult]:
     """Run every video found in `paths`; return one result per video (failures included, never raised).
 
     Raises only for misuse (UsageError): no inputs, a requested translation without a package, a locked
     output folder; these are checked before any transcription.
     """
+    forget_source = opts.source == AUTO_SOURCE  # detect again, and forget languages forced before
+    if forget_source:
+        opts = dataclasses.replace(opts, source=None)
     out_dir = Path(opts.out_dir)
     videos = discover(paths, out_dir)
     registry = STAGES.with_overrides(stages)
@@ -135,13 +141,93 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], opts: Options, *,
         with _out_dir_lock(out_dir):
             _remove_stale_parts(out_dir)
             cache = (RecomputeCache if opts.force else Cache)(opts.cache_dir)
+            glossary = registry.load_glossary(opts.glossary)  # the one read of the glossary in a run
             ctx = Context(opts=opts, cache=cache, manifest=review.Manifest(out_dir),
                           state=RunState(out_dir), stages=registry,
                           progress=progress or no_progress, burn_only=burn_only,
-                          prompt=None if burn_only else _whisper_prompt(registry, opts))
+                          prompt=None if burn_only else _whisper_prompt(registry, opts, glossary),
+                          glossary=glossary, names=glossary.names() if glossary is not None else (),
+                          forget_source=forget_source, notify=notify)
             stems = naming.output_stems(videos, recorded_stems(ctx.state))
             results = executor.run(ctx, [(v, stems[v]) for v in videos], opts.jobs)
             _remove_stale_parts(out_dir)  # left by a worker killed mid-write elsewhere (its retry wrote anew)
             return results
     finally:
         executor.close()
+
+
+def run_in_threads(ctx: Context, work: Sequence[tuple[Path, str]], jobs: int | None) -> list[VideoResult]:
+    """The local executor: each (video, stem) through `steps.process_video` in this process's threads."""
+    videos = [v for v, _ in work]
+    stems = dict(work)
+    done: dict[Path, VideoResult] = {}
+
+    def one(video: Path) -> None:
+        done[video] = steps.process_video(ctx, video, stems[video])
+
+    interrupt.reset()
+    try:
+        _in_threads(videos, one, jobs or default_jobs())
+    except KeyboardInterrupt:
+        raise RunInterrupted(_results_so_far(ctx, videos, stems, done), len(videos)) from None
+    return [done.get(v) or _lost(v, stems[v]) for v in videos]
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C: the videos finished so far and those interrupted (recorded so); `total` were asked for."""
+
+    def __init__(self, results: list[VideoResult], total: int) -> None:
+        super().__init__()
+        self.results, self.total = results, total
+
+
+STOP_GRACE_S = 2.0  # how long the workers get to record where they stopped, once ffmpeg has been stopped
+
+
+def _in_threads(videos: list[Path], one: Callable[[Path], None], jobs: int) -> None:
+    """`one(video)` for each video in `jobs` daemon threads. The main thread only waits, so Ctrl-C reaches it
+    at once, and the run can stop without waiting for a model call or an encode to end."""
+    todo: queue.SimpleQueue[Path] = queue.SimpleQueue()
+    for v in videos:
+        todo.put(v)
+
+    def worker() -> None:
+        while not interrupt.requested():
+            try:
+                video = todo.get_nowait()
+            except queue.Empty:
+                return
+            one(video)
+
+    threads = [threading.Thread(target=worker, name=f"video-{i}", daemon=True)
+               for i in range(max(1, min(jobs, len(videos))))]
+    for t in threads:
+        t.start()
+    try:
+        for t in threads:
+            while t.is_alive():
+                t.join(0.1)
+    except KeyboardInterrupt:
+        interrupt.request_stop()
+        deadline = time.monotonic() + STOP_GRACE_S
+        for t in threads:
+            t.join(max(0.0, deadline - time.monotonic()))
+        raise
+
+
+def _results_so_far(ctx: Context, videos: list[Path], stems: dict[Path, str],
+                    done: dict[Path, VideoResult]) -> list[VideoResult]:
+    """Finished videos, then those stopped mid-way, recorded as interrupted (`running` left set)."""
+    results = []
+    for v in videos:
+        if v in done:
+            results.append(done[v])
+        elif (live := ctx.live.get(stems[v])) is not None:
+            with contextlib.suppress(Exception):  # its worker may still be changing it: best effort
+                ctx.state.save(live)
+            results.append(live)
+    return results
+
+
+def _lost(video: Path, stem: str) -> VideoResult:
+    return VideoResult(video=str(video), stem=stem, error="internal error: its worker stopped without a result")

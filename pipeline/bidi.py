@@ -17,6 +17,7 @@ punctuation (، ؛ ؟ belong to the Arabic sentence and end the run). A number a
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from pipeline.profiles import RTL_MARKS
@@ -30,6 +31,7 @@ _ATTACHED = frozenset("!?.…'\"”’)]%+")
 _ARABIC_PUNCTUATION = frozenset(RTL_MARKS)  # ، ؛ ؟: the Arabic sentence's, never the run's
 _NUMBER_SEPARATORS = frozenset(".,:\u066b\u066c")  # inside one number: "2.5", "1,000", "10:30"
 _NUMBER_SUFFIX = frozenset("%\u066a")  # "50% خصم": the number still counts the Arabic word after the sign
+_SIGILS = frozenset("@#")  # a handle's or hashtag's sign, glued before its first letter
 
 
 def direction(ch: str) -> str:
@@ -87,6 +89,13 @@ def _number_end(text: str, end: int) -> int:
     return end if counts_arabic_word else j
 
 
+def _glued_end(text: str, end: int) -> int:
+    """`end` moved past what is glued to the run's last letter in one token: "campaign_2024", "Vote2024"."""
+    while end < len(text) and (text[end] == "_" or direction(text[end]) in ("L", "N")):
+        end += 1
+    return end
+
+
 def _run_end(text: str, start: int) -> int:
     """End (exclusive) of the left-to-right run starting at the strong-L character `start` (rule: module doc)."""
     end = j = start + 1
@@ -94,7 +103,7 @@ def _run_end(text: str, start: int) -> int:
         if direction(text[j]) == "L":  # digits between Latin letters stay with them ("iPhone 15 Pro")
             end = j + 1
         j += 1
-    end = _number_end(text, end)
+    end = _number_end(text, _glued_end(text, end))
     # Glued Latin punctuation joins the run only when right-to-left text follows on the line.
     k = end
     while k < len(text) and text[k] in _ATTACHED:
@@ -114,11 +123,34 @@ def ltr_runs(text: str) -> list[tuple[int, int]]:
             i = _skip_isolate(text, i)
         elif direction(ch) == "L":
             end = _run_end(text, i)
-            runs.append((i, end))
+            # A handle's or hashtag's sign belongs to it: "@campaign_2024", "#Vote2024" (not "campaign_2024@").
+            start = i - 1 if i > 0 and text[i - 1] in _SIGILS and (i == 1 or not text[i - 2].isalnum()) else i
+            runs.append((start, end))
             i = end
         else:
             i += 1
     return runs
+
+
+# A Western-digit percentage: "50%" reads left to right. Unicode's rules make it so (W5), but libass shows it as
+# "%50" inside Arabic unless it is isolated (seen in burned frames), so it gets its own isolate.
+_PERCENT = re.compile(r"(?<![\w\u2066])[0-9]+(?:[.,][0-9]+)*%")
+
+
+def _percent_runs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each percentage outside the left-to-right runs and existing isolates."""
+    taken = ltr_runs(text)
+    depth, inside = 0, []
+    for ch in text:  # isolate depth at each character: an isolated "50%" is left alone
+        depth += (ch in _OPENERS) - (ch == PDI)
+        inside.append(depth > 0)
+    return [(m.start(), m.end()) for m in _PERCENT.finditer(text)
+            if not inside[m.start()] and not any(a <= m.start() < b for a, b in taken)]
+
+
+def isolated_runs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every span a right-to-left line isolates: Latin runs and percentages, in order."""
+    return sorted(ltr_runs(text) + _percent_runs(text))
 
 
 def isolate_ltr_runs(text: str) -> str:
@@ -130,7 +162,7 @@ def isolate_ltr_runs(text: str) -> str:
         return text
     out: list[str] = []
     last = 0
-    for start, end in ltr_runs(text):
+    for start, end in isolated_runs(text):
         out += [text[last:start], LRI, text[start:end], PDI]
         last = end
     out.append(text[last:])

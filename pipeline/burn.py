@@ -12,13 +12,14 @@ import logging
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import ffmpeg
 
+from pipeline import interrupt
 from pipeline.ass import ass_to_string
 from pipeline.cache import atomic_path
 from pipeline.errors import BurnError, UsageError
@@ -157,19 +158,31 @@ def build_command(video: Path, ass_files: Mapping[str, Path], temps: Mapping[str
     return graph.overwrite_output().compile()
 
 
-def _run_ffmpeg(cmd: Sequence[str], video: Path) -> None:
+ProgressFn = Callable[[int, int], None]  # (done_ms, total_ms)
+
+
+def _run_ffmpeg(cmd: Sequence[str], video: Path, on_progress: ProgressFn | None = None,
+                total_ms: int = 0) -> None:
     log.debug("running %s", " ".join(cmd))
+    on_line = None
+    if on_progress is not None:  # ffmpeg reports "out_time_us=..." (microseconds) on stdout as it encodes
+        cmd = [cmd[0], "-progress", "pipe:1", "-nostats", *cmd[1:]]
+
+        def on_line(line: str) -> None:
+            key, _, value = line.strip().partition("=")
+            if key in ("out_time_us", "out_time_ms") and value.isdigit():
+                on_progress(min(int(value) // 1000, total_ms), total_ms)
     try:
-        proc = subprocess.run(list(cmd), capture_output=True, text=True)
+        proc = interrupt.run(cmd, on_line=on_line)  # Ctrl-C stops the encode at once, not after it
     except FileNotFoundError:
         raise BurnError("ffmpeg not found: install ffmpeg (sudo apt-get install ffmpeg)") from None
     if proc.returncode != 0:
-        lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
+        lines = [line for line in proc.stderr.decode("utf-8", "replace").strip().splitlines() if line.strip()]
         raise BurnError(f"{video}: ffmpeg failed while burning subtitles: {lines[-1] if lines else 'no message'}")
 
 
 def burn_ass(video: Path, scripts: Mapping[str, str], outputs: Mapping[str, Path], opts: Options,
-             plan: Plan) -> None:
+             plan: Plan, on_progress: ProgressFn | None = None, total_ms: int = 0) -> None:
     """Render ready ASS scripts (language -> text) onto `video` in one ffmpeg run; outputs written atomically."""
     if set(scripts) != set(outputs):
         raise UsageError(f"languages with subtitles {sorted(scripts)} differ from outputs {sorted(outputs)}")
@@ -184,18 +197,20 @@ def burn_ass(video: Path, scripts: Mapping[str, str], outputs: Mapping[str, Path
             ass_files[lang] = Path(tmp) / f"{i}-{lang}.ass"
             ass_files[lang].write_text(text, encoding="utf-8")
         temps = {lang: stack.enter_context(atomic_path(outputs[lang])) for lang in scripts}
-        _run_ffmpeg(build_command(Path(video), ass_files, temps, plan, opts), Path(video))
+        _run_ffmpeg(build_command(Path(video), ass_files, temps, plan, opts), Path(video), on_progress, total_ms)
 
 
 def burn(video: Path, tracks: Mapping[str, Sequence[Cue]], outputs: Mapping[str, Path],
-         opts: Options) -> None:
+         opts: Options, *, on_progress: ProgressFn | None = None) -> None:
     """Burn each language's cues into its own output video, decoding `video` once.
 
     `opts.preset` "auto" picks from the displayed (rotation-applied) frame size.
+    `on_progress(done_ms, total_ms)`: how far the encode is, as ffmpeg reports it.
     """
     check_fonts(tracks)
-    plan = plan_for(probe(video), opts)
+    info = probe(video)
+    plan = plan_for(info, opts)
     log.info("%s: burning %s (%s, %dx%d, %s)", video, ", ".join(tracks), plan.preset, plan.width, plan.height,
              plan.encoder)
     scripts = {lang: ass_to_string(cues, lang, plan.preset, plan.width, plan.height) for lang, cues in tracks.items()}
-    burn_ass(video, scripts, outputs, opts, plan)
+    burn_ass(video, scripts, outputs, opts, plan, on_progress, info.duration_ms)

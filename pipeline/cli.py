@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
+from typing import NoReturn
 
 from pipeline import __version__
 from pipeline.errors import PipelineError, UsageError
@@ -25,8 +27,43 @@ COMMANDS: dict[str, str] = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with misuse reported as one line (the usage block only with --help)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+# What a default of None (or a flag) means, where "none" would not say it.
+_DEFAULT_WORDS = {
+    "cache_dir": "$PIPELINE_CACHE_DIR or ~/.cache/campaign-captions", "jobs": "fit the machine",
+    "models_dir": "only the packages installed", "profile_overrides": "the preset's limits",
+    "targets": "ar, fr, en except the source", "source": "detect", "glossary": "the shipped one",
+    "output": "beside the input / in subtitles/", "out": "subtitles/", "lang": "from the file names",
+}
+
+
+def _say_defaults(parser: argparse.ArgumentParser) -> None:
+    """Every option's help ends with its default, unless it already names it."""
+    for action in parser._actions:
+        if not action.option_strings or action.default is argparse.SUPPRESS or action.required:
+            continue
+        text = action.help or ""
+        if "default" in text:
+            continue
+        if isinstance(action, argparse._StoreFalseAction):
+            shown = f"{action.dest.replace('_', ' ')} on"  # --no-burn: burning is on unless given
+        elif isinstance(action, argparse._StoreTrueAction):
+            shown = "off"
+        elif action.dest in _DEFAULT_WORDS and action.default in (None, []):
+            shown = _DEFAULT_WORDS[action.dest]
+        else:
+            shown = "none" if action.default in (None, []) else str(action.default)
+        action.help = f"{text} (default: {shown.replace('%', '%%')})".strip()
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipeline", description="Caption and localise videos offline: Whisper, ar/fr/en translation, burned-in subtitles.")
+    parser = _Parser(prog="python -m pipeline", description="Caption and localise videos offline: Whisper, ar/fr/en translation, burned-in subtitles.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     parser.add_argument("-q", "--quiet", action="store_true", help="only errors")
@@ -35,7 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
         module = importlib.import_module(f"pipeline.commands.{name}")
         p = sub.add_parser(name, help=help_text, description=help_text)
         module.add_arguments(p)
+        # -v/-q after the subcommand too ("run videos -v"); SUPPRESS keeps the top-level value when absent.
+        p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                       help="more log output (-vv for debug)")
+        p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="only errors")
         p.set_defaults(handler=module.handle)
+        _say_defaults(p)
     return parser
 
 
@@ -70,4 +112,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    sys.exit(main())
+    code = main()
+    if code == 130:
+        # Ctrl-C: worker threads may still be inside a model call, and tearing the interpreter down under
+        # native code can crash (exit 139 instead of 130). Everything is recorded and printed: leave now.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import importlib
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from pipeline import interrupt
 from pipeline.options import Options
 from pipeline.types import Cue, Transcript, Word
 
@@ -102,12 +104,12 @@ class Translate(Protocol):
     """`opts.preset` is the video's concrete preset (never "auto") from here on."""
 
     def __call__(self, cues: Sequence[Cue], src: str, tgt: str, opts: Options,
-                 cache: Cache | None = None) -> TranslationResult: ...
+                 cache: Cache | None = None, *, glossary: Glossary | None = None) -> TranslationResult: ...
 
 
 class WhisperTranslate(Protocol):
     def __call__(self, path: Path, opts: Options, tgt: str = "en", *,
-                 cache: Cache | None = None) -> list[Cue]: ...
+                 cache: Cache | None = None, glossary: Glossary | None = None) -> list[Cue]: ...
 
 
 class Check(Protocol):
@@ -116,7 +118,7 @@ class Check(Protocol):
 
 class Burn(Protocol):
     def __call__(self, video: Path, tracks: Mapping[str, Sequence[Cue]], outputs: Mapping[str, Path],
-                 opts: Options) -> None: ...
+                 opts: Options, *, on_progress: ProgressHandle | None = None) -> None: ...
 
 
 def _lazy(module: str, name: str) -> Any:
@@ -168,13 +170,49 @@ class Context:
     progress: ProgressFactory = no_progress
     burn_only: bool = False
     prompt: str | None = None  # Whisper's initial prompt (campaign names from the glossary)
+    glossary: Glossary | None = None  # the campaign glossary, read once per run and handed to every stage
+    names: tuple[str, ...] = ()  # its names: never split, never re-punctuated (in every profile)
     whisper_lock: threading.Lock = field(default_factory=threading.Lock)
+    live: dict[str, VideoResult] = field(default_factory=dict)  # stem -> its result, from its first stage on
+    forget_source: bool = False  # --source auto: languages forced for videos in earlier runs are forgotten
+    notify: Callable[[str], None] | None = None  # one line per finished stage and video (logs, `| tee`)
+    _started: dict[str, tuple[str, float]] = field(default_factory=dict)  # stem -> (stage, start time)
 
     @property
     def out_dir(self) -> Path:
         return Path(self.opts.out_dir)
 
+    def source_for(self, previous: VideoResult | None) -> tuple[str | None, Options, str | None]:
+        """(forced language, options, Whisper prompt) for one video: --source, else the language a user
+        forced for this video in an earlier run (remembered in its record), else None (detect)."""
+        remembered = None if self.forget_source or previous is None else previous.forced_source
+        if self.opts.source is not None or remembered is None:
+            return self.opts.source, self.opts, self.prompt
+        opts = replace(self.opts, source=remembered)
+        return remembered, opts, self.stages.prompt(self.glossary, remembered) or None
+
     def begin(self, result: VideoResult, stage: str) -> None:
-        """Record the stage about to run (what `status` shows for a run killed here)."""
+        """Record the stage about to run (what `status` shows for a run killed here); stop here on Ctrl-C."""
+        self._end_stage(result)
         result.running = stage
+        self.live[result.stem] = result
+        self._started[result.stem] = (stage, time.perf_counter())
+        interrupt.check()
         self.state.save(result)
+
+    def finish(self, result: VideoResult) -> None:
+        """The video is done (or failed): its last stage's time, and a line for logs."""
+        self._end_stage(result)
+        if self.notify is not None:
+            verdict = "FAILED" if result.failed else "done"
+            self.notify(f"{Path(result.video).name}: {verdict} in {result.seconds:.1f} s")
+
+    def _end_stage(self, result: VideoResult) -> None:
+        started = self._started.pop(result.stem, None)
+        if started is None:
+            return
+        stage, t0 = started
+        secs = time.perf_counter() - t0
+        result.stage_seconds[stage] = round(result.stage_seconds.get(stage, 0.0) + secs, 2)
+        if self.notify is not None:
+            self.notify(f"{Path(result.video).name}: {stage} finished ({secs:.1f} s)")

@@ -17,13 +17,13 @@ from __future__ import annotations
 import csv
 import logging
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from pipeline.errors import UsageError
 from pipeline.profiles import ARABIC_DIGITS, LANGUAGES, TO_ASCII_DIGITS
+from pipeline.typography import names_regex
 
 log = logging.getLogger(__name__)
 
@@ -53,25 +53,6 @@ class Term:
         return tuple(s for s in seen if s)
 
 
-def _any_case(spelling: str) -> bool:
-    """Whether a spelling may match in any letter case: only long single words ("libantroc").
-
-    Short names ("Meta") and several words ("I Make This!", "Cairo Runners") are made of ordinary words
-    ("meta data", "I make this bread"), so they match only as written. Arabic has no case: unaffected.
-    """
-    return len(spelling) > 4 and len(spelling.split()) == 1
-
-
-def names_regex(spellings: Iterable[str]) -> str:
-    """An alternation matching each spelling as whole words, longest first, under `_any_case`'s rule.
-
-    Compile it with re.IGNORECASE: spellings that must match as written carry their own (?-i:...).
-    """
-    ordered = sorted(set(spellings), key=len, reverse=True)
-    alts = (re.escape(s) if _any_case(s) else f"(?-i:{re.escape(s)})" for s in ordered if s)
-    return "|".join(f"(?<!\\w){a}(?!\\w)" for a in alts)
-
-
 @dataclass(frozen=True)
 class Glossary:
     terms: tuple[Term, ...] = ()
@@ -79,6 +60,11 @@ class Glossary:
 
     def spellings(self) -> frozenset[str]:
         return frozenset(s for t in self.terms for s in t.spellings())
+
+    def names(self) -> tuple[str, ...]:
+        """Every spelling of every term, sorted: what a `Profile` protects on screen (never split, never
+        re-punctuated)."""
+        return tuple(sorted(self.spellings()))
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline import interrupt
 from pipeline.errors import MediaError
 from pipeline.types import seconds_to_ms
 
@@ -120,7 +121,7 @@ def decode_audio(path: str | os.PathLike[str], info: MediaInfo | None = None) ->
     cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-i", ff_input(p), "-map", "0:a:0", "-vn",
            "-ac", "1", "-ar", str(SAMPLE_RATE), "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]
     try:
-        proc = subprocess.run(cmd, capture_output=True, timeout=3600)
+        proc = interrupt.run(cmd, timeout=3600)  # stoppable by Ctrl-C
     except FileNotFoundError:
         raise MediaError("ffmpeg not found: install ffmpeg (make subtitles does it on Debian)") from None
     except subprocess.TimeoutExpired:

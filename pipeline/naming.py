@@ -15,6 +15,7 @@ from pathlib import Path
 from pipeline.profiles import LANGUAGES, language
 
 SOCIAL_DIR = "social"  # Facebook-named SRTs
+STALE_DIR = "stale"  # translations (and their exports, burns) that no longer go with their source SRT
 STATE_DIR = ".pipeline"  # the pipeline's records: manifest, run record, lock
 MANIFEST_NAME = "manifest.jsonl"
 STATE_NAME = "state.jsonl"
@@ -39,6 +40,10 @@ def mp4_path(out_dir: Path, stem: str, lang: str) -> Path:
 def social_path(out_dir: Path, stem: str, lang: str) -> Path:
     """Facebook's caption file naming: NAME.ll_CC.srt (e.g. ar_AR, fr_FR, en_US)."""
     return Path(out_dir) / SOCIAL_DIR / f"{stem}.{language(lang).facebook_locale}.srt"
+
+
+def stale_dir(out_dir: Path) -> Path:
+    return Path(out_dir) / STALE_DIR
 
 
 # --- the pipeline's records --------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+AUTO_SOURCE = "auto"  # --source auto: detect from speech, and forget a language forced for a video before
+
 
 @dataclass(frozen=True)
 class Options:
@@ -12,7 +14,7 @@ class Options:
     model: str = "base"  # "base" = the embedded model; a size name (small, large-v3, turbo...) or a folder
     device: str = "auto"  # auto | cpu | cuda
     compute_type: str = "auto"  # auto = int8 on CPU, float16 on CUDA
-    source: str | None = None  # forced source language; None = detect from speech
+    source: str | None = None  # forced source language; None = detect (or what was forced before); "auto" = detect
     beam_size: int = 5
     # Translation
     targets: tuple[str, ...] | None = None  # None = every supported language except the source

@@ -7,6 +7,7 @@ language x preset, with any user overrides applied.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from pipeline.errors import UsageError
@@ -72,9 +73,9 @@ class Profile:
     min_gap_ms: int = 83  # two frames at 24 fps
     chain_ms: int = 500  # gaps up to this are closed down to min_gap_ms ("chaining")
     linger_ms: int = 500  # a cue may stay up to this long after the end of speech
-    # Multi-word names and brands that are never split across lines or cues; None = the campaign default
-    # (PROTECTED_TERMS plus the multi-word entries of pipeline/data/glossary.csv when it exists).
-    protected: tuple[str, ...] | None = None
+    # Names and brands (the campaign glossary's spellings, given by the caller): never split across lines or
+    # cues, and left exactly as written by typography ("We Did It!" is not French prose).
+    protected: tuple[str, ...] = ()
 
 
 # The settings a user may override: their type, and whether 0 is allowed (a gap may be 0, a limit not).
@@ -88,9 +89,6 @@ _SETTINGS: dict[str, tuple[type, bool]] = {
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
-
-# Campaign names that must stay whole on screen (brief of issue 3); the glossary adds its own.
-PROTECTED_TERMS: tuple[str, ...] = ("Cairo Runners", "LibanTroc", "I Make This!", "Moroccan Travelers Community")
 
 _EN_BREAK_BEFORE = _words("and but or nor so yet because although though while whereas when whenever where "
                           "if unless until which who whom whose that than as after before since "
@@ -238,10 +236,15 @@ def resolve_preset(requested: str, width: int, height: int) -> str:
     return name
 
 
-def profile(lang: str, preset_name: str = "landscape", overrides: dict[str, float] | None = None) -> Profile:
-    """The limits for one language x preset, with user overrides (e.g. {"max_cps": 15}) applied."""
+def profile(lang: str, preset_name: str = "landscape", overrides: dict[str, float] | None = None,
+            names: Iterable[str] = ()) -> Profile:
+    """The limits for one language x preset, with user overrides (e.g. {"max_cps": 15}) applied.
+
+    `names`: the glossary's names and brands (`Glossary.names()`), protected on screen.
+    """
     lg, pr = language(lang), preset(preset_name)
-    base = Profile(lang, preset_name, max_chars=pr.max_chars, max_lines=pr.max_lines, max_cps=lg.max_cps)
+    base = Profile(lang, preset_name, max_chars=pr.max_chars, max_lines=pr.max_lines, max_cps=lg.max_cps,
+                   protected=tuple(names))
     if not overrides:
         return base
     unknown = set(overrides) - set(_SETTINGS)

@@ -133,7 +133,7 @@ def _check_one(n: int, cue: Cue, p: Profile) -> list[Finding]:
         size = typography.display_length(line)
         if size > p.max_chars:
             out.append(_finding("chars_per_line", n, at, f"line {i} has {size} characters (max {p.max_chars})"))
-        out += [_finding("typography", n, at, msg) for msg in typography.problems(line, p.language)]
+        out += [_finding("typography", n, at, msg) for msg in typography.problems(line, p.language, p.protected)]
     if len(cue.lines) > p.max_lines:
         out.append(_finding("too_many_lines", n, at, f"{len(cue.lines)} lines (max {p.max_lines})"))
     out += _check_tags(n, cue)
@@ -234,7 +234,7 @@ def safe_fixes(cues: Sequence[Cue], profile: Profile) -> tuple[list[Cue], list[s
     fixed: list[Cue] = []
     changes: list[str] = []
     for n, cue in enumerate(cues, start=1):
-        lines = tuple(typography.apply(line, profile.language) for line in cue.lines)
+        lines = tuple(typography.apply(line, profile.language, profile.protected) for line in cue.lines)
         if lines != cue.lines and [typography.plain(x) for x in lines] == [typography.plain(x) for x in cue.lines]:
             changes.append(f"cue {n}: typography")
             cue = replace(cue, lines=lines)

@@ -45,6 +45,8 @@ class VideoResult:
     seconds: float = 0.0
     running: str | None = None  # the stage in progress; left set by a run that was killed
     input: dict[str, Any] = field(default_factory=dict)  # size, mtime_ns, sha256 of the media
+    forced_source: str | None = None  # the spoken language a user forced (--source): later runs keep it
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # "transcribe", "translate fr"... -> seconds
 
     @property
     def failed(self) -> bool:
@@ -107,9 +109,9 @@ def rows(results: list[VideoResult]) -> list[list[str]]:
     out = []
     for r in results:
         name = Path(r.video).name
-        if r.error and not r.langs:
+        if (r.error or r.running) and not r.langs:
             out.append([name, r.source or "-", *(r.stages.get(s, "-") for s in VIDEO_STAGES),
-                        "-", "-", "-", "-", "FAILED", "-", f"{r.seconds:.1f}s"])
+                        "-", "-", "-", "-", "FAILED" if r.error else "INTERRUPTED", "-", f"{r.seconds:.1f}s"])
             continue
         for i, lr in enumerate(r.langs.values()):
             video_cells = [r.stages.get(s, "-") for s in VIDEO_STAGES] if lr.lang == r.source else ["", ""]
@@ -148,6 +150,8 @@ def problems(results: list[VideoResult]) -> tuple[list[str], list[str]]:
         name = Path(r.video).name
         if r.error:
             failures.append(f"{name}: {_cause(r, r.error)}")
+        if r.running:
+            notes.setdefault(f"interrupted during {r.running}: the next run resumes it", []).append(name)
         for lr in r.langs.values():
             if lr.error:
                 failures.append(f"{name} [{lr.lang}]: {_cause(r, lr.error)}")
@@ -160,10 +164,28 @@ def problems(results: list[VideoResult]) -> tuple[list[str], list[str]]:
     return failures, lines
 
 
-def summary(results: list[VideoResult]) -> str:
+def stage_times(results: list[VideoResult]) -> dict[str, float]:
+    """Seconds per stage over all videos ("translate fr" and "translate en" count as "translate")."""
+    totals: dict[str, float] = {}
+    for r in results:
+        for stage, secs in r.stage_seconds.items():
+            kind = stage.split()[0]
+            totals[kind] = totals.get(kind, 0.0) + secs
+    return totals
+
+
+def summary(results: list[VideoResult], total: int | None = None) -> str:
+    """The end-of-run table and counts; `total` > len(results) when a stopped run never started some videos."""
     failures, notes = problems(results)
-    ok = sum(not r.failed for r in results)
-    parts = [table(results), "", f"{ok} of {len(results)} video(s) complete, {len(results) - ok} with failures."]
+    stopped = sum(bool(r.running) for r in results)
+    ok = sum(not r.failed and not r.running for r in results)
+    total = len(results) if total is None else total
+    count = f"{ok} of {total} video(s) complete, {sum(r.failed for r in results)} with failures"
+    if stopped or total > len(results):
+        count += f", {stopped} interrupted, {total - len(results)} not started"
+    parts = [table(results), "", count + "."]
+    if times := stage_times(results):
+        parts.append("Time per stage: " + ", ".join(f"{stage} {secs:.1f} s" for stage, secs in times.items()))
     if failures:
         parts += ["", "Failures:", *(f"  {f}" for f in failures)]
     if notes:

@@ -8,16 +8,19 @@ and used as the input downstream.
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import errno
 import logging
 import os
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline import subtitles
-from pipeline.cache import atomic_write_text, file_sha256, text_sha256
+from pipeline.cache import _UMASK, file_sha256, text_sha256
 from pipeline.errors import SubtitleParseError
 from pipeline.journal import Journal
 from pipeline.naming import manifest_path
@@ -89,6 +92,13 @@ class Manifest:
                 e.update(meta)
                 self._save(key)
 
+    def forget(self, path: str | os.PathLike[str]) -> None:
+        """Drop a file's entry (it was moved away: what is at `path` next is whoever puts it there)."""
+        with self._lock:
+            key = self.key(path)
+            if self._files.pop(key, None) is not None:
+                self._save(key)
+
     def intend(self, path: str | os.PathLike[str], sha256: str) -> None:
         """Note what we are about to write, before the rename: a run killed between the rename and `record`
         leaves a file that is still known as ours (not a reviewer's forever)."""
@@ -117,16 +127,76 @@ def write_text(manifest: Manifest, path: str | os.PathLike[str], text: str, **me
     p = Path(path)
     sha = text_sha256(text)
     state = manifest.state(p)
-    if state is not FileState.ABSENT and file_sha256(p) == sha:
+    current = None if state is FileState.ABSENT else file_sha256(p)
+    if current == sha:
         manifest.record(p, sha, **meta)
         return WriteOutcome(p, "unchanged")
     if state.reviewer_owned:
         log.info("%s: edited by a reviewer, left as it is", p)
         return WriteOutcome(p, "kept")
     manifest.intend(p, sha)
-    atomic_write_text(p, text)
+    if not _replace_if_unchanged(p, text.encode("utf-8"), current):
+        log.info("%s: a reviewer saved it while we were writing; their file was kept", p)
+        return WriteOutcome(p, "kept")
     manifest.record(p, sha, **meta)
     return WriteOutcome(p, "written")
+
+
+def has_manifest(folder: str | os.PathLike[str]) -> bool:
+    """Whether the pipeline has written into `folder` (it then owns a manifest there)."""
+    return manifest_path(Path(folder)).is_file()
+
+
+def write_output(path: str | os.PathLike[str], text: str, **meta: Any) -> WriteOutcome:
+    """What a single-file command writes into an output folder: the batch's rules, the folder's manifest.
+
+    A reviewer's file there (edited since we wrote it, or never ours) is kept; the caller says so and fails.
+    """
+    return write_text(Manifest(Path(path).parent), path, text, **meta)
+
+
+def _replace_if_unchanged(path: Path, data: bytes, expected: str | None) -> bool:
+    """Put `data` at `path` only if `path` still holds `expected` (sha256; None = no file); else keep it.
+
+    Closes the window between checking a file and replacing it: the old file is first moved aside (atomic),
+    then checked, and ours is linked in only where no file is (a link never replaces). A reviewer's save
+    that lands at any moment is either found and put back, or makes our link fail; it is never lost.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.stem[:40]}.", suffix=path.suffix + ".part", dir=path.parent)
+    tmp, aside = Path(name), Path(name + ".old.part")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600: give what a plain open() would
+        if expected is not None:
+            try:
+                os.rename(path, aside)
+            except FileNotFoundError:
+                return False  # deleted meanwhile: someone's decision; a later run writes it anew
+            if file_sha256(aside) != expected:  # changed after our check: the reviewer's file goes back
+                try:
+                    os.link(aside, path)
+                except FileExistsError:  # saved once more since: keep both, the newest in place
+                    os.rename(aside, path.with_name(path.name + ".earlier"))
+                    log.warning("%s: saved twice while we wrote; the earlier save is %s.earlier", path,
+                                path.name)
+                return False
+        try:
+            os.link(tmp, path)
+        except FileExistsError:  # the reviewer saved in the instant the old file was aside
+            if path.is_dir():  # not a save: something in the way, the caller must say so
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path)) from None
+            return False
+        except OSError:  # a file system without hard links: a plain rename, the window reopens by a hair
+            os.replace(tmp, path)
+        return True
+    finally:
+        for leftover in (tmp, aside):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
 
 
 def read_reviewed(path: str | os.PathLike[str]) -> list[Cue]:

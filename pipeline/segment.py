@@ -14,7 +14,6 @@ the silence is there; it never overlaps the next cue.
 from __future__ import annotations
 
 import bisect
-import csv
 import logging
 import math
 import string
@@ -22,14 +21,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
-from pathlib import Path
 
 from pipeline import typography
 from pipeline.profiles import (
     CLOSERS,
     LOCAL_MARKS,
     OPENING_QUOTES,
-    PROTECTED_TERMS,
     Language,
     Profile,
     language,
@@ -38,7 +35,6 @@ from pipeline.types import Cue, Word
 
 log = logging.getLogger(__name__)
 
-GLOSSARY = Path(__file__).resolve().parent / "data" / "glossary.csv"
 
 # Costs of a break (line or cue) between two words: the order of preference of the style guides.
 SENTENCE, CLAUSE, LONG_PAUSE, PAUSE, BEFORE_LINK, PLAIN, NAME, BAD = 0.0, 2.0, 3.0, 4.5, 6.0, 20.0, 35.0, 60.0
@@ -73,30 +69,9 @@ def _is_number(token: str) -> bool:
     return bool(core) and any(ch.isdigit() for ch in core) and all(ch.isdigit() or ch in ".,:" for ch in core)
 
 
-@lru_cache(maxsize=1)
-def default_protected() -> tuple[str, ...]:
-    """Campaign names plus the multi-word cells of the shipped glossary (if there is one)."""
-    terms = list(PROTECTED_TERMS)
-    try:
-        with GLOSSARY.open(encoding="utf-8-sig", newline="") as f:
-            rows = list(csv.reader(f))
-    except FileNotFoundError:
-        return tuple(terms)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        log.warning("%s: not used for line breaking (%s)", GLOSSARY, exc)
-        return tuple(terms)
-    for row in rows[1:]:
-        for cell in (c.strip() for field in row for c in field.split("|")):  # aliases: a|b|c
-            # Names and brands are short; longer cells are notes or sentences.
-            if 2 <= len(cell.split()) <= 5 and not cell.startswith("#"):
-                terms.append(cell)
-    return tuple(dict.fromkeys(terms))
-
-
 @lru_cache(maxsize=64)
-def _lang_rules(lang: str, protected: tuple[str, ...] | None) -> _Lang:
-    terms = default_protected() if protected is None else protected
-    seqs = {tuple(_norm(t) for t in term.split()) for term in terms}
+def _lang_rules(lang: str, protected: tuple[str, ...]) -> _Lang:
+    seqs = {tuple(_norm(t) for t in term.split()) for term in protected}
     return _Lang(language(lang), tuple(s for s in seqs if len(s) >= 2 and all(s)))
 
 
@@ -155,7 +130,8 @@ def _joins(tokens: Sequence[str], rules: _Lang) -> list[float]:
     for seq in rules.protected:
         size = len(seq)
         for k in range(len(tokens) - size + 1):
-            if tuple(norms[k:k + size]) == seq:
+            # The first word may carry an elision or a clitic: "l'Équipe du Port", "وCairo Runners".
+            if tuple(norms[k + 1:k + size]) == seq[1:] and seq[0] in _hosts(norms[k], rules.lg):
                 for inner in range(k + 1, k + size):
                     costs[inner] = NEVER
     return costs
@@ -250,7 +226,7 @@ def _shape_cost(widths: list[int], max_chars: int) -> float:
 def break_lines(text: str, profile: Profile, protected: Sequence[str] | None = None) -> tuple[str, ...]:
     """`text` (already typeset) on as few lines as fit, broken where the style guide prefers.
 
-    `protected`: multi-word names never split (default: `profile.protected`, else the campaign's terms).
+    `protected`: multi-word names never split (default: `profile.protected`, the glossary's names).
     """
     if protected is not None:
         profile = replace(profile, protected=tuple(protected))
@@ -321,7 +297,7 @@ class _Segmenter:
     def cost(self, i: int, j: int) -> tuple[tuple[float, float], _Layout]:
         """((hard, soft) cost, layout) of a cue holding words[i:j]."""
         p = self.profile
-        text = typography.apply(" ".join(w.text for w in self.words[i:j]), p.language)
+        text = typography.apply(" ".join(w.text for w in self.words[i:j]), p.language, p.protected)
         layout = _layout(text, p, self.rules)
         duration = self.end_of(i, j) - self.words[i].start_ms
         hard = float(layout.overflow)
@@ -385,7 +361,7 @@ class _Segmenter:
 def segment(words: Sequence[Word], profile: Profile, protected: Sequence[str] | None = None) -> list[Cue]:
     """Cues for `words` (any words: transcribed or interpolated), typeset for `profile.language`.
 
-    `protected`: multi-word names never split (default: `profile.protected`, else the campaign's terms).
+    `protected`: multi-word names never split (default: `profile.protected`, the glossary's names).
     """
     if protected is not None:
         profile = replace(profile, protected=tuple(protected))

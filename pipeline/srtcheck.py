@@ -17,18 +17,20 @@ from pipeline.subtitles import decode_srt, parse_srt_blocks
 
 
 def check_text(text: str, source: str, lang: str | None = None, preset: str = "landscape",
-               overrides: dict[str, float] | None = None, notes: Iterable[str] = ()) -> qc.Report:
+               overrides: dict[str, float] | None = None, notes: Iterable[str] = (),
+               names: Iterable[str] = ()) -> qc.Report:
+    """`names`: the glossary's names (kept whole and as written: not typography errors)."""
     blocks = parse_srt_blocks(text)
     lang = lang or language_from_name(source) or guess_language(" ".join(" ".join(b.lines) for b in blocks))
-    return qc.check_blocks(blocks, profile(lang, preset, overrides), source, notes)
+    return qc.check_blocks(blocks, profile(lang, preset, overrides, names), source, notes)
 
 
 def check_file(path: str | os.PathLike[str], lang: str | None = None, preset: str = "landscape",
-               overrides: dict[str, float] | None = None) -> qc.Report:
+               overrides: dict[str, float] | None = None, names: Iterable[str] = ()) -> qc.Report:
     """Read any SRT leniently (BOM, CRLF, legacy encodings) and report every problem per cue."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise SubtitleParseError(str(path), None, f"cannot be read ({exc.strerror or exc})") from None
     text, notes = decode_srt(data, str(path))
-    return check_text(text, str(path), lang, preset, overrides, notes)
+    return check_text(text, str(path), lang, preset, overrides, notes, names)

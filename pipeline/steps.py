@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pipeline import export, review
+from pipeline import export, interrupt, naming, review
 from pipeline.cache import file_sha256, key_of, text_sha256
 from pipeline.context import Context, Track
 from pipeline.errors import MediaError, PipelineError
@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 # Bump when the code changes what a burned video looks like for the same inputs (the ASS writer, the filter
 # graph, the styles), so videos burned by an older version are burned again.
-BURN_VERSION = 2  # 2: numbers beside Arabic units outside Latin isolates; {\an8} honoured
+BURN_VERSION = 3  # 2: numbers beside Arabic units outside Latin isolates; {\an8} honoured;
+# 3: over-long lines wrapped; @handles, #hashtags and 50% isolated in Arabic
 
 class _Guard(contextlib.AbstractContextManager):
     """Turn any failure of one video (or one language) into its one-line cause; the batch goes on."""
@@ -39,7 +40,9 @@ class _Guard(contextlib.AbstractContextManager):
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
         if exc is None or not isinstance(exc, Exception):
-            return False  # KeyboardInterrupt and SystemExit still stop the run
+            return False  # Interrupted, KeyboardInterrupt and SystemExit still stop the run
+        if interrupt.requested():  # e.g. a stage whose ffmpeg was stopped: interrupted, not failed
+            raise interrupt.Interrupted from exc
         if isinstance(exc, PipelineError):
             self.target.error = str(exc)
         elif isinstance(exc, OSError):  # full disk, no permission, a file in the way: the file and why
@@ -71,16 +74,24 @@ def process_video(ctx: Context, path: Path, stem: str) -> VideoResult:
     previous = ctx.state.videos.get(stem)
     result = VideoResult(video=str(path), stem=stem)
     started = time.perf_counter()
-    with _Guard(result):
-        _process(ctx, path, result, previous)
+    try:
+        with _Guard(result):
+            _process(ctx, path, result, previous)
+    except interrupt.Interrupted:  # Ctrl-C: `running` stays set, so the record says interrupted (not failed)
+        result.seconds = round(time.perf_counter() - started, 2)
+        with contextlib.suppress(OSError):
+            ctx.state.save(result)
+        return result
     result.seconds = round(time.perf_counter() - started, 2)
     result.running = None
+    ctx.finish(result)
     with _Guard(result):  # a record that cannot be written (disk full) fails this video, not the batch
         ctx.state.save(result)
     return result
 
 
 def _process(ctx: Context, path: Path, result: VideoResult, previous: VideoResult | None) -> None:
+    result.forced_source = previous.forced_source if previous else None  # kept by a run that stops early
     ctx.begin(result, "probe")
     known = previous.input if previous and not ctx.opts.force else {}
     info = _probe(ctx, path, known)
@@ -93,10 +104,11 @@ def _process(ctx: Context, path: Path, result: VideoResult, previous: VideoResul
     if ctx.burn_only:
         tracks = _existing_tracks(ctx, result, previous)
     else:
-        src_track = _source(ctx, path, info.duration_ms, result)
+        src_track = _source(ctx, path, info.duration_ms, result, previous)
         tracks = {result.source: src_track}
         if src_track.cues and result.source in LANGUAGES:
             tracks.update(_translations(ctx, result, src_track))
+            _set_aside_stale(ctx, result, src_track.sha256, tracks)
     for lang, track in tracks.items():
         _finish_language(ctx, result, lang, track)
     tracks = {lang: track for lang, track in tracks.items()
@@ -125,18 +137,26 @@ def _probe(ctx: Context, path: Path, known: dict[str, Any]) -> MediaInfo:
 
 # --- source language ---------------------------------------------------------------------------------
 
-def _source(ctx: Context, path: Path, duration_ms: int, result: VideoResult) -> Track:
+def _source(ctx: Context, path: Path, duration_ms: int, result: VideoResult,
+            previous: VideoResult | None) -> Track:
     ctx.begin(result, "transcribe")
+    forced, opts, prompt = ctx.source_for(previous)
+    result.forced_source = forced
+    if forced and forced != ctx.opts.source:
+        result.notes.append(f"language {forced}, as forced for this video before (--source auto detects again)")
     known_sha = result.input["sha256"]  # media_identity's: not hashed again when size and date are unchanged
-    transcript = ctx.stages.cached_transcript(path, ctx.opts, ctx.cache, prompt=ctx.prompt,
-                                              media_sha256=known_sha)
+    transcript = ctx.stages.cached_transcript(path, opts, ctx.cache, prompt=prompt, media_sha256=known_sha)
     cached = transcript is not None
     if transcript is None:
         with ctx.whisper_lock:  # one Whisper model per device; other jobs translate and encode meanwhile
             progress = ctx.progress(result.stem, duration_ms)  # made here so its ETA excludes the wait
             try:
-                transcript, cached = ctx.stages.transcribe(path, ctx.opts, ctx.cache, on_progress=progress,
-                                                           prompt=ctx.prompt, media_sha256=known_sha)
+                def on_progress(done_ms: int, total_ms: int) -> None:
+                    interrupt.check()  # between two stretches of decoding: Ctrl-C stops here
+                    progress(done_ms, total_ms)
+
+                transcript, cached = ctx.stages.transcribe(path, opts, ctx.cache, on_progress=on_progress,
+                                                           prompt=prompt, media_sha256=known_sha)
             finally:
                 progress.close()
     result.stages["transcribe"] = "cached" if cached else "done"
@@ -144,14 +164,32 @@ def _source(ctx: Context, path: Path, duration_ms: int, result: VideoResult) -> 
     result.notes += list(transcript.notes)
     if not transcript.words:  # no speech: an SRT without cues (and the transcript's note), nothing else
         result.stages["segment"] = "-"
+        renamed = _renamed_source(ctx, result)
+        if renamed is not None:
+            return renamed
         return _write_or_keep(ctx, result.lang(transcript.language), srt_path(ctx.out_dir, result.stem,
-                              transcript.language), [], {"lang": transcript.language})
+                              transcript.language), [], {"lang": transcript.language, "preset": ctx.opts.preset})
     ctx.begin(result, "segment")
     cues = ctx.stages.segment(list(transcript.words), _profile(ctx, transcript.language))
     result.stages["segment"] = "done"
     return _write_or_keep(ctx, result.lang(transcript.language),
                           srt_path(ctx.out_dir, result.stem, transcript.language), list(cues),
-                          {"lang": transcript.language})
+                          {"lang": transcript.language, "preset": ctx.opts.preset})
+
+
+def _renamed_source(ctx: Context, result: VideoResult) -> Track | None:
+    """No speech heard, but a reviewer wrote the words and named the language: `<stem>.und.srt` renamed to
+    `<stem>.<lang>.srt` (or such a file put there by hand). That file is the source; translations follow."""
+    for lang in LANGUAGES:
+        path = srt_path(ctx.out_dir, result.stem, lang)
+        entry = ctx.manifest.entry(path)
+        if ctx.manifest.state(path).reviewer_owned and (entry is None or entry.get("from_srt") is None):
+            cues = review.read_reviewed(path)
+            result.source = lang
+            result.lang(lang).stages["write"] = "reviewer's"
+            result.notes.append(f"no speech heard; the reviewer's {path.name} is the source")
+            return Track(tuple(cues), file_sha256(path))
+    return None
 
 
 def _write_or_keep(ctx: Context, lr: LangResult, path: Path, cues: list[Cue], meta: dict[str, Any]) -> Track:
@@ -165,7 +203,7 @@ def _write_or_keep(ctx: Context, lr: LangResult, path: Path, cues: list[Cue], me
 
 
 def _profile(ctx: Context, lang: str) -> Profile:
-    return profile(lang, ctx.opts.preset, dict(ctx.opts.profile_overrides) or None)
+    return profile(lang, ctx.opts.preset, dict(ctx.opts.profile_overrides) or None, ctx.names)
 
 
 # --- translations ------------------------------------------------------------------------------------
@@ -212,17 +250,51 @@ def _translate_one(ctx: Context, result: VideoResult, lr: LangResult, src: Track
     ctx.begin(result, f"translate {lr.lang}")
     if ctx.opts.translator == "whisper":  # English straight from speech: the model, so under its lock
         with ctx.whisper_lock:
-            cues = list(ctx.stages.whisper_translate(Path(result.video), ctx.opts, lr.lang, cache=ctx.cache))
+            cues = list(ctx.stages.whisper_translate(Path(result.video), ctx.opts, lr.lang, cache=ctx.cache,
+                                                     glossary=ctx.glossary))
         lr.stages["translate"] = "whisper"
         translated = len(cues)
     else:
-        tr = ctx.stages.translate(list(src.cues), result.source, lr.lang, ctx.opts, ctx.cache)
+        tr = ctx.stages.translate(list(src.cues), result.source, lr.lang, ctx.opts, ctx.cache,
+                                  glossary=ctx.glossary)
         cues, translated = list(tr.cues), tr.translated
         lr.stages["translate"] = f"{translated}/{tr.sentences} new" if translated else "cached"
     text = srt_to_string(cues)
-    lr.stages["write"] = review.write_text(ctx.manifest, path, text, lang=lr.lang, from_srt=src.sha256,
-                                           translated=translated).status
+    lr.stages["write"] = review.write_text(ctx.manifest, path, text, lang=lr.lang, preset=ctx.opts.preset,
+                                           from_srt=src.sha256, translated=translated).status
     return Track(tuple(cues), text_sha256(text))
+
+
+def _set_aside_stale(ctx: Context, result: VideoResult, src_sha: str, tracks: dict[str, Track]) -> None:
+    """Translations made from an older source SRT and not remade this run (no package, a failure) leave
+    `subtitles/` and `social/` for `stale/`, with a note on every run, so none passes for current. A
+    reviewer's translation stays where it is, flagged. Whisper's English follows the speech, not an edited
+    source SRT: said on every run too."""
+    out_dir, src = ctx.out_dir, result.source
+    edited = result.lang(src).stages.get("write") == "reviewer's"
+    if ctx.opts.translator == "whisper" and "en" in tracks and edited:
+        result.lang("en").notes.append(f"made by Whisper from the speech: it does not follow the edits in "
+                                       f"{result.stem}.{src}.srt (use --translator argos)")
+    for lang in LANGUAGES:
+        if lang == src or lang in tracks:
+            continue
+        path, stale = srt_path(out_dir, result.stem, lang), naming.stale_dir(out_dir)
+        entry = ctx.manifest.entry(path) or {}
+        state = ctx.manifest.state(path)
+        if state is review.FileState.OURS and entry.get("from_srt") not in (None, src_sha):
+            burned = mp4_path(out_dir, result.stem, lang)
+            for f in (path, naming.vtt_path(out_dir, result.stem, lang),
+                      naming.social_path(out_dir, result.stem, lang), burned):
+                ours = ctx.manifest.entry(f) is not None if f == burned else (
+                    ctx.manifest.state(f) is review.FileState.OURS)
+                if f.is_file() and ours:
+                    stale.mkdir(parents=True, exist_ok=True)
+                    f.replace(stale / f.name)
+                    ctx.manifest.forget(f)
+        if (stale / path.name).is_file() and not path.exists():
+            result.lang(lang).notes.append(
+                f"no current translation: {result.stem}.{src}.srt changed and {lang} could not be remade; "
+                f"the old one is in {naming.STALE_DIR}/{path.name}")
 
 
 def _needs_a_look(ctx: Context, path: Path, src_sha: str) -> bool:
@@ -329,7 +401,12 @@ def _burn(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track
 def _burn_group(ctx: Context, path: Path, result: VideoResult, tracks: dict[str, Track],
                 todo: dict[str, str]) -> None:
     outputs = {lang: mp4_path(ctx.out_dir, result.stem, lang) for lang in todo}
-    ctx.stages.burn(path, {lang: list(tracks[lang].cues) for lang in todo}, outputs, ctx.opts)
+    bar = ctx.progress(f"{result.stem} (burn)", int(result.input.get("probe", {}).get("duration_ms") or 0))
+    try:
+        ctx.stages.burn(path, {lang: list(tracks[lang].cues) for lang in todo}, outputs, ctx.opts,
+                        on_progress=bar)
+    finally:
+        bar.close()
     for lang, key in todo.items():
         out = outputs[lang]
         ctx.manifest.record(out, None, burn_key=key, from_srt=tracks[lang].sha256, size=out.stat().st_size)

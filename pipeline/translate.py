@@ -68,25 +68,28 @@ def _translate_sentences(protected: list[str], chain: tuple[packages.Package, ..
     return outputs, len(todo)
 
 
-def target_profile(tgt: str, opts: Options) -> Profile:
+def target_profile(tgt: str, opts: Options, names: Sequence[str] = ()) -> Profile:
     """`tgt`'s limits for `opts.preset`, which must be concrete: "auto" needs a frame size, so the caller
-    resolves it (`profiles.resolve_preset`); the `translate` command, with no frame, uses landscape."""
+    resolves it (`profiles.resolve_preset`); the `translate` command, with no frame, uses landscape.
+    `names`: the glossary's, kept whole and as written."""
     if opts.preset == "auto":
         raise ValueError("a concrete preset (landscape, vertical, square) is needed, not 'auto': "
                          "resolve it from the frame size first")
-    return profile(tgt, opts.preset, dict(opts.profile_overrides) or None)
+    return profile(tgt, opts.preset, dict(opts.profile_overrides) or None, names)
 
 
 def translate_cues(cues: Sequence[Cue], src: str, tgt: str, opts: Options,
-                   cache: Cache | None = None) -> TranslationResult:
+                   cache: Cache | None = None, *, glossary: gl.Glossary | None = None) -> TranslationResult:
     """`cues` (in `src`) translated into `tgt` on the same timing. `cache` None = the default cache.
 
     Cues out of order or partly overlapping are normalised first (`normalise`); nested ones are an error.
 
     `opts.preset` names the target layout; it must be concrete ("auto" is a ValueError: see `target_profile`).
+    `glossary`: names kept through translation and whole on screen (None: read `opts.glossary` here).
     """
     language(src), language(tgt)
-    target = target_profile(tgt, opts)  # a wrong preset fails before any model runs
+    glossary = glossary if glossary is not None else gl.load(opts.glossary)
+    target = target_profile(tgt, opts, glossary.names())  # a wrong preset fails before any model runs
     if src == tgt:
         raise UsageError(f"source and target are both {src!r}: nothing to translate")
     found = packages.find_packages(opts)
@@ -94,7 +97,6 @@ def translate_cues(cues: Sequence[Cue], src: str, tgt: str, opts: Options,
     if chain is None:
         raise MissingPackageError(packages.missing_message(src, tgt, found, opts))
     cache = cache if cache is not None else Cache(opts.cache_dir)
-    glossary = gl.load(opts.glossary)
     cues = normalise(cues)
     sentences = join_sentences(cues, src)
     shielded = [gl.protect(s.text, glossary, tgt) for s in sentences]
@@ -112,14 +114,15 @@ def translate_cues(cues: Sequence[Cue], src: str, tgt: str, opts: Options,
 
 
 def whisper_to_english(path: Path, opts: Options, tgt: str = "en", *,
-                       cache: Cache | None = None) -> list[Cue]:
+                       cache: Cache | None = None, glossary: gl.Glossary | None = None) -> list[Cue]:
     """English cues straight from speech with Whisper's own translation task (`--translator whisper`)."""
     if tgt != "en":
         raise UsageError(f"Whisper translates speech into English only, not {tgt!r}: "
                          "use --translator argos for ar and fr")
     from pipeline import asr  # the Whisper edge; imported here so text translation never loads it
 
-    prompt = gl.whisper_prompt(gl.load(opts.glossary), "en") or None
+    glossary = glossary if glossary is not None else gl.load(opts.glossary)
+    prompt = gl.whisper_prompt(glossary, "en") or None
     cache = cache if cache is not None else Cache(opts.cache_dir)
     transcript, _ = asr.transcribe_cached(path, opts, cache, prompt=prompt, task="translate")
-    return segment(transcript.words, target_profile("en", opts))
+    return segment(transcript.words, target_profile("en", opts, glossary.names()))

@@ -2,8 +2,8 @@
 
 Arabic: ، ؟ ؛ and a single-character ellipsis, no space before them. French: a narrow no-break space (U+202F)
 before ; : ! ? and inside « ». English: plain. Only punctuation and spaces change: never words, never digits
-(Arabic-Indic digits stay as the speaker's script had them). Names and brands (the campaign glossary,
-`profiles.PROTECTED_TERMS`), links, e-mail addresses, @handles and #hashtags are left exactly as written:
+(Arabic-Indic digits stay as the speaker's script had them). Names and brands (the glossary's, passed in by
+the caller as `names`), links, e-mail addresses, @handles and #hashtags are left exactly as written:
 "I Make This!" and "libantroc.com/?ref=fb" are not prose.
 """
 
@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import cache
+from collections.abc import Iterable
+from functools import cache, lru_cache
 
-from pipeline import glossary
-from pipeline.errors import UsageError
-from pipeline.profiles import ARABIC_DIACRITICS, BIDI_CONTROLS, LANGUAGES, PROTECTED_TERMS, Language, language
+from pipeline.profiles import ARABIC_DIACRITICS, BIDI_CONTROLS, LANGUAGES, Language, language
 
 log = logging.getLogger(__name__)
 
@@ -64,31 +63,49 @@ def _rules(lang: str) -> _Rules:
     return _Rules(language(lang))
 
 
-@cache
-def _untouchable() -> re.Pattern[str]:
-    """Links first (so "libantroc.com/?x" is one link, not the name "libantroc"), then the campaign names."""
-    try:
-        names = glossary.load(None).spellings()
-    except UsageError as exc:
-        log.warning("typography: shipped glossary not used (%s)", exc)
-        names = frozenset()
-    return re.compile(f"{_LINKS}|{glossary.names_regex(names | set(PROTECTED_TERMS))}", re.IGNORECASE)
+def _any_case(spelling: str) -> bool:
+    """Whether a spelling may match in any letter case: only long single words ("libantroc").
+
+    Short names ("Meta") and several words ("I Make This!", "Cairo Runners") are made of ordinary words
+    ("meta data", "I make this bread"), so they match only as written. Arabic has no case: unaffected.
+    """
+    return len(spelling) > 4 and len(spelling.split()) == 1
 
 
-def apply(text: str, lang: str) -> str:
-    """`text` with `lang`'s punctuation and spacing; idempotent; lines (\\n) are handled one by one."""
-    rules = _rules(lang)
-    return "\n".join(_apply_masked(line, rules) for line in text.split("\n"))
+def names_regex(spellings: Iterable[str]) -> str:
+    """An alternation matching each spelling as whole words, longest first, under `_any_case`'s rule.
+
+    Compile it with re.IGNORECASE: spellings that must match as written carry their own (?-i:...).
+    """
+    ordered = sorted(set(spellings), key=len, reverse=True)
+    alts = (re.escape(s) if _any_case(s) else f"(?-i:{re.escape(s)})" for s in ordered if s)
+    return "|".join(f"(?<!\\w){a}(?!\\w)" for a in alts)
 
 
-def _apply_masked(line: str, rules: _Rules) -> str:
+@lru_cache(maxsize=32)
+def _untouchable(names: frozenset[str]) -> re.Pattern[str]:
+    """Links first (so "libantroc.com/?x" is one link, not the name "libantroc"), then the names."""
+    spelled = names_regex(names)
+    return re.compile(f"{_LINKS}|{spelled}" if spelled else _LINKS, re.IGNORECASE)
+
+
+def apply(text: str, lang: str, names: Iterable[str] = ()) -> str:
+    """`text` with `lang`'s punctuation and spacing; idempotent; lines (\\n) are handled one by one.
+
+    `names`: the glossary's names and brands, left exactly as written.
+    """
+    rules, keep = _rules(lang), _untouchable(frozenset(names))
+    return "\n".join(_apply_masked(line, rules, keep) for line in text.split("\n"))
+
+
+def _apply_masked(line: str, rules: _Rules, keep: re.Pattern[str]) -> str:
     """The rules applied around names, links and handles, which come back unchanged."""
     if _MASK in line:  # a private-use character we cannot tell from our own: no masking
         return _apply_line(line, rules)
-    kept = _untouchable().findall(line)
+    kept = keep.findall(line)
     if not kept:
         return _apply_line(line, rules)
-    out = _apply_line(_untouchable().sub(_MASK, line), rules)
+    out = _apply_line(keep.sub(_MASK, line), rules)
     spans = iter(kept)
     return re.sub(_MASK, lambda _m: next(spans), out)
 
@@ -110,9 +127,9 @@ def _apply_line(line: str, rules: _Rules) -> str:
     return line
 
 
-def problems(text: str, lang: str) -> list[str]:
+def problems(text: str, lang: str, names: Iterable[str] = ()) -> list[str]:
     """Human-readable typography problems of one line (empty when `apply` would not change it)."""
-    fixed = apply(text, lang)
+    fixed = apply(text, lang, names)
     if fixed == text:
         return []
     return [f"{text!r} should read {fixed!r}"]

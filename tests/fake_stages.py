@@ -72,7 +72,7 @@ class Fakes:
         return {t: () for t in (targets or ("ar", "fr", "en")) if t != src}
 
     def translate(self, cues: list[Cue], src: str, tgt: str, opts: Options,
-                  cache: Any = None) -> TranslationResult:
+                  cache: Any = None, *, glossary: Any = None) -> TranslationResult:
         if tgt in self.fail_translate:
             raise TranslationError(f"{src}->{tgt}: model failed to load")
         new = 0
@@ -92,7 +92,7 @@ class Fakes:
         return [Finding("warning", "too_short", 1, 0, "fake")] if len(cues) > 3 else []
 
     def burn(self, video: Path, tracks: dict[str, list[Cue]], outputs: dict[str, Path],
-             opts: Options) -> None:
+             opts: Options, *, on_progress: Any = None) -> None:
         if set(tracks) & self.fail_burn:
             raise BurnError(f"{video}: font missing for {sorted(set(tracks) & self.fail_burn)}")
         for lang in tracks:  # the real burn styles each language from its profile

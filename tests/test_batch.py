@@ -5,6 +5,7 @@ The real stages are exercised in test_kill_resume.py and test_run_cli.py.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from pathlib import Path
@@ -244,7 +245,8 @@ def test_legacy_encoded_reviewer_file_is_read_and_kept(env: dict[str, Any]) -> N
 def test_whisper_translator_gives_english_only(env: dict[str, Any]) -> None:
     seen: list[tuple[str, str]] = []
 
-    def whisper_translate(path: Path, opts: Options, tgt: str = "en", *, cache: Any = None) -> list:
+    def whisper_translate(path: Path, opts: Options, tgt: str = "en", *, cache: Any = None,
+                          glossary: Any = None) -> list:
         seen.append((path.name, tgt))
         return [Cue(0, 900, ("spoken english",))]
 
@@ -372,3 +374,78 @@ def test_a_new_burn_version_burns_again(env: dict[str, Any], monkeypatch: pytest
     monkeypatch.setattr(steps, "BURN_VERSION", steps.BURN_VERSION + 1)  # e.g. a fix to the ASS writer
     r = env["run"](env["videos"] / "a.mp4")[0]
     assert fakes.calls["burn"] == 2 and r.langs["fr"].stages["burn"] == "done"
+
+
+def test_a_translation_that_cannot_follow_an_edited_source_is_set_aside_and_said(env: dict[str, Any]) -> None:
+    out, fakes = env["out"], env["fakes"]
+    opts = Options(out_dir=out, cache_dir=env["opts"].cache_dir, jobs=1)  # every language the packages allow
+    env["run"](opts=opts)
+    assert (out / "a.fr.srt").is_file() and (out / "social" / "a.fr_FR.srt").is_file()
+    (out / "a.ar.srt").write_text("1\n00:00:00,000 --> 00:00:01,400\nواحد اثنان معدل\n", encoding="utf-8")
+    only_en = {**fakes.registry(), "preflight": lambda src, targets, o: {"en": ()}}  # the fr package is gone
+    for _ in range(2):  # every run says so, not only the first
+        [a, _b] = batch.run_batch([env["videos"]], opts, stages=only_en)
+        notes = " ".join(a.langs["fr"].notes)
+        assert "no current translation" in notes and "stale/a.fr.srt" in notes, a.langs["fr"]
+        for name in ("a.fr.srt", "a.fr.vtt", "a.fr.mp4", "social/a.fr_FR.srt"):
+            assert not (out / name).exists(), name
+        assert {p.name for p in (out / "stale").iterdir()} == {"a.fr.srt", "a.fr.vtt", "a.fr.mp4", "a.fr_FR.srt"}
+        assert (out / "b.fr.srt").is_file()  # b's source did not change: its translation is current
+        assert "معدل" in " ".join(c.text for c in load_srt(out / "a.en.srt"))  # en was remade from the edit
+
+
+def test_whisper_english_from_speech_says_it_does_not_follow_an_edited_source(env: dict[str, Any]) -> None:
+    out = env["out"]
+    opts = Options(out_dir=out, cache_dir=env["opts"].cache_dir, jobs=1, translator="whisper", targets=("en",))
+
+    def whisper_translate(path: Path, opts: Options, tgt: str = "en", *, cache: Any = None,
+                          glossary: Any = None) -> list:
+        return [Cue(0, 900, ("spoken english",))]
+
+    registry = {**env["fakes"].registry(), "whisper_translate": whisper_translate}
+    [a, _b] = batch.run_batch([env["videos"]], opts, stages=registry)
+    assert not a.langs["en"].notes
+    (out / "a.ar.srt").write_text("1\n00:00:00,000 --> 00:00:01,400\nنص معدل\n", encoding="utf-8")
+    [a, _b] = batch.run_batch([env["videos"]], opts, stages=registry)
+    assert any("does not follow the edits in a.ar.srt" in n for n in a.langs["en"].notes), a.langs["en"]
+
+
+def test_a_forced_language_is_remembered_for_that_video(env: dict[str, Any]) -> None:
+    out, videos = env["out"], env["videos"]
+    seen: list[tuple[str, str | None]] = []
+    fakes = env["fakes"]
+
+    def transcribe(path: Path, opts: Options, cache: Any, **kw: Any) -> tuple[Any, bool]:
+        seen.append((path.name, opts.source))
+        return fakes.transcribe(path, opts, cache, **kw)
+
+    registry = {**fakes.registry(), "transcribe": transcribe, "cached_transcript": lambda *a, **k: None}
+    opts = Options(out_dir=out, cache_dir=env["opts"].cache_dir, jobs=1, targets=(), burn=False)
+    batch.run_batch([videos / "a.mp4"], dataclasses.replace(opts, source="en"), stages=registry)
+    batch.run_batch([videos], opts, stages=registry)  # the whole folder, no --source
+    assert seen == [("a.mp4", "en"), ("a.mp4", "en"), ("b.mp4", None)]
+    assert report.read_record(out)["a"]["forced_source"] == "en"
+    batch.run_batch([videos], dataclasses.replace(opts, burn=True), stages=registry, burn_only=True)
+    assert report.read_record(out)["a"]["forced_source"] == "en"  # a burn-only run keeps it too
+    seen.clear()
+    batch.run_batch([videos], dataclasses.replace(opts, source="auto"), stages=registry)  # detect again
+    batch.run_batch([videos], opts, stages=registry)
+    assert seen == [("a.mp4", None), ("b.mp4", None), ("a.mp4", None), ("b.mp4", None)]
+
+
+def test_a_renamed_und_srt_is_the_source_of_a_normal_run(env: dict[str, Any]) -> None:
+    out, videos, fakes = env["out"], env["videos"], env["fakes"]
+    (videos / "c.mp4").write_text("")  # music only: no speech heard
+    opts = Options(out_dir=out, cache_dir=env["opts"].cache_dir, jobs=1)
+    results = {r.stem: r for r in env["run"](videos / "c.mp4", opts=opts)}
+    assert (out / "c.und.srt").is_file() and not (out / "c.en.srt").exists()
+    # The reviewer writes the words and renames the file, as the note says.
+    (out / "c.und.srt").rename(out / "c.en.srt")
+    (out / "c.en.srt").write_text("1\n00:00:00,500 --> 00:00:02,000\nWelcome to the market\n", encoding="utf-8")
+    results = {r.stem: r for r in env["run"](videos / "c.mp4", opts=opts)}
+    c = results["c"]
+    assert c.source == "en" and not c.failed, c
+    assert load_srt(out / "c.fr.srt")[0].lines == ("fr:Welcome to the market",)
+    assert (out / "c.en.mp4").is_file() and (out / "c.ar.mp4").is_file()
+    assert not (out / "c.und.srt").exists()
+    assert fakes.burned[-1]["en"] == ["Welcome to the market"]

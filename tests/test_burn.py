@@ -8,7 +8,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from ocr import BACKGROUND, bright_box, frame_at, read_frames, read_subtitle, reads_right, render_ass
+from ocr import (
+    BACKGROUND,
+    bright_box,
+    frame_at,
+    read_frames,
+    read_subtitle,
+    reads_right,
+    render_ass,
+    subtitle_bands,
+    tesseract,
+)
 
 from pipeline import burn as burn_mod
 from pipeline import profiles
@@ -328,3 +338,69 @@ def test_plan_pads_odd_sizes_and_copies_only_mp4_audio():
     assert plan_for(info(1080, 1920, ""), dataclasses.replace(OPTS, preset="landscape")).preset == "landscape"
     with pytest.raises(BurnError, match="no video stream"):
         plan_for(MediaInfo(Path("a.wav"), 1000, True, False), OPTS)
+
+
+# --- a reviewer's over-long line (issue 10, point 11) ----------------------------------------------------------
+
+OVERLONG = {
+    "en": "Thank you all for coming to the Saturday swap market in Beirut, see you again next week with more",
+    "ar": "شكرا لكم جميعا على الحضور إلى سوق التبادل يوم السبت في بيروت ونراكم الأسبوع القادم مع المزيد",
+}
+
+
+@pytest.mark.parametrize("lang", list(OVERLONG))
+@pytest.mark.parametrize("preset, size", [("landscape", (1280, 720)), ("vertical", (540, 960))])
+def test_a_reviewers_overlong_line_is_wrapped_inside_the_safe_area(lang, preset, size):
+    """Three times the preset's line length on one line: wrapped inside the side margins, every word on
+    screen (read back by OCR: the first and the last word)."""
+    (w, h), pr = size, profiles.PRESETS[preset]
+    script = ass_to_string([Cue(0, 1000, (OVERLONG[lang],))], lang, preset, w, h)
+    frame = render_ass(script, w, h, 500)
+    left, top, right, bottom = bright_box(frame)
+    assert left >= pr.safe_sides * w - 1 and right <= (1 - pr.safe_sides) * w + 1, (left, right)
+    if lang == "en":
+        words, raw = read_subtitle(frame, "en", n_lines=script.splitlines()[-1].count("\\N") + 1)
+        assert "Thank" in raw and "more" in raw, raw
+
+
+def test_burn_command_exits_1_when_style_guide_errors_were_burned(workdir, landscape, capsys):
+    from pipeline.cli import main
+    from pipeline.subtitles import save_srt
+
+    srt = workdir / "long.en.srt"
+    save_srt(srt, [Cue(START, END, (OVERLONG["en"],))])
+    out = workdir / "long.en.mp4"
+    assert main(["burn", str(landscape["source"]), str(srt), "-o", str(out), "--x264-preset", "ultrafast"]) == 1
+    assert out.is_file()  # made, as asked; the exit status says it is not ready to publish
+    err = capsys.readouterr().err
+    assert "long.en.srt" in err and "error" in err and "characters" in err, err
+
+
+# --- handles, hashtags and percentages inside Arabic (issue 10, point 13) ----------------------------------------
+
+def test_handles_hashtags_and_percentages_burn_in_reading_order_inside_arabic(workdir):
+    """Read back left to right by the English model, each keeps its sign where it is written: "@campaign_2024",
+    not "campaign_2024@" nor "2024_campaign@"; "#Vote2024", not "Vote2024#"; "50%", not "%50"."""
+    source = make_video(workdir / "handles.mp4", "1280x720", seconds=1.2, audio=False)
+    lines = {"handles": "تابعوا @campaign_2024 و #Vote2024 اليوم", "percent": "وفرنا 50% مع @cairo_runners"}
+    for name, line in lines.items():
+        out = workdir / f"handles.{name}.mp4"
+        burn(source, {"ar": [Cue(0, 1200, (line,))]}, {"ar": out}, OPTS)
+        frames, times = read_frames(out)
+        band = subtitle_bands(frame_at(frames, times, 600))[0]
+        physical = tesseract(band, "eng")  # Latin tokens as they sit on screen, left to right
+        for token in ("@campaign_2024", "#Vote2024") if name == "handles" else ("50%", "@cairo_runners"):
+            assert token in physical, (token, physical)
+        if name == "handles":  # and the Arabic reads right to left around them
+            assert physical.index("#Vote2024") < physical.index("@campaign_2024"), physical
+
+
+def test_burning_reports_its_progress(workdir):
+    """ffmpeg's own progress, in media milliseconds: rising, ending at the clip's length (the burn bar)."""
+    source = make_video(workdir / "progress.mp4", "640x360", seconds=2.4, audio=False)
+    calls: list[tuple[int, int]] = []
+    burn(source, {"en": cues("en")}, {"en": workdir / "progress.en.mp4"}, OPTS,
+         on_progress=lambda done, total: calls.append((done, total)))
+    assert calls and all(total == 2400 for _, total in calls), calls
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and done[-1] >= 2000, calls

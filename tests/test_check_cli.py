@@ -97,5 +97,45 @@ def test_a_binary_file_is_one_clear_error_and_the_batch_goes_on(corpus: dict[str
 
 def test_check_preset_help_says_landscape_is_the_default(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--help"]) == 0
-    assert "default: landscape" in " ".join(capsys.readouterr().out.split())
+    # the preset a run recorded for the file, else landscape
+    assert "made the file for, else landscape)" in " ".join(capsys.readouterr().out.split())
     assert main(["check", "x.srt", "--preset", "auto"]) == 2
+
+
+def test_check_agrees_with_the_run_that_made_the_files(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Vertical cues are judged as vertical, social/ copies are not judged twice, a no-speech .und.srt is a
+    note: a clean `run` is a clean `check` (issue 10, point 6)."""
+    from fake_stages import Fakes
+
+    from pipeline import batch
+    from pipeline.options import Options
+
+    videos, out = tmp_path / "videos", tmp_path / "out"
+    videos.mkdir()
+    speech = ("Every Friday morning we run along the corniche with our friends and neighbours, and after "
+              "the run we share breakfast together before going to work in the city")
+    (videos / "story.mp4").write_text(speech)
+    (videos / "music.mp4").write_text("")
+    fakes = Fakes()
+    stages = {**fakes.registry(), "segment": batch.STAGES.segment, "qc": batch.STAGES.qc}
+    opts = Options(out_dir=out, cache_dir=tmp_path / "cache", jobs=1, preset="vertical", targets=())
+    results = {r.stem: r for r in batch.run_batch([videos], opts, stages=stages)}
+    assert results["story"].langs["ar"].qc == "ok"
+    cues = load_srt(out / "story.ar.srt")
+    assert max(len(c.lines) for c in cues) == 3  # a vertical layout: three lines are allowed there
+    capsys.readouterr()
+    assert main(["check", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "(ar, vertical)" in printed and "landscape" not in printed
+    assert "social skipped: copies" in printed and "story.ar_AR.srt" not in printed
+    assert "music.und.srt: no speech" in printed
+    # Asked for explicitly, the landscape limits still apply.
+    assert main(["check", str(out / "story.ar.srt"), "--preset", "landscape"]) == 1
+
+
+def test_make_check_is_about_subtitles_not_code() -> None:
+    ROOT = Path(__file__).resolve().parent.parent
+    plan = subprocess.run(["make", "-n", "-W", "pyproject.toml", "check"], cwd=ROOT, capture_output=True,
+                          text=True, check=True).stdout
+    assert "pipeline check" in plan and "ruff" not in plan

@@ -152,3 +152,55 @@ def test_arabic_script_aliases_still_match(default: gl.Glossary) -> None:
     text = "\u0634\u0627\u0631\u0643\u062a \u0641\u064a \u0643\u0627\u064a\u0631\u0648 \u0631\u0627\u0646\u0631\u0632 \u0648\u0641\u064a \u0644\u064a\u0628\u0627\u0646 \u062a\u0631\u0648\u0643"
     protected = gl.protect(text, default, "en")
     assert protected.terms == ("Cairo Runners", "LibanTroc")
+
+
+# --- --glossary reaches every stage of a run (issue 10, point 10) ----------------------------------------
+
+CUSTOM = ("en,fr,ar,aliases\n"
+          "Zanzibar Harbour Team,Équipe du Port de Zanzibar,keep,\n"
+          "We Did It!,keep,keep,\n")
+SPOKEN_FR = ("Bravo à toute l'Équipe du Port de Zanzibar qui a crié We Did It! ce matin sur le quai, "
+             "et merci encore à l'Équipe du Port de Zanzibar pour cette belle journée.")
+
+
+def test_a_custom_glossary_reaches_segment_typography_translation_and_hotwords(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from argos_fixture import isolate, tiny_models
+    from fake_stages import Fakes
+
+    from pipeline import batch
+    from pipeline.options import Options
+    from pipeline.subtitles import load_srt
+    from pipeline.types import Transcript, Word
+
+    isolate(monkeypatch, tmp_path)
+    glossary_csv = tmp_path / "our names.csv"
+    glossary_csv.write_text(CUSTOM, encoding="utf-8")
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    (videos / "quai.mp4").write_text(SPOKEN_FR)
+    prompts: list[str | None] = []
+
+    def transcribe(path: Path, opts: Options, cache: object, on_progress: object = None,
+                   prompt: str | None = None, media_sha256: str | None = None) -> tuple[Transcript, bool]:
+        prompts.append(prompt)  # the hotwords Whisper would be given
+        words = tuple(Word(" " + w, i * 330, i * 330 + 300) for i, w in enumerate(path.read_text().split()))
+        return Transcript("fr", words, len(words) * 330 + 500), False
+
+    fakes = Fakes()
+    stages = {"probe": fakes.probe, "transcribe": transcribe, "cached_transcript": lambda *a, **k: None,
+              "burn": fakes.burn}  # segment, typography, QC, glossary, hotwords, translation: the real ones
+    opts = Options(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", jobs=1, source="fr", targets=("en",),
+                   preset="vertical", models_dir=tiny_models(), glossary=glossary_csv)
+    [result] = batch.run_batch([videos], opts, stages=stages)
+    assert not result.failed, result
+
+    assert prompts and "We Did It!" in prompts[0] and "Équipe du Port de Zanzibar" in prompts[0]
+    for lang, name in (("fr", "Équipe du Port de Zanzibar"), ("en", "Zanzibar Harbour Team")):
+        cues = load_srt(opts.out_dir / f"quai.{lang}.srt")
+        lines = [line for c in cues for line in c.lines]
+        # translation: the target's form (the tiny model's own output is noise); line breaking: whole names
+        assert sum(name in line for line in lines) == 2, (lang, lines)
+        assert "We Did It!" in " ".join(lines), lines  # typography: not "We Did It !" in French
+        first, *rest = name.split()
+        assert not any(line.endswith((first, *rest[:-1])) for line in lines), lines

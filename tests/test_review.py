@@ -173,20 +173,74 @@ def test_a_write_killed_after_the_rename_is_still_ours(tmp_path: Path, monkeypat
     f = tmp_path / "a.fr.srt"
     if earlier:
         review.write_text(review.Manifest(tmp_path), f, earlier)
-    real = review.atomic_write_text
+    real = review._replace_if_unchanged
 
-    def killed_after_rename(path: Path, text: str) -> None:
-        real(path, text)
+    def killed_after_rename(path: Path, data: bytes, expected: str | None) -> bool:
+        assert real(path, data, expected)
         if Path(path) == f:
             raise KeyboardInterrupt  # the run dies before the manifest says what it wrote
+        return True
 
-    monkeypatch.setattr(review, "atomic_write_text", killed_after_rename)
+    monkeypatch.setattr(review, "_replace_if_unchanged", killed_after_rename)
     with pytest.raises(KeyboardInterrupt):
         review.write_text(review.Manifest(tmp_path), f, "new text\n", from_srt="src1")
-    monkeypatch.setattr(review, "atomic_write_text", real)
+    monkeypatch.setattr(review, "_replace_if_unchanged", real)
     m = review.Manifest(tmp_path)  # the next run
     assert f.read_text() == "new text\n" and m.state(f) is review.FileState.OURS
     assert review.write_text(m, f, "newer text\n", from_srt="src2").status == "written"
     assert m.entry(f) == {"sha256": text_sha256("newer text\n"), "from_srt": "src2"}
     f.write_text("new text\n")  # a reviewer's file holding an old text of ours is theirs again
     assert m.state(f) is review.FileState.EDITED
+
+
+# --- no command overwrites a reviewer's file (issue 10, point 2) ------------------------------------------
+
+class _ReviewerSavesDuringTheWrite(review.Manifest):
+    """The reviewer's editor saves right after our check, before our file lands (the check-then-write window)."""
+
+    def __init__(self, out_dir: Path, reviewer_text: str) -> None:
+        super().__init__(out_dir)
+        self.reviewer_text = reviewer_text
+
+    def intend(self, path: object, sha256: str) -> None:
+        super().intend(path, sha256)  # type: ignore[arg-type]
+        Path(path).write_text(self.reviewer_text)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("ours_first", [True, False])
+def test_a_save_between_check_and_write_is_kept(tmp_path: Path, ours_first: bool) -> None:
+    f = tmp_path / "a.fr.srt"
+    if ours_first:
+        review.write_text(review.Manifest(tmp_path), f, "ours\n")
+    m = _ReviewerSavesDuringTheWrite(tmp_path, "reviewer, just saved\n")
+    assert review.write_text(m, f, "new run\n").kept
+    assert f.read_text() == "reviewer, just saved\n"
+    assert review.Manifest(tmp_path).state(f).reviewer_owned
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".pipeline", "a.fr.srt"]  # no temp left
+
+
+def test_transcribe_keeps_a_reviewers_srt(tmp_path: Path, media: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline.commands import transcribe as command
+    from pipeline.types import Transcript, Word
+
+    monkeypatch.chdir(tmp_path)
+    clip = tmp_path / "clip.flac"
+    shutil.copy(media / "audio/en_jfk_whisper.flac", clip)
+    reviewed = tmp_path / "subtitles" / "clip.en.srt"
+    reviewed.parent.mkdir()
+    reviewed.write_text("1\n00:00:00,500 --> 00:00:02,000\nAsk not, said the reviewer.\n", encoding="utf-8")
+    # The language is forced: the file is known before transcribing, so nothing is transcribed (exit 2).
+    assert main(["transcribe", str(clip), "--source", "en", "--no-progress"]) == 2
+    assert "reviewer" in capsys.readouterr().err
+    # Detected language: found after transcribing (a fake transcript here), still kept, exit 1.
+    said = Transcript("en", (Word("Ask", 500, 900), Word("not.", 900, 1400)), 11_000)
+    monkeypatch.setattr(command, "transcribe_cached", lambda *a, **k: (said, False))
+    assert main(["transcribe", str(clip), "--no-progress"]) == 1
+    assert "said the reviewer" in reviewed.read_text(encoding="utf-8")
+    assert "reviewer" in capsys.readouterr().err
+    # Our own earlier output is ours to replace.
+    reviewed.unlink()
+    assert main(["transcribe", str(clip), "--no-progress"]) == 0
+    assert main(["transcribe", str(clip), "--no-progress"]) == 0
+    assert "Ask not." in reviewed.read_text(encoding="utf-8")

@@ -157,3 +157,15 @@ def test_models_install_all_offline_says_how(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setitem(sys.modules, "argostranslate", None)
     assert main(["models", "--models-dir", str(tmp_path / "none"), "install", "all"]) == 2
     assert "translate-ar_en" in capsys.readouterr().err
+
+
+def test_translate_into_a_run_folder_keeps_a_reviewers_file_even_with_force(srt: Path, models: Path) -> None:
+    from pipeline import review
+
+    review.write_text(review.Manifest(srt.parent), srt.with_name("clip.ar.srt"), "ours\n")
+    assert main(["translate", str(srt), "--to", "ar", "--models-dir", str(models)]) == 0  # ours: replaced
+    assert "LibanTroc" in srt.with_name("clip.ar.srt").read_text(encoding="utf-8")
+    reviewed = srt.with_name("clip.ar.srt")
+    reviewed.write_text("1\n00:00:01,000 --> 00:00:03,000\nمراجعة\n", encoding="utf-8")
+    assert main(["translate", str(srt), "--to", "ar", "--models-dir", str(models), "--force"]) == 2
+    assert "مراجعة" in reviewed.read_text(encoding="utf-8")

@@ -6,10 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline import typography
+from pipeline import glossary, typography
 from pipeline.typography import apply
 
 NNBSP = "\u202f"
+NAMES = glossary.load().names()  # the shipped glossary, read here: typography takes names, never reads a file
 
 
 def test_arabic_punctuation_and_no_space_before_it() -> None:
@@ -49,14 +50,19 @@ def test_english_stays_plain() -> None:
     ("Vraiment?", f"Vraiment{NNBSP}?"),
 ])
 def test_french_leaves_names_links_and_handles_untouched(text: str, expected: str) -> None:
-    assert apply(text, "fr") == expected
-    assert typography.problems(expected, "fr") == []
+    assert apply(text, "fr", NAMES) == expected
+    assert typography.problems(expected, "fr", NAMES) == []
 
 
 def test_problems_do_not_flag_a_brand_or_a_link() -> None:
-    assert typography.problems("J'ai rejoint I Make This! hier.", "fr") == []
+    assert typography.problems("J'ai rejoint I Make This! hier.", "fr", NAMES) == []
     assert typography.problems("libantroc.com/?ref=fb", "fr") == []
     assert typography.problems("Vraiment ?", "fr") != []  # a plain space, not a narrow no-break one
+
+
+def test_names_are_data_a_custom_one_is_kept_and_none_is_assumed() -> None:
+    assert apply("Ils ont crié We Did It! ensemble", "fr", ("We Did It!",)) == "Ils ont crié We Did It! ensemble"
+    assert apply("Ils ont crié We Did It! ensemble", "fr") == f"Ils ont crié We Did It{NNBSP}! ensemble"
 
 
 def test_arabic_links_keep_their_ascii_marks() -> None:

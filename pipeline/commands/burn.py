@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline import burn as burner
+from pipeline import glossary, qc
 from pipeline.commands import common
 from pipeline.errors import UsageError
+from pipeline.media import probe
 from pipeline.naming import language_from_name, mp4_path
-from pipeline.profiles import LANGUAGES, PRESETS
+from pipeline.options import Options
+from pipeline.profiles import LANGUAGES, PRESETS, profile, resolve_preset
 from pipeline.subtitles import load_srt
+from pipeline.types import Cue
 
 log = logging.getLogger(__name__)
 
@@ -76,4 +81,20 @@ def handle(args: argparse.Namespace) -> int:
     burner.burn(args.video, tracks, outputs, opts)
     for out in outputs.values():
         print(out)
-    return 0
+    return _qc_verdict(args, tracks, opts)
+
+
+def _qc_verdict(args: argparse.Namespace, tracks: dict[str, list[Cue]], opts: Options) -> int:
+    """1 when a burned track breaks the style guide (an over-long line, say): the video is made, as asked,
+    but it is not one to publish without a look."""
+    info = probe(args.video)
+    preset = resolve_preset(opts.preset, info.width, info.height)
+    names = glossary.load(None).names()
+    status = 0
+    for (lang, cues), srt in zip(tracks.items(), args.srts, strict=True):
+        errors = [f for f in qc.check_cues(cues, profile(lang, preset, None, names)) if f.severity == "error"]
+        if errors:
+            status = 1
+            print(f"error: {srt}: {len(errors)} style-guide error(s) burned in, e.g. {errors[0].message} "
+                  f"(see `python -m pipeline check {srt} --preset {preset}`)", file=sys.stderr)
+    return status

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 from pathlib import Path
 
-from pipeline import qc
+from pipeline import glossary, qc, review
 from pipeline.cache import atomic_write_bytes
-from pipeline.commands.common import _lang, _override
+from pipeline.commands.common import _lang, _override, existing_file
 from pipeline.errors import SubtitleParseError, UsageError
 from pipeline.langid import guess_language
 from pipeline.naming import language_from_name
@@ -25,26 +26,55 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="SRT files, or folders searched for *.srt")
     p.add_argument("--lang", type=_lang, default=None,
                    help="language of the text (default: from NAME.<lang>.srt, else from the script)")
-    p.add_argument("--preset", choices=list(PRESETS), default="landscape",
-                   help="line layout limits (default: landscape; an SRT has no frame size, so there is no 'auto')")
+    p.add_argument("--preset", choices=list(PRESETS), default=None,
+                   help="line layout limits (default: the preset `run` made the file for, else landscape)")
     p.add_argument("--set", dest="profile_overrides", type=_override, action="append", default=[],
                    metavar="NAME=NUMBER", help="override a profile limit, e.g. --set max_cps=15")
+    p.add_argument("--glossary", type=existing_file, default=None,
+                   help="campaign glossary CSV whose names are kept as written (default: the shipped one)")
     p.add_argument("--json", action="store_true", help="machine-readable report on stdout")
     p.add_argument("--fix", action="store_true",
                    help="apply safe fixes in place (renumbering, typography, tiny gaps; never words), "
                         "keeping a backup NAME.srt.bak")
 
 
-def _files(paths: list[Path]) -> list[Path]:
+# Folders of a run's output that hold no subtitles of their own to judge.
+_COPIES, _SET_ASIDE = "social", "stale"
+
+
+def _files(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """The SRT files to check, and notes on what was left out (copies, set-aside files, no-speech files)."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise UsageError(f"not found: {', '.join(missing)}")
     files: list[Path] = []
+    notes: list[str] = []
     for p in paths:
-        files += sorted(f for f in p.rglob("*") if f.suffix.lower() == ".srt") if p.is_dir() else [p]
+        if not p.is_dir():
+            files.append(p)
+            continue
+        found = sorted(f for f in p.rglob("*") if f.suffix.lower() == ".srt")
+        copies = [f for f in found if f.relative_to(p).parts[0] == _COPIES]
+        if copies:  # social/NAME.ll_CC.srt: the same cues as NAME.ll.srt, checked there
+            notes.append(f"{len(copies)} file(s) in {p / _COPIES} skipped: copies of the SRT files checked here")
+        files += [f for f in found if f.relative_to(p).parts[0] not in (_COPIES, _SET_ASIDE)
+                  and not any(part.startswith(".") for part in f.relative_to(p).parts)]
     if not files:
         raise UsageError(f"no .srt files in {', '.join(map(str, paths))}")
-    return files
+    return files, notes
+
+
+def _no_speech(path: Path) -> bool:
+    """`NAME.und.srt` as `run` writes it for a video without speech: no cues, nothing to judge."""
+    return Path(path.stem).suffix == ".und" and not path.read_bytes().strip(b"\xef\xbb\xbf \t\r\n")
+
+
+def _made_for(path: Path, manifests: dict[Path, review.Manifest]) -> str | None:
+    """The preset `run` wrote this SRT for (recorded in its output folder's manifest), if any."""
+    folder = path.parent
+    if folder not in manifests:
+        manifests[folder] = review.Manifest(folder)
+    return (manifests[folder].entry(path) or {}).get("preset")
 
 
 def _backup_path(path: Path) -> Path:
@@ -54,7 +84,8 @@ def _backup_path(path: Path) -> Path:
     return candidate
 
 
-def fix_file(path: Path, lang: str | None, preset: str, overrides: dict[str, float]) -> list[str]:
+def fix_file(path: Path, lang: str | None, preset: str, overrides: dict[str, float],
+             names: tuple[str, ...] = ()) -> list[str]:
     """Rewrite `path` with the safe fixes (UTF-8, renumbered) after backing it up; returns what changed."""
     data = path.read_bytes()
     text, notes = decode_srt(data, str(path))
@@ -64,7 +95,7 @@ def fix_file(path: Path, lang: str | None, preset: str, overrides: dict[str, flo
         raise SubtitleParseError(str(path), blocks[broken[0] - 1].timing_line,
                                  f"not fixed: cue {broken[0]} has an unreadable timecode; correct it by hand first")
     lang = lang or language_from_name(path) or guess_language(text)
-    cues, changes = qc.safe_fixes([b.cue() for b in blocks], profile(lang, preset, overrides))
+    cues, changes = qc.safe_fixes([b.cue() for b in blocks], profile(lang, preset, overrides, names))
     if [b.number for b in blocks] != list(range(1, len(blocks) + 1)):
         changes.append("cues renumbered from 1")
     changes += [f"file: {note}" for note in notes]
@@ -95,13 +126,21 @@ def _table(report: qc.Report) -> str:
 
 def handle(args: argparse.Namespace) -> int:
     overrides = dict(args.profile_overrides)
-    profile(args.lang or "en", args.preset, overrides)  # reject unknown settings before reading anything
+    profile(args.lang or "en", args.preset or "landscape", overrides)  # reject unknown settings before reading anything
+    names = glossary.load(args.glossary).names()
     status = 0
     results: list[dict[str, object]] = []
-    for path in _files(args.paths):
+    files, notes = _files(args.paths)
+    manifests: dict[Path, review.Manifest] = {}
+    for path in files:
+        if _no_speech(path):
+            notes.append(f"{path}: no speech in the video, no cues to check (write them and rename it "
+                         f"NAME.<lang>.srt to subtitle it)")
+            continue
+        preset = args.preset or _made_for(path, manifests) or "landscape"
         try:
-            fixed = fix_file(path, args.lang, args.preset, overrides) if args.fix else []
-            report = check_file(path, args.lang, args.preset, overrides)
+            fixed = fix_file(path, args.lang, preset, overrides, names) if args.fix else []
+            report = check_file(path, args.lang, preset, overrides, names)
         except SubtitleParseError as exc:
             status = 1
             results.append({"path": str(path), "error": str(exc)})
@@ -118,4 +157,6 @@ def handle(args: argparse.Namespace) -> int:
                 print(f"  fixed: {change}")
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr if args.json else sys.stdout)
     return status

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.errors import UsageError
+from pipeline.errors import ModelError, UsageError
 from pipeline.executors import EXECUTORS
-from pipeline.options import Options
+from pipeline.options import AUTO_SOURCE, Options
 from pipeline.profiles import LANGUAGES, PRESETS, profile
 
 
@@ -16,6 +17,10 @@ def _lang(value: str) -> str:
     if value not in LANGUAGES:
         raise argparse.ArgumentTypeError(f"unsupported language {value!r} (choose from {', '.join(LANGUAGES)})")
     return value
+
+
+def _source(value: str) -> str:
+    return value if value == AUTO_SOURCE else _lang(value)
 
 
 def _lang_list(value: str) -> tuple[str, ...]:
@@ -45,14 +50,63 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _int_in(low: int, high: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = low - 1
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"expected a whole number from {low} to {high}, got {value!r}")
+        return number
+    return parse
+
+
+def existing_file(value: str) -> Path:
+    path = Path(value)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{value}: no such file")
+    return path
+
+
+def existing_dir(value: str) -> Path:
+    path = Path(value)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value}: no such folder")
+    return path
+
+
+X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
+                "placebo")
+# CTranslate2's compute types ("default" = the model's own); which of them a device runs is checked later.
+COMPUTE_TYPES = ("auto", "default", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
+                 "float16", "bfloat16", "float32")
+
+
+def check_model_options(opts: Options) -> None:
+    """The Whisper model, device and compute type usable here: a UsageError (exit 2) before any work,
+    not a failure recorded on every video (and over the record of videos finished before)."""
+    from pipeline.asr import resolve_device
+    from pipeline.models import resolve_model
+
+    resolve_device(opts)
+    try:
+        resolve_model(opts.model)
+    except ModelError as exc:
+        raise UsageError(f"--model {opts.model}: {exc}") from None
+
+
 def add_model_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("transcription")
     g.add_argument("--model", default=os.environ.get("PIPELINE_MODEL") or "base",
                    help="Whisper model: 'base' (embedded, default), a size name (small, medium, large-v3, turbo...) "
                         "or a folder holding a faster-whisper model")
     g.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
-    g.add_argument("--compute-type", default="auto", help="auto = int8 on CPU, float16 on CUDA")
-    g.add_argument("--source", type=_lang, default=None, help="force the spoken language (ar, fr, en)")
+    g.add_argument("--compute-type", choices=COMPUTE_TYPES, default="auto",
+                   help="auto = int8 on CPU, float16 on CUDA")
+    g.add_argument("--source", type=_source, default=None,
+                   help="force the spoken language (ar, fr, en); remembered per video by `run`, so later runs "
+                        "of the folder keep it; 'auto' detects it again and forgets (default: detect)")
     g.add_argument("--beam-size", type=_positive_int, default=5, help="Whisper beam search width (>= 1)")
 
 
@@ -69,14 +123,16 @@ def add_translation_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--targets", type=_lang_list, default=None,
                    help="comma-separated target languages (default: all of ar,fr,en except the source)")
     g.add_argument("--translator", choices=["argos", "whisper"], default="argos")
-    g.add_argument("--models-dir", type=Path, default=None, help="extra folder of Argos packages")
-    g.add_argument("--glossary", type=Path, default=None, help="campaign glossary CSV (default: the shipped one)")
+    g.add_argument("--models-dir", type=existing_dir, default=None, help="extra folder of Argos packages")
+    g.add_argument("--glossary", type=existing_file, default=None,
+                   help="campaign glossary CSV (default: the shipped one)")
 
 
 def add_burn_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("burning")
-    g.add_argument("--crf", type=int, default=20)
-    g.add_argument("--x264-preset", default="veryfast")
+    g.add_argument("--crf", type=_int_in(0, 51), default=20,
+                   help="quality, 0 (lossless) to 51 (worst); 18-23 looks clean (default: 20)")
+    g.add_argument("--x264-preset", choices=X264_PRESETS, default="veryfast")
     g.add_argument("--encoder", choices=["auto", "libx264", "h264_nvenc"], default="auto")
 
 

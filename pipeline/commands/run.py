@@ -8,10 +8,11 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline import report
-from pipeline.batch import run_batch
+from pipeline.batch import RunInterrupted, run_batch
 from pipeline.commands import common
 from pipeline.errors import UsageError
 
@@ -47,7 +48,7 @@ class _Bar:
 
 
 class TqdmProgress:
-    """A bar per video being transcribed; concurrent videos get their own line."""
+    """A bar per video being transcribed or burned (seconds of media done); concurrent ones get their own line."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -61,7 +62,7 @@ class TqdmProgress:
             self._used.add(slot)
         bar = tqdm(total=max(total_ms, 1) / 1000, desc=label[:32], unit="s", position=slot, leave=slot == 0,
                    file=sys.stderr, dynamic_ncols=True,
-                   bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s audio [{elapsed}<{remaining}]")
+                   bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}]")
 
         def release() -> None:
             with self._lock:
@@ -70,12 +71,30 @@ class TqdmProgress:
         return _Bar(bar, release)
 
 
+def _line_printer() -> Callable[[str], None]:
+    lock = threading.Lock()
+
+    def say(line: str) -> None:
+        with lock:
+            print(f"progress: {line}", flush=True)  # the prefix keeps it apart from the summary's rows
+    return say
+
+
 def handle(args: argparse.Namespace) -> int:
     opts = common.options_from_args(args)
     if args.burn_only and not opts.burn:
         raise UsageError("--burn-only and --no-burn contradict each other")
+    if not args.burn_only:
+        common.check_model_options(opts)
     show_bars = opts.progress and not getattr(args, "quiet", False) and sys.stderr.isatty()
-    results = run_batch(args.paths, opts, progress=TqdmProgress() if show_bars else None,
-                        burn_only=args.burn_only)
+    # Output to a file or a pipe (`make subtitles | tee log`): a line per finished stage and video instead.
+    lines = not sys.stdout.isatty() and not getattr(args, "quiet", False)
+    try:
+        results = run_batch(args.paths, opts, progress=TqdmProgress() if show_bars else None,
+                            burn_only=args.burn_only, notify=_line_printer() if lines else None)
+    except RunInterrupted as stop:  # Ctrl-C: what was done so far, and exit 130 as a shell expects
+        print(report.summary(stop.results, stop.total), flush=True)
+        print("interrupted: the next run resumes where this one stopped", file=sys.stderr, flush=True)
+        return 130
     print(report.summary(results), flush=True)
     return 1 if any(r.failed for r in results) else 0

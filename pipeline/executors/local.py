@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline import steps
 from pipeline.options import Options
 from pipeline.report import VideoResult
 
@@ -21,16 +19,9 @@ class LocalExecutor:
         pass  # everything is on this machine
 
     def run(self, ctx: Context, work: Work, jobs: int | None) -> list[VideoResult]:
-        from pipeline.batch import default_jobs
+        from pipeline.batch import run_in_threads  # the thread pool, with batch's Ctrl-C handling
 
-        def one(item: tuple[Path, str]) -> VideoResult:
-            return steps.process_video(ctx, *item)
-
-        jobs = jobs or default_jobs()
-        if jobs == 1:
-            return [one(item) for item in work]
-        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="video") as pool:
-            return list(pool.map(one, work))
+        return run_in_threads(ctx, work, jobs)
 
     def close(self) -> None:
         pass

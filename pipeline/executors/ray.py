@@ -187,16 +187,30 @@ class _RemoteProgress:
         return _RemoteBar(self.hub, label, total_ms)
 
 
+@dataclass(frozen=True)
+class _RemoteNotify:
+    """A worker's progress line ("progress: ..."), printed by the driver."""
+
+    hub: Any
+
+    def __call__(self, line: str) -> None:
+        self.hub.push.remote("line", "", line, 0, 0)
+
+
 class _Bars:
     """The driver's side: events from any worker, in any order, onto the run's own progress factory."""
 
-    def __init__(self, factory: Callable[[str, int], Any]) -> None:
-        self.factory = factory
+    def __init__(self, factory: Callable[[str, int], Any], notify: Callable[[str], None] | None = None) -> None:
+        self.factory, self.notify = factory, notify
         self.open: dict[str, Any] = {}
         self.closed: set[str] = set()
 
     def apply(self, events: Iterable[tuple[Any, ...]]) -> None:
         for kind, key, label, done, total in events:
+            if kind == "line":
+                if self.notify is not None:
+                    self.notify(label)
+                continue
             if key in self.closed:
                 continue  # a late step from the actor after the worker closed the bar
             if kind == "close":
@@ -293,6 +307,10 @@ class _Shared:
     burn_only: bool
     prompt: str | None
     hub: Any
+    glossary: Any
+    names: tuple[str, ...]
+    forget_source: bool
+    notify: bool  # the driver prints a line per finished stage (it gets them through the hub)
 
 
 @ray.remote
@@ -304,7 +322,9 @@ def _video_task(shared: _Shared, video: Path, stem: str, previous: VideoResult |
     # The manifest is read afresh for each video: a rerun after a lost worker sees what that worker recorded.
     ctx = Context(opts=shared.opts, cache=shared.cache, manifest=review.Manifest(out_dir, shared=True),
                   state=state, stages=shared.stages, progress=_RemoteProgress(shared.hub),
-                  burn_only=shared.burn_only, prompt=shared.prompt)
+                  burn_only=shared.burn_only, prompt=shared.prompt, glossary=shared.glossary,
+                  names=shared.names, forget_source=shared.forget_source,
+                  notify=_RemoteNotify(shared.hub) if shared.notify else None)
     return steps.process_video(ctx, video, stem)
 
 
@@ -400,9 +420,11 @@ class RayExecutor:
         hub = _ProgressHub.options(max_restarts=-1, scheduling_strategy=NodeAffinitySchedulingStrategy(
             ray.get_runtime_context().get_node_id(), soft=True)).remote()
         shared = ray.put(_Shared(opts=opts, cache=type(ctx.cache)(opts.cache_dir), stages=stages,
-                                 burn_only=ctx.burn_only, prompt=ctx.prompt, hub=hub))
+                                 burn_only=ctx.burn_only, prompt=ctx.prompt, hub=hub, glossary=ctx.glossary,
+                                 names=ctx.names, forget_source=ctx.forget_source,
+                                 notify=ctx.notify is not None))
         window = jobs or max(2, int(cpus) + len(actors))  # videos in flight: enough to keep every slot busy
-        bars = _Bars(ctx.progress)
+        bars = _Bars(ctx.progress, ctx.notify)
         results: list[VideoResult | None] = [None] * len(work)
         pending: dict[Any, int] = {}
         todo = iter(range(len(work)))
@@ -426,11 +448,13 @@ class RayExecutor:
                         results[i] = _lost(*work[i], exc)
                         RunState(opts.out_dir, shared=True).save(results[i])  # `status` shows it failed
             bars.apply(_drain(hub))
-        except BaseException:  # Ctrl-C: nothing more runs on the cluster for this run
+        except KeyboardInterrupt:  # Ctrl-C: nothing more runs on the cluster for this run
+            from pipeline.batch import RunInterrupted
+
             for ref in pending:
                 with contextlib.suppress(Exception):
                     ray.cancel(ref, force=True, recursive=True)
-            raise
+            raise RunInterrupted([r for r in results if r is not None], len(work)) from None
         finally:
             bars.close_all()
             for actor in (*actors, hub):
