@@ -38,3 +38,6 @@ class Options:
     jobs: int | None = None  # None = fit the machine
     force: bool = False
     progress: bool = True
+    # Where videos run: "local" (threads in this process) or "ray" (a cluster; see pipeline/executors)
+    executor: str = "local"
+    ray_address: str | None = None  # None = $RAY_ADDRESS, else a Ray started on this machine for the run

@@ -72,11 +72,13 @@ class RunState:
     is changing.
     """
 
-    def __init__(self, out_dir: str | os.PathLike[str]) -> None:
+    def __init__(self, out_dir: str | os.PathLike[str], shared: bool = False) -> None:
+        """`shared`: other processes append to this record at the same time (see `Journal`); then the
+        record is not read (`videos` starts empty: the driver of the run hands each worker its video's)."""
         self.path = run_record_path(out_dir)
         self._lock = threading.Lock()
-        self._journal = Journal(self.path)
-        self._snapshots: dict[str, dict[str, Any]] = self._journal.load()
+        self._journal = Journal(self.path, shared=shared)
+        self._snapshots: dict[str, dict[str, Any]] = {} if shared else self._journal.load()
         self.videos: dict[str, VideoResult] = {}
         for stem, snapshot in self._snapshots.items():
             try:

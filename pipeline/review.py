@@ -54,11 +54,12 @@ class WriteOutcome:
 class Manifest:
     """Thread-safe record of the files written under one output folder, saved atomically on every change."""
 
-    def __init__(self, out_dir: str | os.PathLike[str]) -> None:
+    def __init__(self, out_dir: str | os.PathLike[str], shared: bool = False) -> None:
+        """`shared`: other processes write this manifest at the same time (see `Journal`)."""
         self.out_dir = Path(out_dir)
         self.path = manifest_path(self.out_dir)
         self._lock = threading.RLock()
-        self._journal = Journal(self.path)
+        self._journal = Journal(self.path, shared=shared)
         # A damaged line loses only its entry: that file is then treated as a reviewer's, which loses nothing.
         self._files: dict[str, dict[str, Any]] = self._journal.load()
 

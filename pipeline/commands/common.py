@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pipeline import devices
 from pipeline.errors import ModelError, UsageError
+from pipeline.executors import EXECUTORS
 from pipeline.options import AUTO_SOURCE, Options
 from pipeline.profiles import LANGUAGES, PRESETS, profile
 
@@ -180,6 +181,12 @@ def add_batch_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--force", action="store_true", help="regenerate everything that is not reviewer-edited")
     g.add_argument("--no-burn", dest="burn", action="store_false", help="write subtitles only")
     g.add_argument("--no-progress", dest="progress", action="store_false")
+    g.add_argument("--executor", choices=list(EXECUTORS), default="local",
+                   help="where videos run: local (threads on this machine, default) or ray (a Ray cluster; "
+                        "needs pip install '.[ray]')")
+    g.add_argument("--ray-address", default=None, metavar="ADDRESS",
+                   help="with --executor ray: the cluster to join, e.g. 10.0.0.5:6379 (default: $RAY_ADDRESS, "
+                        "else a one-machine Ray started for this run)")
 
 
 def options_from_args(args: argparse.Namespace) -> Options:
@@ -191,6 +198,8 @@ def options_from_args(args: argparse.Namespace) -> Options:
     opts = Options(**values)
     if opts.jobs is not None and opts.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if opts.ray_address and opts.executor != "ray":
+        raise UsageError("--ray-address needs --executor ray")
     if opts.profile_overrides:  # refuse a nonsense --set now, not after hours of transcription
         profile("en", "landscape", dict(opts.profile_overrides))
     if opts.style is not None:  # a bad key, colour or font stops the run here, before any work
