@@ -37,7 +37,8 @@ def parse(spec: str) -> tuple[str, int | None]:
 def plan(spec: str, compute_type: str, gpu_count: int,
          supported: Callable[[str], Collection[str]] = lambda device: ()) -> DevicePlan:
     """The devices and compute type for `--device spec --compute-type compute_type` on a machine with
-    `gpu_count` CUDA GPUs. `supported(kind)`: the compute types CTranslate2 offers there (empty: not checked)."""
+    `gpu_count` CUDA GPUs. `supported(kind)`: the compute types CTranslate2 offers there (empty: not
+    checked)."""
     kind, index = parse(spec)
     if kind == "auto":
         kind = "cuda" if gpu_count > 0 else "cpu"
