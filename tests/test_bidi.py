@@ -77,7 +77,8 @@ def test_arabic_comma_is_not_pulled_into_the_latin_run():
 
 
 ARABIC_PUNCTUATION = "\u060c\u061b\u061f"  # ، ؛ ؟
-_ALPHABET = st.sampled_from(list("جربتوكانرئعةهلسي") + list("LibanTrocIMkeThs") + list("0123456789 !?.,:،؛؟%'\n"))
+_ALPHABET = st.sampled_from(list("جربتوكانرئعةهلسي") + list("LibanTrocIMkeThs")
+                            + list("0123456789 !?.,:،؛؟%'\n"))
 texts = st.text(_ALPHABET, max_size=60)
 
 

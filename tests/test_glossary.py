@@ -190,8 +190,8 @@ def test_a_custom_glossary_reaches_segment_typography_translation_and_hotwords(
     fakes = Fakes()
     stages = {"probe": fakes.probe, "transcribe": transcribe, "cached_transcript": lambda *a, **k: None,
               "burn": fakes.burn}  # segment, typography, QC, glossary, hotwords, translation: the real ones
-    opts = Options(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", jobs=1, source="fr", targets=("en",),
-                   preset="vertical", models_dir=tiny_models(), glossary=glossary_csv)
+    opts = Options(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", jobs=1, source="fr",
+                   targets=("en",), preset="vertical", models_dir=tiny_models(), glossary=glossary_csv)
     [result] = batch.run_batch([videos], opts, stages=stages)
     assert not result.failed, result
 
