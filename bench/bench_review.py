@@ -70,7 +70,8 @@ def usable_s(page, base: str, vid: str, n_cues: int) -> float:  # noqa: ANN001
     page.wait_for_selector("body[data-ready='1']", timeout=120_000)
     page.wait_for_function(f"document.querySelectorAll(\".track[data-lang='ar'] .cue\").length === {n_cues}"
                            " && document.querySelector('#player').readyState >= 1"
-                           " && document.querySelector(\".track[data-lang='ar'] .qc-sum\").textContent !== ''",
+                           " && document.querySelector(\".track[data-lang='ar'] .qc-sum\")"
+                           ".textContent !== ''",
                            timeout=120_000)
     return time.perf_counter() - started
 

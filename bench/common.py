@@ -11,7 +11,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MEDIA = Path(os.environ.get("SHARED_MEDIA", ROOT.parent / "shared" / "media"))
 
-_PEAK = "\nimport resource as _r, sys as _s\nprint('__PEAK_KIB__', _r.getrusage(_r.RUSAGE_SELF).ru_maxrss, file=_s.stderr)\n"
+_PEAK = ("\nimport resource as _r, sys as _s\n"
+         "print('__PEAK_KIB__', _r.getrusage(_r.RUSAGE_SELF).ru_maxrss, file=_s.stderr)\n")
 
 
 def timed_subprocess(code: str, *args: str) -> tuple[float, int, str]:

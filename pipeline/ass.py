@@ -344,7 +344,8 @@ def word_events(screens: Sequence[Screen], lang: str, preset: str, lay: Layout,
             if style.highlight == "box":
                 events.append(f"Dialogue: 0,{when},{name}-box,,0,0,{margin_v},,"
                               f"{word_text(screen, k, lang, lay, style, box=True)}")
-            events.append(f"Dialogue: 1,{when},{name},,0,0,{margin_v},,{word_text(screen, k, lang, lay, style)}")
+            events.append(f"Dialogue: 1,{when},{name},,0,0,{margin_v},,"
+                          f"{word_text(screen, k, lang, lay, style)}")
     return events
 
 
@@ -389,6 +390,6 @@ def ass_to_string(cues: Sequence[Cue], lang: str, preset: str, width: int, heigh
         if not any(line.strip() for line in cue.lines) or start >= end:
             continue  # empty, or shorter than one centisecond
         margin_v, text = dialogue(cue, lang, lay, style)
-        events.append(f"Dialogue: 0,{ass_time(start)},{ass_time(end)},{style_name(lang, preset)},,0,0,{margin_v},,"
-                      f"{text}")
+        events.append(f"Dialogue: 0,{ass_time(start)},{ass_time(end)},{style_name(lang, preset)},,0,0,"
+                      f"{margin_v},,{text}")
     return "\n".join(header + events) + "\n"

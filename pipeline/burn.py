@@ -252,7 +252,8 @@ def burn_ass(video: Path, scripts: Mapping[str, str], outputs: Mapping[str, Path
         except BurnError as exc:
             if plan.encoder == "libx264":
                 raise
-            note = f"{plan.encoder} encode failed ({str(exc).rpartition(': ')[2]}): encoded with libx264 instead"
+            note = (f"{plan.encoder} encode failed ({str(exc).rpartition(': ')[2]}): "
+                    f"encoded with libx264 instead")
             log.warning("%s: %s", video, note)
             _run_ffmpeg(build_command(Path(video), ass_files, temps, replace(plan, encoder="libx264"), opts),
                         Path(video), on_progress, total_ms)

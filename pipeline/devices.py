@@ -45,7 +45,8 @@ def plan(spec: str, compute_type: str, gpu_count: int,
     if kind == "cuda" and gpu_count == 0:
         raise UsageError(f"--device {spec}: CTranslate2 sees no CUDA GPU (driver or CUDA libraries missing?)")
     if index is not None and index >= gpu_count:
-        raise UsageError(f"--device {spec}: there is no GPU {index} (GPUs seen: {gpu_count}, numbered from 0)")
+        raise UsageError(f"--device {spec}: there is no GPU {index} "
+                         f"(GPUs seen: {gpu_count}, numbered from 0)")
     indices = (index,) if index is not None else tuple(range(gpu_count)) if kind == "cuda" else (0,)
     compute = compute_type
     if compute == "auto":

@@ -114,7 +114,8 @@ def _value(where: str, key: str, value: Any) -> Any:
         raise UsageError(f"{where}: unknown key {key!r} (known: {', '.join(_FIELDS)})")
     if key.endswith("_colour"):
         if not isinstance(value, str) or not _COLOUR.fullmatch(value):
-            raise UsageError(f"{where}: {key} = {value!r} is not a colour: write \"#RRGGBB\" or \"#RRGGBBAA\"")
+            raise UsageError(f"{where}: {key} = {value!r} is not a colour: "
+                             f"write \"#RRGGBB\" or \"#RRGGBBAA\"")
         return value.upper()
     if key in _CHOICES:
         if value not in _CHOICES[key]:

@@ -99,7 +99,8 @@ def test_isolated_runs_are_left_to_right_and_balanced(text):
     assert out.count(LRI) == out.count(PDI)
     for segment in isolated_segments(out):
         # A Latin run (a handle's or hashtag's sign may lead it), or a percentage in Western digits.
-        starts_latin = direction(segment.lstrip("@#")[:1]) == "L" and len(segment) - len(segment.lstrip("@#")) <= 1
+        starts_latin = (direction(segment.lstrip("@#")[:1]) == "L"
+                        and len(segment) - len(segment.lstrip("@#")) <= 1)
         assert segment and (starts_latin or re.fullmatch(r"[0-9]+(?:[.,][0-9]+)*%", segment)), segment
         assert not has_rtl(segment) and "\n" not in segment
     if not has_rtl(text):

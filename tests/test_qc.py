@@ -105,7 +105,8 @@ def test_each_planted_fault_is_found_on_its_cue(corpus: dict[str, Path], code: s
 
 
 def test_cp1256_arabic_file_is_read_without_mojibake(tmp_path: Path) -> None:
-    text = "1\r\n00:00:01,000 --> 00:00:03,000\r\nمرحبا , كيف حالك ?\r\n\r\n2\r\n00:00:04,000 --> 00:00:06,000\r\nبخير\r\n"
+    text = ("1\r\n00:00:01,000 --> 00:00:03,000\r\nمرحبا , كيف حالك ?\r\n\r\n"
+            "2\r\n00:00:04,000 --> 00:00:06,000\r\nبخير\r\n")
     path = tmp_path / "legacy.srt"
     path.write_bytes(text.encode("cp1256"))
     report = srtcheck.check_file(path)

@@ -83,7 +83,8 @@ def open_video(browser: Browser, site: dict, listed_as: str | None = None) -> Pa
     if listed_as:  # the list says what `make status` says
         expect(page.locator("tr[data-video='clip'] [data-status]")).to_have_attribute("data-status",
                                                                                       listed_as)
-        expect(page.locator("tr[data-video='clip'] [data-lang='ar']")).to_contain_text(re.compile(r"QC .+, reviewed 0/1"))
+        expect(page.locator("tr[data-video='clip'] [data-lang='ar']")).to_contain_text(
+            re.compile(r"QC .+, reviewed 0/1"))
     page.click("tr[data-video='clip'] a[href^='#/video/']")
     expect(page.locator("body")).to_have_attribute("data-ready", "1", timeout=30_000)
     page.wait_for_function("document.querySelector('#player').readyState >= 1", timeout=20_000)

@@ -101,7 +101,8 @@ def test_status_shows_translations_made_from_an_older_source_as_stale(
     capsys.readouterr()
     main(["status", str(videos / "a.mp4"), "-o", str(out)])
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("a.mp4"))
-    assert line.split()[1] == "stale" and "fr: stale: translation" in line and "en: stale: translation" in line
+    assert (line.split()[1] == "stale" and "fr: stale: translation" in line
+            and "en: stale: translation" in line)
     assert "ar: stale" not in line
 
 

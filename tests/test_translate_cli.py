@@ -145,8 +145,8 @@ def test_models_install_online_without_argostranslate_is_exit_2(capsys: pytest.C
     assert main(["models", "install", "ar", "xx"]) == 2
 
 
-def test_models_install_all_with_everything_there_installs_nothing(models: Path,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_models_install_all_with_everything_there_installs_nothing(
+        models: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["models", "--models-dir", str(models), "install", "all"]) == 0
     assert "are installed" in capsys.readouterr().out
 

@@ -37,7 +37,8 @@ def handle(args: argparse.Namespace) -> int:
         from pipeline.server.app import create_app
         from pipeline.server.library import Library
     except ImportError as exc:
-        raise UsageError(f"the review page needs its extra: .venv/bin/pip install -e '.[review]' ({exc})") from None
+        raise UsageError(f"the review page needs its extra: .venv/bin/pip install -e '.[review]' "
+                         f"({exc})") from None
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be 0..65535, got {args.port}")
     opts = common.options_from_args(args)

@@ -62,7 +62,8 @@ LOCAL_OBJECT_STORE = 256 * 1024 * 1024  # a one-machine Ray started for a run: o
 WHISPER_STAGES = ("transcribe", "whisper_translate")
 TASK_STAGES = ("translate", "burn")
 MOUNT_HINT = ("every node must see the inputs, the cache and the output folder at the same paths: mount the "
-              "same shared storage (NFS, CephFS, ...) there on every node, or choose -o and --cache-dir on it")
+              "same shared storage (NFS, CephFS, ...) there on every node, or choose -o and --cache-dir "
+              "on it")
 
 
 # --- sizing ------------------------------------------------------------------------------------------
@@ -395,7 +396,8 @@ class RayExecutor:
                     answers[node] = ray.get(ref, timeout=120)
                 except (ray.exceptions.GetTimeoutError, ray.exceptions.RayError) as exc:
                     raise UsageError(f"Ray node {node} did not answer the storage check "
-                                     f"({type(exc).__name__}): is it overloaded or leaving the cluster?") from None
+                                     f"({type(exc).__name__}): is it overloaded or leaving the "
+                                     f"cluster?") from None
         finally:
             for probe in written:
                 with contextlib.suppress(OSError):
