@@ -99,8 +99,7 @@ def check_style_fonts(sheet: StyleSheet, where: str) -> None:
         for font in (style.arabic_font, style.latin_font):
             if font and not font_installed(font):
                 raise UsageError(f"{where}: font {font!r} is not installed (`fc-list : family` shows the "
-                                 f"installed "
-                                 "ones); install it or name another")
+                                 f"installed ones); install it or name another")
 
 
 def read_style_file(path: Path) -> StyleSheet:

@@ -1,8 +1,8 @@
 """Cue markup, read one way for QC, segmentation, burning and every export. Pure.
 
 What a subtitle line may carry besides its words, as players read SRT:
-- style tags `<i>` `<b>` `<u>` and their closings, in any case, with spaces inside the brackets (`< i
-  >`, `</I >`);
+- style tags `<i>` `<b>` `<u>` and their closings, in any case, with spaces inside the brackets
+  (`< i >`, `</I >`);
 - `<font ...>` ... `</font>` (colour, face): markup, never drawn; colour and font are the style's job;
 - ASS override blocks `{\\...}` that subtitle editors leave in SRT files; a leading `{\\an8}` places the
   cue at the top of the frame, any other block is dropped.

@@ -98,8 +98,8 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
         duration = 0.0
     width = height = rotation = 0
     if video is not None:
-        width, height, rotation = int(video.get("width") or 0), int(video.get("height")
-                                                                    or 0), _rotation(video)
+        width, height, rotation = (int(video.get("width") or 0), int(video.get("height") or 0),
+                                   _rotation(video))
         if rotation in (90, 270):
             width, height = height, width
     return MediaInfo(

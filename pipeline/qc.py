@@ -261,8 +261,8 @@ def safe_fixes(cues: Sequence[Cue], profile: Profile) -> tuple[list[Cue], list[s
     changes: list[str] = []
     for n, cue in enumerate(cues, start=1):
         lines = tuple(typography.apply(line, profile.language, profile.protected) for line in cue.lines)
-        if lines != cue.lines and [typography.plain(x) for x in lines] == [typography.plain(x)
-                                                                           for x in cue.lines]:
+        if (lines != cue.lines
+                and [typography.plain(x) for x in lines] == [typography.plain(x) for x in cue.lines]):
             changes.append(f"cue {n}: typography")
             cue = replace(cue, lines=lines)
         end = _chained_end(cue, cues[n], profile) if n < len(cues) else None

@@ -164,8 +164,8 @@ def _layout(text: str, profile: Profile, rules: _Lang) -> _Layout:
     best: _Layout | None = None
     for count in range(2, max(2, profile.max_lines) + 1):
         candidate = _best_split(tokens, sizes, joins, count, profile)
-        if candidate is not None and (best is None or (candidate.overflow, candidate.cost)
-                                      < (best.overflow, best.cost)):
+        if candidate is not None and (
+                best is None or (candidate.overflow, candidate.cost) < (best.overflow, best.cost)):
             best = candidate
         if best is not None and best.overflow == 0:
             break
@@ -240,8 +240,7 @@ def break_lines(text: str, profile: Profile, protected: Sequence[str] | None = N
     return _layout(" ".join(text.split()), profile, _rules(profile)).lines
 
 
-# ------------------------------------------------------------------------------------------------
-# segmentation
+# ----------------------------------------------------------------------------------------------- segmentation
 
 def _clean(words: Sequence[Word]) -> list[Word]:
     """Stripped, non-empty words with non-decreasing starts and end >= start."""
@@ -276,8 +275,8 @@ class _Segmenter:
             self.sentence_ends[k] = self.sentence_ends[k - 1] + inner
             self.long_pauses[k] = self.long_pauses[k - 1] + (gap > INSIDE_PAUSE_MS)
             # a name is still never split, whatever the pause inside it
-            self.split_pauses[k] = self.split_pauses[k - 1] + (gap >= SPLIT_PAUSE_MS and self.joins[k]
-                                                               != NEVER)
+            self.split_pauses[k] = self.split_pauses[k - 1] + (gap >= SPLIT_PAUSE_MS
+                                                               and self.joins[k] != NEVER)
 
     def _with_pause(self, k: int, cost: float) -> float:
         if k == 0 or cost == NEVER:

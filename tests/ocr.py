@@ -134,8 +134,8 @@ def order_check(expected: Sequence[str], got: Sequence[str], min_ratio: float = 
     return found >= min_found and in_order, detail
 
 
-def read_subtitle(frame: np.ndarray, lang: str, n_lines: int = 1, mixed: bool = False) -> tuple[list[str],
-                                                                                                str]:
+def read_subtitle(frame: np.ndarray, lang: str, n_lines: int = 1,
+                  mixed: bool = False) -> tuple[list[str], str]:
     """OCR each subtitle line of a frame, top to bottom: (normalised words, raw OCR text).
 
     `mixed`: Arabic is read with the English model too, so Latin brand names come back as words.

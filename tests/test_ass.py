@@ -152,8 +152,8 @@ def test_leading_an8_places_the_event_at_the_top(caplog: pytest.LogCaptureFixtur
     assert not caplog.records, "a placement we honour is not worth a warning"
     # Among other leading blocks (dropped with a warning) it still places the event.
     with caplog.at_level(logging.WARNING, logger="pipeline.ass"):
-        (event,
-         ) = fields(ass_to_string([Cue(0, 900, ("{\\pos(9,9)}{\\an8}x",))], "en", "landscape", 640, 360),
+        (event,) = fields(ass_to_string([Cue(0, 900, ("{\\pos(9,9)}{\\an8}x",))], "en", "landscape", 640,
+                                        360),
                           "Dialogue")
     assert event["Text"] == "{\\an8}x" and int(event["MarginV"]) > 0 and caplog.records
 

@@ -163,8 +163,8 @@ def test_requested_target_unreachable_from_the_detected_language_fails_that_lang
         env: dict[str, Any]) -> None:
     fakes = env["fakes"]
     registry = {**fakes.registry(), "preflight": lambda src, targets, opts: {"en": ()},
-                "missing_message": lambda src, tgt,
-                opts: f"no translation package for {src}->{tgt}: install X"}
+                "missing_message":
+                    lambda src, tgt, opts: f"no translation package for {src}->{tgt}: install X"}
     results = batch.run_batch([env["videos"] / "a.mp4"], env["opts"], stages=registry)
     langs = results[0].langs
     assert "ar->fr: install X" in langs["fr"].error
@@ -339,8 +339,8 @@ def test_file_system_errors_are_one_line_causes(env: dict[str, Any],
     assert not any(rec.exc_info for rec in caplog.records if rec.levelname == "WARNING")
 
 
-def test_a_cached_transcript_is_found_outside_the_whisper_lock_with_the_known_hash(env: dict[str,
-                                                                                             Any]) -> None:
+def test_a_cached_transcript_is_found_outside_the_whisper_lock_with_the_known_hash(
+        env: dict[str, Any]) -> None:
     fakes = env["fakes"]
     env["run"]()
     assert fakes.entered == 2

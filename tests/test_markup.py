@@ -74,8 +74,8 @@ def test_visible_is_the_text_runs(line: str) -> None:
 
 
 def test_typography_never_changes_markup() -> None:
-    assert typography.apply('<font face="Arial, bold">نعم , لا</font>',
-                            "ar") == '<font face="Arial, bold">نعم، لا</font>'
+    assert (typography.apply('<font face="Arial, bold">نعم , لا</font>', "ar")
+            == '<font face="Arial, bold">نعم، لا</font>')
     assert typography.apply("{\\pos(10,20)}<I>Oui?</I>", "fr") == "{\\pos(10,20)}<I>Oui\u202f?</I>"
     assert typography.apply("<i>Bonjour</i>!", "fr") == "<i>Bonjour</i>\u202f!"
 

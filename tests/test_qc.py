@@ -19,8 +19,8 @@ FAULTY = 3  # the cue (1-based) every fault is planted on
 
 
 def srt(blocks: list[tuple[str, str, list[str]]]) -> str:
-    return "\n".join(f"{num}\n{timing}\n" + "".join(f"{line}\n" for line in lines) for num, timing,
-                     lines in blocks)
+    return "\n".join(f"{num}\n{timing}\n" + "".join(f"{line}\n" for line in lines)
+                     for num, timing, lines in blocks)
 
 
 def timing(start: int, end: int) -> str:

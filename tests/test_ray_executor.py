@@ -169,7 +169,7 @@ def test_killed_workers_are_survived_and_outputs_match_a_local_run(cluster: Clus
     before = edited.read_bytes()
     burned = batch.run_batch([clips / "en_grid_bbaf2n.mpg"], Options(
         out_dir=tmp_path / "ray", cache_dir=tmp_path / "c2", executor="ray", force=True, **common),
-                             burn_only=True)
+        burn_only=True)
     assert edited.read_bytes() == before
     en = burned[0].langs["en"]
     assert (en.stages["write"], en.stages["burn"], en.error) == ("reviewer's", "done", None)

@@ -111,8 +111,8 @@ def test_new_language_file_needs_null_base(site: dict) -> None:
     assert c.put("/api/videos/clip/subtitles/fr",
                  json={"cues": cues, "base_sha256": "x" * 64}).status_code == 409
     assert c.put("/api/videos/clip/subtitles/fr", json={"cues": cues, "base_sha256": None}).status_code == 200
-    assert (site["out"]
-            / "clip.fr.srt").read_text(encoding="utf-8") == "1\n00:00:00,500 --> 00:00:02,500\nBonjour\n"
+    assert ((site["out"] / "clip.fr.srt").read_text(encoding="utf-8")
+            == "1\n00:00:00,500 --> 00:00:02,500\nBonjour\n")
 
 
 # ------------------------------------------------------------------------------------------------- security
@@ -276,8 +276,8 @@ def test_review_command_serves_on_localhost_with_a_token(site: dict) -> None:
         with httpx.Client() as client:
             assert client.get(url.split("?")[0] + "api/videos").status_code == 403
             assert client.get(url).status_code == 200  # sets the cookie
-            assert [v["id"]
-                    for v in client.get(url.split("?")[0] + "api/videos").json()["videos"]] == ["clip"]
+            assert ([v["id"] for v in client.get(url.split("?")[0] + "api/videos").json()["videos"]]
+                    == ["clip"])
     finally:
         proc.terminate()
         proc.wait(10)

@@ -76,8 +76,8 @@ def test_status_reports_new_done_failed_and_stale(fake_env: dict, capsys: pytest
 def test_status_keeps_a_translation_needing_a_look_until_the_reviewer_touches_it(
         fake_env: dict, capsys: pytest.CaptureFixture[str]) -> None:
     videos, out = fake_env["videos"], fake_env["out"]
-    run, status = ["run", str(videos / "a.mp4"), *fake_env["args"]], ["status", str(videos / "a.mp4"), "-o",
-                                                                      str(out)]
+    run, status = (["run", str(videos / "a.mp4"), *fake_env["args"]],
+                   ["status", str(videos / "a.mp4"), "-o", str(out)])
     main(run)
     fr, src = out / "a.fr.srt", out / "a.ar.srt"
     fr.write_text(fr.read_text(encoding="utf-8").replace("fr:one", "fr: un"), encoding="utf-8")

@@ -354,8 +354,7 @@ def test_real_word_timings_conform(media: Path, preset: str) -> None:
         assert not [f for f in qc.check_cues(cues, p) if f.severity == "error"]
 
 
-# ------------------------------------------------------------------------------------ real Whisper
-# transcripts
+# ---------------------------------------------------------------------------------- real Whisper transcripts
 
 CLIPS = {"ar": "audio/ar-msa_asc_ARA-NORM-0001.wav", "fr": "audio/fr_css10_lesmis_0153.wav",
          "en": "audio/en_jfk_whisper.flac"}
