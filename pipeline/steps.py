@@ -168,8 +168,8 @@ def _source(ctx: Context, path: Path, duration_ms: int, result: VideoResult,
         renamed = _renamed_source(ctx, result)
         if renamed is not None:
             return renamed
-        return _write_or_keep(ctx, result.lang(transcript.language), srt_path(ctx.out_dir, result.stem,
-                              transcript.language), [],
+        return _write_or_keep(ctx, result.lang(transcript.language),
+                              srt_path(ctx.out_dir, result.stem, transcript.language), [],
                               {"lang": transcript.language, "preset": ctx.opts.preset})
     ctx.begin(result, "segment")
     cues = ctx.stages.segment(list(transcript.words), _profile(ctx, transcript.language))

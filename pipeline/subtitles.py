@@ -381,8 +381,8 @@ def _read_block(lines: list[str], k: int, separated: bool) -> tuple[SrtBlock, in
                     tuple(notes)), k
 
 
-def _broken(lines: list[str], first: int, bad: int, number: int | None, expected: str) -> tuple[SrtBlock,
-                                                                                                int]:
+def _broken(lines: list[str], first: int, bad: int, number: int | None,
+            expected: str) -> tuple[SrtBlock, int]:
     """A block that cannot be read: keep its text, skip to the next blank line or cue."""
     k = bad + 1 if bad < len(lines) else bad
     while k < len(lines) and lines[k].strip() and not _starts_block(lines, k):

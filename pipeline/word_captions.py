@@ -104,8 +104,8 @@ def _spaced(cue: Cue, words: list[Word]) -> list[Word] | None:
     return [Word(w.text, a, max(a, min(w.end_ms, cue.end_ms))) for w, a in zip(words, starts, strict=True)]
 
 
-def cue_words(cue: Cue, transcript: Sequence[Word] | None, protected: Sequence[str] = ()) -> tuple[list[Word],
-                                                                                                   bool]:
+def cue_words(cue: Cue, transcript: Sequence[Word] | None,
+              protected: Sequence[str] = ()) -> tuple[list[Word], bool]:
     """The cue's units with times, and whether those times are Whisper's (False: spread by length).
 
     Whisper's words are those whose middle falls inside the cue; they are used when there are as many as the

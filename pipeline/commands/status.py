@@ -70,8 +70,8 @@ def _language_notes(out_dir: Path, manifest: review.Manifest, record: VideoResul
     return notes
 
 
-def describe(video: Path, record: VideoResult | None, out_dir: Path, manifest: review.Manifest) -> tuple[str,
-                                                                                                         str]:
+def describe(video: Path, record: VideoResult | None, out_dir: Path,
+             manifest: review.Manifest) -> tuple[str, str]:
     """(state, details) for one video: new | interrupted | failed | stale | done."""
     if record is None:
         return "new", ""

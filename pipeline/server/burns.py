@@ -72,8 +72,8 @@ class Burns:
 
         opts = dataclasses.replace(self.library.opts, burn=True, jobs=1, progress=False, force=False)
         try:
-            results = run_batch([video.path], opts, burn_only=True, progress=lambda label,
-                                total: _JobProgress(job))
+            results = run_batch([video.path], opts, burn_only=True,
+                                progress=lambda label, total: _JobProgress(job))
             r = results[0]
             errors = [r.error] if r.error else [f"{lg}: {lr.error}" for lg, lr in r.langs.items() if lr.error]
             job.langs = [lg for lg, lr in r.langs.items() if lr.stages.get("burn") in ("done", "up to date")]

@@ -253,10 +253,10 @@ class Library:
             "burned": [lang for lang in LANGUAGES if self.mp4_path(video, lang).is_file()],
             # as fractions of the frame, so the page draws the burn's layout at any player size
             "layout": {"fonts": fonts, "side": lay.margin_side / max(info.width, 1),
-                       "bottom": lay.margin_bottom / max(info.height, 1), "top": lay.margin_top
-                       / max(info.height, 1), "height": info.height or 720},
-            "speech_without_subtitle": [{"start_ms": a, "end_ms": b} for a,
-                                        b in self._uncovered(video, record)],
+                       "bottom": lay.margin_bottom / max(info.height, 1),
+                       "top": lay.margin_top / max(info.height, 1), "height": info.height or 720},
+            "speech_without_subtitle": [{"start_ms": a, "end_ms": b}
+                                        for a, b in self._uncovered(video, record)],
         }
 
     def _uncovered(self, video: Video, record: Any) -> list[tuple[int, int]]:
