@@ -1,9 +1,10 @@
 """The Ray executor's overhead: the same 6-video batch on the local executor and on a 2-worker Ray cluster.
 
-Inputs: bench_batch's six short videos (no translation, burning on). The cluster is two Ray nodes of one CPU each
-on this machine (`ray.cluster_utils.Cluster`), so both runs have the same two cores: the ratio is what the engine
-costs (task and actor start-up, object transfers, the storage check), not a speed-up. Each run is a fresh
-`python -m pipeline run` process with its own cache and output folder; the cluster's start-up is timed apart.
+Inputs: bench_batch's six short videos (no translation, burning on). The cluster is two Ray nodes of one
+CPU each on this machine (`ray.cluster_utils.Cluster`), so both runs have the same two cores: the ratio
+is what the engine costs (task and actor start-up, object transfers, the storage check), not a speed-up. Each
+run is a fresh `python -m pipeline run` process with its own cache and output folder; the cluster's
+start-up is timed apart.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ STORE = 80 * 1024 * 1024
 
 
 def _run(videos: Path, work: Path, name: str, *extra: str) -> float:
-    args = ["-q", "run", str(videos), "-o", str(work / name / "out"), "--cache-dir", str(work / name / "cache"),
-            "--targets", "", "--no-progress", *extra]
+    args = ["-q", "run", str(videos), "-o", str(work / name / "out"), "--cache-dir",
+            str(work / name / "cache"), "--targets", "", "--no-progress", *extra]
     return timed_subprocess(RUN, *args)[0]
 
 
@@ -60,11 +61,12 @@ def main(workdir: Path) -> str:
         "",
         f"SRTs identical between the two runs: {'yes' if same else 'NO'}.",
         "",
-        f"Difference: {on_ray - local:+.1f} s over the batch ({(on_ray - local) / 6:+.1f} s a video; local ran "
-        f"{default_jobs()} videos at once, Ray up to {2 + 1} with translation and burning in their own "
+        f"Difference: {on_ray - local:+.1f} s over the batch ({(on_ray - local) / 6:+.1f} s a video; local "
+        f"ran {default_jobs()} videos at once, Ray up to {2 + 1} with translation and burning in their own "
         "processes beside the Whisper actor, so a negative difference means the engine's cost is lost in "
         "what its scheduling gains; timings on this shared machine vary by about 30% run to run). "
         "With N GPUs: one Whisper actor (one model) per GPU, so N videos transcribe at once; a long batch "
         "takes about 1/N of one GPU box's time plus that cost, as long as the nodes have the cores to "
-        "translate and burn beside the GPUs (about 2 per GPU; burns use NVENC, half a GPU each, where present).",
+        "translate and burn beside the GPUs (about 2 per GPU; burns use NVENC, half a GPU each, where "
+        "present).",
     ])

@@ -57,7 +57,8 @@ def discover(paths: Iterable[str | os.PathLike[str]], out_dir: Path | None = Non
         elif p.is_dir():
             for f in sorted(p.rglob("*")):
                 rel = f.relative_to(p).parts
-                if (f.is_file() and f.suffix.lower() in MEDIA_SUFFIXES and not any(s.startswith(".") for s in rel)
+                if (f.is_file() and f.suffix.lower() in MEDIA_SUFFIXES
+                    and not any(s.startswith(".") for s in rel)
                         and not (out and out in f.resolve().parents)):
                     found.append(f.resolve())
         else:
@@ -234,4 +235,5 @@ def _results_so_far(ctx: Context, videos: list[Path], stems: dict[Path, str],
 
 
 def _lost(video: Path, stem: str) -> VideoResult:
-    return VideoResult(video=str(video), stem=stem, error="internal error: its worker stopped without a result")
+    return VideoResult(video=str(video), stem=stem,
+                       error="internal error: its worker stopped without a result")

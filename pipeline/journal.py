@@ -1,9 +1,9 @@
 """A dict kept on disk as an append-only JSON-lines log: one fsynced line per change, replayed on load.
 
 Rewriting a whole JSON file on every change is O(n) a change, O(n^2) over a batch of hundreds of videos (7,500
-manifest entries took 98 s of rewriting); an appended line is O(1). A line torn by a killed run is ignored. The
-writer compacts the log (an atomic rewrite of the live entries) when it has a torn tail or far more lines than keys.
-Readers never write: `status` can read while a run appends.
+manifest entries took 98 s of rewriting); an appended line is O(1). A line torn by a killed run is
+ignored. The writer compacts the log (an atomic rewrite of the live entries) when it has a torn tail or
+far more lines than keys. Readers never write: `status` can read while a run appends.
 """
 
 from __future__ import annotations
@@ -59,7 +59,8 @@ class Journal:
         return data
 
     def put(self, key: str, value: Any, current: Mapping[str, Any]) -> None:
-        """Record `key` = `value`; `current` is the whole dict after the change (written out when compacting)."""
+        """Record `key` = `value`; `current` is the whole dict after the
+        change (written out when compacting)."""
         if not self.shared and (self._compact_due or self.lines + 1 > 2 * len(current) + SLACK):
             self.compact(current)
             return

@@ -1,7 +1,8 @@
 """What a run did, per video and language: kept on disk as the run record, printed as the end summary.
 
-The record (`<out_dir>/.pipeline/state.jsonl`, an append-only `Journal`) takes a line whenever a stage starts or ends, so
-`python -m pipeline status` and a later run can tell what is done, stale, interrupted or failed.
+The record (`<out_dir>/.pipeline/state.jsonl`, an append-only `Journal`) takes a line whenever a stage
+starts or ends, so `python -m pipeline status` and a later run can tell what is done, stale, interrupted
+or failed.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ class VideoResult:
     running: str | None = None  # the stage in progress; left set by a run that was killed
     input: dict[str, Any] = field(default_factory=dict)  # size, mtime_ns, sha256 of the media
     forced_source: str | None = None  # the spoken language a user forced (--source): later runs keep it
-    stage_seconds: dict[str, float] = field(default_factory=dict)  # "transcribe", "translate fr"... -> seconds
+    # "transcribe", "translate fr"... -> seconds
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -175,7 +177,8 @@ def stage_times(results: list[VideoResult]) -> dict[str, float]:
 
 
 def summary(results: list[VideoResult], total: int | None = None) -> str:
-    """The end-of-run table and counts; `total` > len(results) when a stopped run never started some videos."""
+    """The end-of-run table and counts; `total` > len(results) when a
+    stopped run never started some videos."""
     failures, notes = problems(results)
     stopped = sum(bool(r.running) for r in results)
     ok = sum(not r.failed and not r.running for r in results)

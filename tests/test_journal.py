@@ -63,7 +63,8 @@ def test_shared_writers_never_compact_and_lose_nothing_then_one_tidies_up(tmp_pa
         a.put(f"a{i % 5}", i, mine_a)
         mine_b[f"b{i % 3}"] = i
         b.put(f"b{i % 3}", i, mine_b)
-    assert len(path.read_text().splitlines()) == SLACK * 6  # every line kept: a compaction would drop the other's
+    # every line kept: a compaction would drop the other's
+    assert len(path.read_text().splitlines()) == SLACK * 6
     assert Journal(path).load() == {**mine_a, **mine_b}
     Journal(path).compact_if_due()
     assert len(path.read_text().splitlines()) == 8

@@ -78,7 +78,8 @@ class _Killer(threading.Thread):
         self.stop = threading.Event()
 
     def run(self) -> None:
-        for what, title, settle in (("whisper", "ray::WhisperActor.call", 1.0), ("video", "ray::_video_task", 0)):
+        for what, title, settle in (("whisper", "ray::WhisperActor.call", 1.0),
+                                    ("video", "ray::_video_task", 0)):
             while not self.stop.is_set():
                 pids = _ray_workers(title)
                 if pids:
@@ -167,7 +168,8 @@ def test_killed_workers_are_survived_and_outputs_match_a_local_run(cluster: Clus
     edited.write_text("\n".join(lines) + "\n", encoding="utf-8")
     before = edited.read_bytes()
     burned = batch.run_batch([clips / "en_grid_bbaf2n.mpg"], Options(
-        out_dir=tmp_path / "ray", cache_dir=tmp_path / "c2", executor="ray", force=True, **common), burn_only=True)
+        out_dir=tmp_path / "ray", cache_dir=tmp_path / "c2", executor="ray", force=True, **common),
+        burn_only=True)
     assert edited.read_bytes() == before
     en = burned[0].langs["en"]
     assert (en.stages["write"], en.stages["burn"], en.error) == ("reviewer's", "done", None)
@@ -182,7 +184,8 @@ def _summary(out: str) -> str:
     out = "\n".join([line for line in out.splitlines() if not line.startswith("progress:")] + progress)
     out = re.sub(r"\b\d+\.\d ?s\b", "<t>", out)
     out = re.sub(r"p=0\.\d+", "p=<p>", out)
-    return "\n".join(" ".join(line.split()) for line in out.splitlines() if not set(line) <= {"-", " "} or not line)
+    return "\n".join(" ".join(line.split()) for line in out.splitlines() if not set(line) <= {"-", " "}
+                     or not line)
 
 
 @pytest.mark.slow
@@ -194,8 +197,8 @@ def test_bad_files_give_the_same_summary_and_exit_code(cluster: Cluster, tmp_pat
     videos.mkdir()
     (videos / "corrupt.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42 not really a video")
     (videos / "empty.mp4").write_bytes(b"")
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=blue:s=160x90:d=1", "-c:v", "libx264",
-                    str(videos / "no audio.mp4")], check=True)
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=blue:s=160x90:d=1", "-c:v",
+                    "libx264", str(videos / "no audio.mp4")], check=True)
     shutil.copy(ROOT / "videos" / "sample_ar.mp4", videos / "l'avis — « ١ » #2 (final).mp4")
     args = ["run", str(videos), "--targets", "", "--no-burn", "--no-progress"]
 
@@ -203,7 +206,8 @@ def test_bad_files_give_the_same_summary_and_exit_code(cluster: Cluster, tmp_pat
     local = _summary(capsys.readouterr().out)
     proc = subprocess.run(
         [sys.executable, "-m", "pipeline", *args, "-o", "out", "--cache-dir", "cache", "--executor", "ray",
-         "--ray-address", cluster.address],  # relative folders: the driver makes them mean the same everywhere
+         # relative folders: the driver makes them mean the same everywhere
+         "--ray-address", cluster.address],
         capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert (local_code, proc.returncode) == (1, 1), proc.stderr[-2000:]
     assert _summary(proc.stdout) == local

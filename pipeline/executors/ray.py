@@ -2,9 +2,9 @@
 
 - Each video is a Ray task running `steps.process_video` on some worker, against the same cache and output
   folder (storage every node mounts at the same path, checked before the run starts).
-- Whisper lives in long-lived actors, one per GPU (or one per two CPUs on a CPU-only cluster): a model is loaded
-  once per actor, not per video. Translation and burning are Ray tasks asking for the CPU (and, for NVENC, the
-  share of a GPU) they use.
+- Whisper lives in long-lived actors, one per GPU (or one per two CPUs on a CPU-only cluster): a model
+  is loaded once per actor, not per video. Translation and burning are Ray tasks asking for the CPU
+  (and, for NVENC, the share of a GPU) they use.
 - The driver keeps the output-folder lock, the progress bars (workers send progress to a small actor the
   driver polls) and the summary. Workers append to the manifest and run record (shared journals, never
   compacted by a worker), and write every file atomically, so a killed worker leaves only a `.part` file.
@@ -48,21 +48,22 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 VIDEO_CPUS = 0.25  # a video task mostly waits on the stages below; probing, hashing and segmenting are light
-# Translation (CTranslate2) and burning (ffmpeg) keep a core busy; Whisper holds its share for the actor's life.
-# Halves, so that a cluster shrunk to a single one-core node (the others lost) still has room for a burn
+# Translation (CTranslate2) and burning (ffmpeg) keep a core busy; Whisper holds its share for the actor's
+# life. Halves, so that a cluster shrunk to a single one-core node (the others lost) still has room for a burn
 # beside the Whisper actor instead of waiting for ever.
 STAGE_CPUS = 0.5
 WHISPER_CPUS = 0.5
 RETRIES = 3  # reruns of a task whose worker process died; actor restarts likewise
-# CTranslate2's thread count when OMP_NUM_THREADS is unset. Ray sets OMP_NUM_THREADS to a task's CPU count (1),
-# and Whisper's word times move with the thread count (2.68 s vs 2.66 s on a GRID clip): the model stages get
-# the driver's setting, so a cluster writes the same SRT bytes as a local run on the same hardware.
+# CTranslate2's thread count when OMP_NUM_THREADS is unset. Ray sets OMP_NUM_THREADS to a task's CPU count
+# (1), and Whisper's word times move with the thread count (2.68 s vs 2.66 s on a GRID clip): the model stages
+# get the driver's setting, so a cluster writes the same SRT bytes as a local run on the same hardware.
 CT2_DEFAULT_THREADS = "4"
 LOCAL_OBJECT_STORE = 256 * 1024 * 1024  # a one-machine Ray started for a run: only small results travel
 WHISPER_STAGES = ("transcribe", "whisper_translate")
 TASK_STAGES = ("translate", "burn")
-MOUNT_HINT = ("every node must see the inputs, the cache and the output folder at the same paths: mount the same "
-              "shared storage (NFS, CephFS, ...) there on every node, or choose -o and --cache-dir on it")
+MOUNT_HINT = ("every node must see the inputs, the cache and the output folder at the same paths: mount the "
+              "same shared storage (NFS, CephFS, ...) there on every node, or choose -o and --cache-dir "
+              "on it")
 
 
 # --- sizing ------------------------------------------------------------------------------------------
@@ -166,7 +167,8 @@ class _ProgressHub:
 
 
 class _RemoteBar:
-    """A progress handle on a worker (pickled on to the Whisper actor): each call is one fire-and-forget event."""
+    """A progress handle on a worker (pickled on to the Whisper actor):
+    each call is one fire-and-forget event."""
 
     def __init__(self, hub: Any, label: str, total_ms: int) -> None:
         self.hub, self.key, self.label = hub, uuid.uuid4().hex, label
@@ -200,7 +202,8 @@ class _RemoteNotify:
 class _Bars:
     """The driver's side: events from any worker, in any order, onto the run's own progress factory."""
 
-    def __init__(self, factory: Callable[[str, int], Any], notify: Callable[[str], None] | None = None) -> None:
+    def __init__(self, factory: Callable[[str, int], Any],
+                 notify: Callable[[str], None] | None = None) -> None:
         self.factory, self.notify = factory, notify
         self.open: dict[str, Any] = {}
         self.closed: set[str] = set()
@@ -374,7 +377,8 @@ class RayExecutor:
         import pipeline
 
         token = uuid.uuid4().hex
-        places = [("output folder", str(naming.state_dir(opts.out_dir))), ("cache folder", str(opts.cache_dir))]
+        places = [("output folder", str(naming.state_dir(opts.out_dir))),
+                  ("cache folder", str(opts.cache_dir))]
         written = []
         try:
             for _, folder in places:
@@ -392,7 +396,8 @@ class RayExecutor:
                     answers[node] = ray.get(ref, timeout=120)
                 except (ray.exceptions.GetTimeoutError, ray.exceptions.RayError) as exc:
                     raise UsageError(f"Ray node {node} did not answer the storage check "
-                                     f"({type(exc).__name__}): is it overloaded or leaving the cluster?") from None
+                                     f"({type(exc).__name__}): is it overloaded or leaving the "
+                                     f"cluster?") from None
         finally:
             for probe in written:
                 with contextlib.suppress(OSError):
