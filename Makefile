@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
 # Pass-through options (empty = the CLI's default).
 VIDEOS   ?= videos
@@ -17,6 +18,8 @@ FORCE    ?= 0
 SRT      ?= subtitles
 CAPTION_STYLE ?=
 STYLE    ?=
+EXECUTOR ?=
+RAY_ADDRESS ?=
 
 # A make value as ONE shell word, whatever it holds: spaces, quotes, parentheses ('it'\''s' for it's).
 quote = '$(subst ','\'',$(1))'
@@ -25,7 +28,8 @@ RUN_ARGS := $(if $(LANG_SRC),--source $(call quote,$(LANG_SRC))) $(if $(TARGETS)
 	$(if $(MODEL),--model $(call quote,$(MODEL))) $(if $(DEVICE),--device $(call quote,$(DEVICE))) \
 	$(if $(PRESET),--preset $(call quote,$(PRESET))) $(if $(JOBS),--jobs $(call quote,$(JOBS))) \
 	$(if $(filter 0,$(BURN)),--no-burn) $(if $(filter 1,$(FORCE)),--force) \
-	$(if $(CAPTION_STYLE),--caption-style $(call quote,$(CAPTION_STYLE))) $(if $(STYLE),--style $(call quote,$(STYLE)))
+	$(if $(CAPTION_STYLE),--caption-style $(call quote,$(CAPTION_STYLE))) $(if $(STYLE),--style $(call quote,$(STYLE))) \
+	$(if $(EXECUTOR),--executor $(call quote,$(EXECUTOR))) $(if $(RAY_ADDRESS),--ray-address $(call quote,$(RAY_ADDRESS)))
 
 .PHONY: help subtitles burn status check test bench lint models clean system-deps test-deps review
 
@@ -42,6 +46,7 @@ help:
 	@echo "make clean      remove the venv and caches"
 	@echo "Variables: VIDEOS, SRT, LANG_SRC, TARGETS, MODEL, DEVICE, PRESET, JOBS, BURN=0, FORCE=1,"
 	@echo "  CAPTION_STYLE=phrase|words, STYLE=campaign.toml"
+	@echo "  EXECUTOR=ray RAY_ADDRESS=host:6379 (run on a Ray cluster)"
 	@echo "  e.g. make subtitles VIDEOS=\"Sarah's testimonial (final).mp4\" LANG_SRC=en BURN=0"
 
 $(STAMP): pyproject.toml
@@ -49,6 +54,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
+
+# Tests and benchmarks also need the optional extras they exercise (Ray for the cluster executor).
+$(TEST_STAMP): $(STAMP)
+	$(PY) -m pip install -q -e '.[dev,ray]'
+	touch $(TEST_STAMP)
 
 system-deps:
 	@tools/system-deps.sh
@@ -92,11 +102,11 @@ models: $(ARGOS_STAMP)
 	$(PY) -m pipeline models install all
 	$(PY) -m pipeline models list
 
-test: system-deps test-deps $(STAMP)
+test: system-deps test-deps $(TEST_STAMP)
 	$(PY) -m ruff check pipeline tests bench
 	$(PY) -m pytest -q
 
-bench: system-deps test-deps $(STAMP)
+bench: system-deps test-deps $(TEST_STAMP)
 	$(PY) -m bench
 
 clean:

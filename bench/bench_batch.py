@@ -23,19 +23,20 @@ def _inputs(folder: Path) -> float:
     folder.mkdir(parents=True, exist_ok=True)
     for i, src in enumerate(SOURCES):
         shutil.copy(src, folder / f"v{i}a{src.suffix}")
-        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(src), "-c", "copy", "-metadata", f"comment=copy {i}",
-                        str(folder / f"v{i}b{src.suffix}")], check=True)
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(src), "-c", "copy", "-metadata",
+                        f"comment=copy {i}", str(folder / f"v{i}b{src.suffix}")], check=True)
     total = 0.0
     for f in folder.iterdir():
-        out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(f)],
+        out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+                              str(f)],
                              capture_output=True, text=True, check=True).stdout
         total += float(out.strip())
     return total
 
 
 def _run(videos: Path, work: Path, name: str, *extra: str) -> tuple[float, int]:
-    args = ["-q", "run", str(videos), "-o", str(work / name / "out"), "--cache-dir", str(work / name / "cache"),
-            "--targets", "", "--no-progress", *extra]
+    args = ["-q", "run", str(videos), "-o", str(work / name / "out"), "--cache-dir",
+            str(work / name / "cache"), "--targets", "", "--no-progress", *extra]
     wall, peak, _ = timed_subprocess(RUN, *args)
     return wall, peak
 
@@ -63,5 +64,6 @@ def main(workdir: Path) -> str:
         f"| first run (default jobs) | {first:.1f} | {first_peak} | 1.00 |",
         f"| rerun, nothing changed | {rerun:.2f} | {rerun_peak} | {rerun / first:.3f} of the first run |",
         f"| fresh run --jobs 1 (best of 2) | {serial:.1f} | | 1.00 |",
-        f"| fresh run default jobs (best of 2) | {parallel:.1f} | | {serial / parallel:.2f}x the speed of --jobs 1 |",
+        f"| fresh run default jobs (best of 2) | {parallel:.1f} | | {serial / parallel:.2f}x the speed of "
+        f"--jobs 1 |",
     ])

@@ -1,7 +1,8 @@
-"""Burning three languages into a 60 s 1280x720 video: one pass (one decode, three encoders) vs three ffmpeg runs.
+"""Burning three languages into a 60 s 1280x720 video: one pass (one decode, three encoders) vs three
+ffmpeg runs.
 
-Both sides use the same `pipeline.burn.burn` call and encoder settings; only the grouping differs. Wall time and
-the CPU time of the ffmpeg children are measured in this one run, and reported as ratios.
+Both sides use the same `pipeline.burn.burn` call and encoder settings; only the grouping differs. Wall
+time and the CPU time of the ffmpeg children are measured in this one run, and reported as ratios.
 """
 
 from __future__ import annotations

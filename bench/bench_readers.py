@@ -1,8 +1,8 @@
 """Subtitle reading and `check` scale linearly: time at 16x the size over time at 1x, in the same run.
 
 A linear path gives a ratio near 16, a quadratic one near 256 (a 137 KB line without spaces once took 90 s).
-Inputs: one cue holding a line without spaces (names and links are searched in it), a file of many cues (UTF-8),
-and the same file in cp1252 (the encoding is told from its bytes).
+Inputs: one cue holding a line without spaces (names and links are searched in it), a file of many cues
+(UTF-8), and the same file in cp1252 (the encoding is told from its bytes).
 """
 
 from __future__ import annotations

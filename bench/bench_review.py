@@ -1,7 +1,7 @@
-"""The review page in Debian's Chromium: time until a 10-minute video with 200 cues (Arabic + French beside it)
-is usable, and the save round trip (edit, Ctrl+S, "saved" shown), each against the 7 s sample with 2 cues
-measured in the same run. Also saves the screenshots a person checks (1280x800): the video list, and the Arabic
-sample with French beside it.
+"""The review page in Debian's Chromium: time until a 10-minute video with 200 cues (Arabic + French beside
+it) is usable, and the save round trip (edit, Ctrl+S, "saved" shown), each against the 7 s sample with 2 cues
+measured in the same run. Also saves the screenshots a person checks (1280x800): the video list, and the
+Arabic sample with French beside it.
 """
 
 from __future__ import annotations
@@ -19,12 +19,14 @@ from pipeline.subtitles import srt_to_string
 from pipeline.types import Cue
 
 LONG_S, CUES = 600, 200
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
 AR = ("جربت LibanTroc وكانت تجربة رائعة!", "قلت لنفسي: I Make This! ثم بدأت.")
 FR = ("J'ai essayé LibanTroc et c'était génial\u202f!", "Je me suis dit\u202f: I Make This\u202f!")
-# The Arabic sample as Whisper heard it (one 7 s cue), cut in two as a reviewer would, and a French translation.
-SAMPLE_AR = [Cue(0, 3400, ("أتاحة للبائع المتجولي",)), Cue(3483, 7000, ("أن يكون جاذبا للمواطن", "الأقل دخلا"))]
+# The Arabic sample as Whisper heard it (one 7 s cue), cut in two as a reviewer would, and a French
+# translation.
+SAMPLE_AR = [Cue(0, 3400, ("أتاحة للبائع المتجولي",)),
+             Cue(3483, 7000, ("أن يكون جاذبا للمواطن", "الأقل دخلا"))]
 SAMPLE_FR = [Cue(0, 3400, ("Permettre au vendeur ambulant",)),
              Cue(3483, 7000, ("d’attirer les citoyens", "aux revenus modestes"))]
 
@@ -32,9 +34,10 @@ SAMPLE_FR = [Cue(0, 3400, ("Permettre au vendeur ambulant",)),
 def make_long_video(path: Path) -> None:
     """10 minutes: a still frame and real Arabic speech looped (so the waveform has speech in it)."""
     speech = MEDIA / "audio" / "ar-msa_asc_ARA-NORM-0001.wav"
-    subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i", f"color=c=0x203040:s=640x360:r=25:d={LONG_S}",
-                    "-stream_loop", "-1", "-i", str(speech), "-t", str(LONG_S), "-c:v", "libx264", "-preset",
-                    "ultrafast", "-tune", "stillimage", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(path)],
+    subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+                    f"color=c=0x203040:s=640x360:r=25:d={LONG_S}", "-stream_loop", "-1", "-i", str(speech),
+                    "-t", str(LONG_S), "-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage",
+                    "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(path)],
                    check=True)
 
 
@@ -67,7 +70,8 @@ def usable_s(page, base: str, vid: str, n_cues: int) -> float:  # noqa: ANN001
     page.wait_for_selector("body[data-ready='1']", timeout=120_000)
     page.wait_for_function(f"document.querySelectorAll(\".track[data-lang='ar'] .cue\").length === {n_cues}"
                            " && document.querySelector('#player').readyState >= 1"
-                           " && document.querySelector(\".track[data-lang='ar'] .qc-sum\").textContent !== ''",
+                           " && document.querySelector(\".track[data-lang='ar'] .qc-sum\")"
+                           ".textContent !== ''",
                            timeout=120_000)
     return time.perf_counter() - started
 
@@ -79,7 +83,8 @@ def save_s(page, n: int = 5) -> float:  # noqa: ANN001
         area.fill(f"{AR[0]} {k}")
         started = time.perf_counter()
         page.keyboard.press("Control+s")
-        page.wait_for_function("document.querySelector('#status-line').textContent === 'saved ar'", timeout=60_000)
+        page.wait_for_function("document.querySelector('#status-line').textContent === 'saved ar'",
+                               timeout=60_000)
         times.append(time.perf_counter() - started)
         page.evaluate("document.querySelector('#status-line').textContent = ''")
     return statistics.median(times)
@@ -122,8 +127,8 @@ def main(workdir: Path) -> str:
     finally:
         server.should_exit = True
     return "\n".join([
-        f"10-minute video, {CUES} cues in Arabic + {CUES} in French beside it, vs the 7 s sample with 2 + 2 cues:",
-        "",
+        f"10-minute video, {CUES} cues in Arabic + {CUES} in French beside it, vs the 7 s sample with 2 + 2 "
+        f"cues:", "",
         "| | 7 s, 2 cues | 10 min, 200 cues | ratio |",
         "|---|---|---|---|",
         f"| page usable, first visit (waveform computed) | {first_short:.2f} s | {first_long:.2f} s | "

@@ -1,10 +1,11 @@
 """Conformity of our cues next to Whisper's raw segments, on the same transcripts of the shared media.
 
-Per language, the clips are joined (1 s of silence between) into one longer recording and transcribed once with
-the embedded model (`pipeline.asr.transcribe_cached`, cached under the bench's work folder). Three candidates
-get the same words: Whisper's raw segments as they come (one line each), the same segments wrapped to the
-preset's line width (what a tool that only wraps would show), and `pipeline.segment.segment`.
-Conformity = % of cues within the characters-per-line, reading-speed and line-count limits.
+Per language, the clips are joined (1 s of silence between) into one longer recording and transcribed
+once with the embedded model (`pipeline.asr.transcribe_cached`, cached under the bench's work folder).
+Three candidates get the same words: Whisper's raw segments as they come (one line each), the same
+segments wrapped to the preset's line width (what a tool that only wraps would show), and
+`pipeline.segment.segment`. Conformity = % of cues within the characters-per-line, reading-speed and
+line-count limits.
 """
 
 from __future__ import annotations
@@ -69,11 +70,12 @@ def _row(name: str, cues: list[Cue], p: Profile) -> str:
 
 def main(workdir: Path) -> str:
     workdir.mkdir(parents=True, exist_ok=True)
-    # A fresh transcript cache every run: the transcription time is the baseline the segmentation is compared to.
+    # A fresh transcript cache every run: the transcription time is the baseline the segmentation is compared
+    # to.
     scratch = tempfile.TemporaryDirectory(prefix="bench-seg-")
     cache = Cache(scratch.name)
-    rows = ["| lang | preset | cues from | cues | chars/line % | reading speed % | lines % | QC errors | mean s |",
-            "|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| lang | preset | cues from | cues | chars/line % | reading speed % | lines % | QC errors | "
+            "mean s |", "|---|---|---|---|---|---|---|---|---|"]
     seg_s, asr_s, words = 0.0, 0.0, 0
     for lang in ("ar", "fr", "en"):
         started = time.perf_counter()

@@ -1,8 +1,9 @@
-"""Word-by-word captions cost: burning a 60 s 1080x1920 video in `words` style vs `phrase` style (target <= 1.2x).
+"""Word-by-word captions cost: burning a 60 s 1080x1920 video in `words` style vs `phrase` style (target <=
+1.2x).
 
-Same source, same Arabic and English cues, same encoder settings; only `--caption-style` differs. Words style has
-one ASS event per word state (several per cue), so libass renders more, smaller events; the encoder dominates.
-Wall time and ffmpeg CPU time are measured in this one run and reported as ratios.
+Same source, same Arabic and English cues, same encoder settings; only `--caption-style` differs. Words
+style has one ASS event per word state (several per cue), so libass renders more, smaller events; the
+encoder dominates. Wall time and ffmpeg CPU time are measured in this one run and reported as ratios.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ def make_source(workdir: Path) -> Path:
 
 
 def tracks() -> dict[str, list[Cue]]:
-    """A one-line cue every 3 s, on screen 2.8 s, for each language (words spread by length: no transcript)."""
+    """A one-line cue every 3 s, on screen 2.8 s, for each language
+    (words spread by length: no transcript)."""
     return {lang: [Cue(t, t + 2800, (lines[(t // 3000) % 2],)) for t in range(0, SECONDS * 1000 - 3000, 3000)]
             for lang, lines in TEXT.items()}
 
@@ -54,13 +56,14 @@ def main(workdir: Path) -> str:
     settings = " ".join(f"{k}={v}" for k, v in ENCODERS[pick_encoder(opts)](opts).items())
     return "\n".join([
         f"Input: {SECONDS} s {SIZE} {FPS} fps testsrc2 + AAC audio; ar and en burned in one pass, "
-        f"{len(subs['ar'])} cues each. Encoder: {pick_encoder(opts)} ({settings}). Machine: {os.cpu_count()} CPUs.",
-        "",
+        f"{len(subs['ar'])} cues each. Encoder: {pick_encoder(opts)} ({settings}). Machine: "
+        f"{os.cpu_count()} CPUs.", "",
         "| caption style | wall s | ffmpeg CPU s |",
         "|---|---|---|",
         f"| phrase | {phrase[0]:.1f} | {phrase[1]:.1f} |",
         f"| words | {words[0]:.1f} | {words[1]:.1f} |",
-        f"| **words / phrase** (target <= 1.2x) | **{words[0] / phrase[0]:.2f}x** | **{words[1] / phrase[1]:.2f}x** |",
+        f"| **words / phrase** (target <= 1.2x) | **{words[0] / phrase[0]:.2f}x** | "
+        f"**{words[1] / phrase[1]:.2f}x** |",
     ])
 
 

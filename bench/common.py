@@ -11,7 +11,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MEDIA = Path(os.environ.get("SHARED_MEDIA", ROOT.parent / "shared" / "media"))
 
-_PEAK = "\nimport resource as _r, sys as _s\nprint('__PEAK_KIB__', _r.getrusage(_r.RUSAGE_SELF).ru_maxrss, file=_s.stderr)\n"
+_PEAK = ("\nimport resource as _r, sys as _s\n"
+         "print('__PEAK_KIB__', _r.getrusage(_r.RUSAGE_SELF).ru_maxrss, file=_s.stderr)\n")
 
 
 def timed_subprocess(code: str, *args: str) -> tuple[float, int, str]:
@@ -20,9 +21,11 @@ def timed_subprocess(code: str, *args: str) -> tuple[float, int, str]:
     A fresh process per candidate keeps each one's peak memory its own.
     """
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code + _PEAK, *args], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run([sys.executable, "-c", code + _PEAK, *args], capture_output=True, text=True,
+                          cwd=ROOT)
     wall = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark child failed:\n{proc.stderr[-2000:]}")
-    peak_kib = next(int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("__PEAK_KIB__"))
+    peak_kib = next(int(line.split()[1]) for line in proc.stderr.splitlines()
+                    if line.startswith("__PEAK_KIB__"))
     return wall, peak_kib // 1024, proc.stdout

@@ -1,14 +1,15 @@
 """ASS (Advanced SubStation Alpha) text from cues, laid out for one language and one frame preset. Pure.
 
 What makes Arabic right with Debian's libass (shared/docs/arabic-burn-in.md): `Encoding: -1` (automatic base
-direction) for right-to-left languages, Latin runs wrapped in directional isolates, our own line breaks (`\\N`,
-`WrapStyle: 2`, never libass's wrapping), the font named explicitly. `PlayResX/PlayResY` equal the video's size
-so every size below is in real pixels of the frame.
+direction) for right-to-left languages, Latin runs wrapped in directional isolates, our own line breaks
+(`\\N`, `WrapStyle: 2`, never libass's wrapping), the font named explicitly. `PlayResX/PlayResY` equal the
+video's size so every size below is in real pixels of the frame.
 
 Fonts, sizes, colours and position come from a `CaptionStyle` (pipeline/style.py; its defaults are the look
 this module always had). Word-by-word captions (`screens`) are one event per word state, the spoken word
-coloured with an override tag: with `Encoding: -1` libass lays the whole event out as one paragraph (whole-text
-layout), so the tags do not split the Arabic run and the highlight moves right to left (checked on frames).
+coloured with an override tag: with `Encoding: -1` libass lays the whole event out as one paragraph
+(whole-text layout), so the tags do not split the Arabic run and the highlight moves right to left
+(checked on frames).
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ _DEFAULT_EM_PER_SIZE = FONTS[LATIN_FONT].em_per_size
 _NARROW, _WIDE = set("ijlI.,:;'!|()[]ftr "), set("mwMW@%")
 
 _STYLE_FORMAT = ("Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, "
-                 "Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, "
-                 "Alignment, MarginL, MarginR, MarginV, Encoding")
+                 "Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, "
+                 "Shadow, Alignment, MarginL, MarginR, MarginV, Encoding")
 _EVENT_FORMAT = "Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text"
 
 
@@ -95,7 +96,8 @@ def escape_text(text: str) -> str:
 
 
 # Markup is read by `pipeline.markup` (as QC and the exports read it): <i> <b> <u> map to ASS overrides;
-# <font> (colour, face) is the style's job; a leading {\an8} places the event at the top, other blocks are dropped.
+# <font> (colour, face) is the style's job; a leading {\an8} places the event at the top, other blocks are
+# dropped.
 TOP = markup.TOP
 top_placed = markup.top_placed
 visible = markup.visible
@@ -116,7 +118,8 @@ def srt_tags(line: str) -> tuple[str, dict[int, str]]:
         elif token.kind == "style":
             marks[at] = marks.get(at, "") + f"{{\\{token.name}{0 if token.closing else 1}}}"
         elif token.kind == "override":
-            log.warning("ASS override %r dropped: only a leading {\\an8} (top placement) is honoured", token.raw)
+            log.warning("ASS override %r dropped: only a leading {\\an8} (top placement) is honoured",
+                        token.raw)
         else:
             log.warning("SRT tag %r dropped: colour and font come from the style", token.raw)
     return "".join(plain), marks
@@ -239,8 +242,8 @@ def style_line(lang: str, preset: str, width: int, height: int, style: CaptionSt
             max(2, round(lay.font_size * 0.12)), 0
     margin_v = {"bottom": lay.margin_bottom, "top": lay.margin_top, "middle": 0}[style.position]
     fields = [name or style_name(lang, preset), font, lay.font_size, text, text, outline, back, bold, 0, 0, 0,
-              100, 100, 0, 0, border, width_px, shadow, _ALIGN[style.position], lay.margin_side, lay.margin_side,
-              margin_v, encoding]
+              100, 100, 0, 0, border, width_px, shadow, _ALIGN[style.position], lay.margin_side,
+              lay.margin_side, margin_v, encoding]
     return "Style: " + ",".join(str(f) for f in fields)
 
 
@@ -325,8 +328,10 @@ def word_text(screen: Screen, k: int, lang: str, lay: Layout, style: CaptionStyl
     return (TOP if screen.top else "") + prefix + text
 
 
-def word_events(screens: Sequence[Screen], lang: str, preset: str, lay: Layout, style: CaptionStyle) -> list[str]:
-    """One Dialogue per word state; with a box highlight, a box event under each (layer 0, text on layer 1)."""
+def word_events(screens: Sequence[Screen], lang: str, preset: str, lay: Layout,
+                style: CaptionStyle) -> list[str]:
+    """One Dialogue per word state; with a box highlight, a box event
+    under each (layer 0, text on layer 1)."""
     events = []
     name = style_name(lang, preset) + "-words"
     for screen in screens:
@@ -339,7 +344,8 @@ def word_events(screens: Sequence[Screen], lang: str, preset: str, lay: Layout, 
             if style.highlight == "box":
                 events.append(f"Dialogue: 0,{when},{name}-box,,0,0,{margin_v},,"
                               f"{word_text(screen, k, lang, lay, style, box=True)}")
-            events.append(f"Dialogue: 1,{when},{name},,0,0,{margin_v},,{word_text(screen, k, lang, lay, style)}")
+            events.append(f"Dialogue: 1,{when},{name},,0,0,{margin_v},,"
+                          f"{word_text(screen, k, lang, lay, style)}")
     return events
 
 
@@ -384,6 +390,6 @@ def ass_to_string(cues: Sequence[Cue], lang: str, preset: str, width: int, heigh
         if not any(line.strip() for line in cue.lines) or start >= end:
             continue  # empty, or shorter than one centisecond
         margin_v, text = dialogue(cue, lang, lay, style)
-        events.append(f"Dialogue: 0,{ass_time(start)},{ass_time(end)},{style_name(lang, preset)},,0,0,{margin_v},,"
-                      f"{text}")
+        events.append(f"Dialogue: 0,{ass_time(start)},{ass_time(end)},{style_name(lang, preset)},,0,0,"
+                      f"{margin_v},,{text}")
     return "\n".join(header + events) + "\n"

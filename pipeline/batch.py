@@ -16,11 +16,11 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline import devices, interrupt, naming, review, steps
+from pipeline import devices, executors, interrupt, naming, review, steps
 from pipeline.cache import Cache
 from pipeline.context import STAGES, Context, ProgressFactory, Stages, no_progress
 from pipeline.errors import UsageError
@@ -57,7 +57,8 @@ def discover(paths: Iterable[str | os.PathLike[str]], out_dir: Path | None = Non
         elif p.is_dir():
             for f in sorted(p.rglob("*")):
                 rel = f.relative_to(p).parts
-                if (f.is_file() and f.suffix.lower() in MEDIA_SUFFIXES and not any(s.startswith(".") for s in rel)
+                if (f.is_file() and f.suffix.lower() in MEDIA_SUFFIXES
+                    and not any(s.startswith(".") for s in rel)
                         and not (out and out in f.resolve().parents)):
                     found.append(f.resolve())
         else:
@@ -139,28 +140,42 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], opts: Options, *,
     if opts.targets and opts.translator != "whisper" and not burn_only:
         registry.preflight(opts.source, opts.targets, opts)  # a missing requested package: exit 2 now
     out_dir.mkdir(parents=True, exist_ok=True)
-    with _out_dir_lock(out_dir):
-        _remove_stale_parts(out_dir)
-        cache = (RecomputeCache if opts.force else Cache)(opts.cache_dir)
-        glossary = registry.load_glossary(opts.glossary)  # the one read of the glossary in a run
-        ctx = Context(opts=opts, cache=cache, manifest=review.Manifest(out_dir),
-                      state=RunState(out_dir), stages=registry,
-                      progress=progress or no_progress, burn_only=burn_only,
-                      prompt=None if burn_only else _whisper_prompt(registry, opts, glossary),
-                      glossary=glossary, names=glossary.names() if glossary is not None else (),
-                      forget_source=forget_source, notify=notify, whisper_lock=_whisper_slots(opts))
-        stems = naming.output_stems(videos, recorded_stems(ctx.state))
-        done: dict[Path, VideoResult] = {}
+    executor = executors.create(opts.executor)  # a missing optional engine: exit 2 now
+    try:
+        executor.prepare(opts, videos)  # e.g. a cluster that cannot reach the inputs, cache or outputs
+        with _out_dir_lock(out_dir):
+            _remove_stale_parts(out_dir)
+            cache = (RecomputeCache if opts.force else Cache)(opts.cache_dir)
+            glossary = registry.load_glossary(opts.glossary)  # the one read of the glossary in a run
+            ctx = Context(opts=opts, cache=cache, manifest=review.Manifest(out_dir),
+                          state=RunState(out_dir), stages=registry,
+                          progress=progress or no_progress, burn_only=burn_only,
+                          prompt=None if burn_only else _whisper_prompt(registry, opts, glossary),
+                          glossary=glossary, names=glossary.names() if glossary is not None else (),
+                          forget_source=forget_source, notify=notify, whisper_lock=_whisper_slots(opts))
+            stems = naming.output_stems(videos, recorded_stems(ctx.state))
+            results = executor.run(ctx, [(v, stems[v]) for v in videos], opts.jobs)
+            _remove_stale_parts(out_dir)  # left by a worker killed mid-write elsewhere (its retry wrote anew)
+            return results
+    finally:
+        executor.close()
 
-        def one(video: Path) -> None:
-            done[video] = steps.process_video(ctx, video, stems[video])
 
-        interrupt.reset()
-        try:
-            _in_threads(videos, one, opts.jobs or default_jobs())
-        except KeyboardInterrupt:
-            raise RunInterrupted(_results_so_far(ctx, videos, stems, done), len(videos)) from None
-        return [done.get(v) or _lost(v, stems[v]) for v in videos]
+def run_in_threads(ctx: Context, work: Sequence[tuple[Path, str]], jobs: int | None) -> list[VideoResult]:
+    """The local executor: each (video, stem) through `steps.process_video` in this process's threads."""
+    videos = [v for v, _ in work]
+    stems = dict(work)
+    done: dict[Path, VideoResult] = {}
+
+    def one(video: Path) -> None:
+        done[video] = steps.process_video(ctx, video, stems[video])
+
+    interrupt.reset()
+    try:
+        _in_threads(videos, one, jobs or default_jobs())
+    except KeyboardInterrupt:
+        raise RunInterrupted(_results_so_far(ctx, videos, stems, done), len(videos)) from None
+    return [done.get(v) or _lost(v, stems[v]) for v in videos]
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -220,4 +235,5 @@ def _results_so_far(ctx: Context, videos: list[Path], stems: dict[Path, str],
 
 
 def _lost(video: Path, stem: str) -> VideoResult:
-    return VideoResult(video=str(video), stem=stem, error="internal error: its worker stopped without a result")
+    return VideoResult(video=str(video), stem=stem,
+                       error="internal error: its worker stopped without a result")

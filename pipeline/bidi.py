@@ -1,16 +1,18 @@
 """Directional isolates for left-to-right runs (brand names, Latin words) inside right-to-left text.
 
-Without them, punctuation next to a Latin run inside Arabic is resolved to the paragraph's direction and lands on
-the wrong side ("I Make This!" shows as "!I Make This"), and a line that starts with a Latin brand name gets a
-left-to-right base direction. Wrapping each Latin run in LRI (U+2066) ... PDI (U+2069) keeps the run's inside
-left-to-right and makes it one neutral unit for the Arabic around it (UAX #9, also the paragraph-direction rule:
-text inside isolates is skipped when guessing the base direction). Pure functions over strings.
+Without them, punctuation next to a Latin run inside Arabic is resolved to the paragraph's direction and
+lands on the wrong side ("I Make This!" shows as "!I Make This"), and a line that starts with a Latin
+brand name gets a left-to-right base direction. Wrapping each Latin run in LRI (U+2066) ... PDI (U+2069)
+keeps the run's inside left-to-right and makes it one neutral unit for the Arabic around it (UAX #9, also the
+paragraph-direction rule: text inside isolates is skipped when guessing the base direction). Pure
+functions over strings.
 
 What a run takes: Latin letters and what lies between them ("I Make This", "iPhone 15 Pro"), never Arabic
 punctuation (، ؛ ؟ belong to the Arabic sentence and end the run). A number after the last Latin letter:
 - glued to it, it is part of the name whatever follows ("Galaxy S24", "iPhone15");
-- separated by a space and followed by an Arabic word (after spaces or `%`), it counts that word, not the brand,
-  and stays outside ("جربت LibanTroc 3 مرات": inside the isolate "3" would show beside جربت, away from مرات);
+- separated by a space and followed by an Arabic word (after spaces or `%`), it counts that word, not
+  the brand, and stays outside ("جربت LibanTroc 3 مرات": inside the isolate "3" would show beside جربت,
+  away from مرات);
 - separated by a space with nothing Arabic after it (end of line, punctuation, ، before a new clause), it is a
   model number and stays with the brand ("اشتريت iPhone 15", "iPhone 15، ثم").
 """
@@ -68,7 +70,8 @@ def _ends_run(ch: str) -> bool:
 
 
 def _number_end(text: str, end: int) -> int:
-    """`end` moved past a number that follows the run's last Latin letter, when the number belongs to the run."""
+    """`end` moved past a number that follows the run's last Latin
+    letter, when the number belongs to the run."""
     j = end
     while j < len(text) and direction(text[j]) == "N":  # glued: "S24"
         j += 1
@@ -97,7 +100,8 @@ def _glued_end(text: str, end: int) -> int:
 
 
 def _run_end(text: str, start: int) -> int:
-    """End (exclusive) of the left-to-right run starting at the strong-L character `start` (rule: module doc)."""
+    """End (exclusive) of the left-to-right run starting at the strong-L
+    character `start` (rule: module doc)."""
     end = j = start + 1
     while j < len(text) and not _ends_run(text[j]):
         if direction(text[j]) == "L":  # digits between Latin letters stay with them ("iPhone 15 Pro")
@@ -123,7 +127,8 @@ def ltr_runs(text: str) -> list[tuple[int, int]]:
             i = _skip_isolate(text, i)
         elif direction(ch) == "L":
             end = _run_end(text, i)
-            # A handle's or hashtag's sign belongs to it: "@campaign_2024", "#Vote2024" (not "campaign_2024@").
+            # A handle's or hashtag's sign belongs to it: "@campaign_2024", "#Vote2024" (not
+            # "campaign_2024@").
             start = i - 1 if i > 0 and text[i - 1] in _SIGILS and (i == 1 or not text[i - 2].isalnum()) else i
             runs.append((start, end))
             i = end
@@ -132,8 +137,8 @@ def ltr_runs(text: str) -> list[tuple[int, int]]:
     return runs
 
 
-# A Western-digit percentage: "50%" reads left to right. Unicode's rules make it so (W5), but libass shows it as
-# "%50" inside Arabic unless it is isolated (seen in burned frames), so it gets its own isolate.
+# A Western-digit percentage: "50%" reads left to right. Unicode's rules make it so (W5), but libass shows it
+# as "%50" inside Arabic unless it is isolated (seen in burned frames), so it gets its own isolate.
 _PERCENT = re.compile(r"(?<![\w\u2066])[0-9]+(?:[.,][0-9]+)*%")
 
 

@@ -1,7 +1,8 @@
 """Burn subtitles into video: one decode of the source, one `ass` overlay and one encoder per language.
 
-The source is decoded once (ffmpeg autorotates phone video), padded to even dimensions when needed, split, and each
-branch gets its language's ASS script and its own H.264 encoder; audio is copied. Outputs appear atomically.
+The source is decoded once (ffmpeg autorotates phone video), padded to even dimensions when needed,
+split, and each branch gets its language's ASS script and its own H.264 encoder; audio is copied.
+Outputs appear atomically.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ class Plan:
     encoder: str
 
 
-# --- checks before encoding -----------------------------------------------------------------------------------
+# --- checks before encoding ---------------------------------------------------------------------------------
 
 
 @functools.cache
@@ -87,8 +88,9 @@ def check_fonts(langs: Iterable[str], sheet: StyleSheet = NO_STYLE, presets: Ite
             for font in (font_of(lang, style), latin_font_of(style)) if lg.rtl else (font_of(lang, style),):
                 if not font_installed(font):
                     package = FONTS[font].package if font in FONTS else "the package that provides it"
-                    raise BurnError(f"font {font!r} for {lg.name} subtitles is not installed: install {package} "
-                                    f"(sudo apt-get install {package}); refusing to render with a fallback font")
+                    raise BurnError(f"font {font!r} for {lg.name} subtitles is not installed: install "
+                                    f"{package} (sudo apt-get install {package}); refusing to render with a "
+                                    f"fallback font")
 
 
 def check_style_fonts(sheet: StyleSheet, where: str) -> None:
@@ -96,8 +98,8 @@ def check_style_fonts(sheet: StyleSheet, where: str) -> None:
     for style in sheet.all_styles():
         for font in (style.arabic_font, style.latin_font):
             if font and not font_installed(font):
-                raise UsageError(f"{where}: font {font!r} is not installed (`fc-list : family` shows the installed "
-                                 "ones); install it or name another")
+                raise UsageError(f"{where}: font {font!r} is not installed (`fc-list : family` shows the "
+                                 f"installed ones); install it or name another")
 
 
 def read_style_file(path: Path) -> StyleSheet:
@@ -150,7 +152,7 @@ def pick_encoder(opts: Options) -> str:
     return opts.encoder
 
 
-# --- planning (pure) ------------------------------------------------------------------------------------------
+# --- planning (pure) ----------------------------------------------------------------------------------------
 
 
 
@@ -164,12 +166,13 @@ def plan_for(info: MediaInfo, opts: Options) -> Plan:
     if info.has_audio:
         audio = "copy" if info.audio_codec in MP4_AUDIO else "aac"
         if audio == "aac":
-            log.info("%s: %s audio cannot go into MP4 as it is: re-encoding it to AAC", info.path, info.audio_codec)
+            log.info("%s: %s audio cannot go into MP4 as it is: re-encoding it to AAC", info.path,
+                     info.audio_codec)
     return Plan(width=width, height=height, preset=resolve_preset(opts.preset, info.width, info.height),
                 pad=(width, height) != (info.width, info.height), audio=audio, encoder=pick_encoder(opts))
 
 
-# --- the ffmpeg graph -----------------------------------------------------------------------------------------
+# --- the ffmpeg graph ---------------------------------------------------------------------------------------
 
 
 def build_command(video: Path, ass_files: Mapping[str, Path], temps: Mapping[str, Path], plan: Plan,
@@ -219,7 +222,8 @@ def _run_ffmpeg(cmd: Sequence[str], video: Path, on_progress: ProgressFn | None 
         raise BurnError("ffmpeg not found: install ffmpeg (sudo apt-get install ffmpeg)") from None
     if proc.returncode != 0:
         lines = [line for line in proc.stderr.decode("utf-8", "replace").strip().splitlines() if line.strip()]
-        raise BurnError(f"{video}: ffmpeg failed while burning subtitles: {lines[-1] if lines else 'no message'}")
+        raise BurnError(f"{video}: ffmpeg failed while burning subtitles: "
+                        f"{lines[-1] if lines else 'no message'}")
 
 
 def burn_ass(video: Path, scripts: Mapping[str, str], outputs: Mapping[str, Path], opts: Options,
@@ -242,11 +246,13 @@ def burn_ass(video: Path, scripts: Mapping[str, str], outputs: Mapping[str, Path
             ass_files[lang].write_text(text, encoding="utf-8")
         temps = {lang: stack.enter_context(atomic_path(outputs[lang])) for lang in scripts}
         try:
-            _run_ffmpeg(build_command(Path(video), ass_files, temps, plan, opts), Path(video), on_progress, total_ms)
+            _run_ffmpeg(build_command(Path(video), ass_files, temps, plan, opts), Path(video), on_progress,
+                        total_ms)
         except BurnError as exc:
             if plan.encoder == "libx264":
                 raise
-            note = f"{plan.encoder} encode failed ({str(exc).rpartition(': ')[2]}): encoded with libx264 instead"
+            note = (f"{plan.encoder} encode failed ({str(exc).rpartition(': ')[2]}): "
+                    f"encoded with libx264 instead")
             log.warning("%s: %s", video, note)
             _run_ffmpeg(build_command(Path(video), ass_files, temps, replace(plan, encoder="libx264"), opts),
                         Path(video), on_progress, total_ms)
@@ -264,8 +270,8 @@ def scripts_for(tracks: Mapping[str, Sequence[Cue]], width: int, height: int, pr
         style = sheet.resolve(lang, preset)
         screens = None
         if opts.caption_style == "words":
-            screens, exact = word_screens(cues, (words or {}).get(lang), style.words_max, style.words_max_chars,
-                                          names)
+            screens, exact = word_screens(cues, (words or {}).get(lang), style.words_max,
+                                          style.words_max_chars, names)
             if not exact:
                 approximate.append(lang)
         scripts[lang] = ass_to_string(cues, lang, preset, width, height, style, screens)
@@ -273,8 +279,8 @@ def scripts_for(tracks: Mapping[str, Sequence[Cue]], width: int, height: int, pr
 
 
 def burn(video: Path, tracks: Mapping[str, Sequence[Cue]], outputs: Mapping[str, Path],
-         opts: Options, *, on_progress: ProgressFn | None = None, words: Mapping[str, Sequence[Word]] | None = None,
-         names: Sequence[str] | None = None) -> Burned:
+         opts: Options, *, on_progress: ProgressFn | None = None,
+         words: Mapping[str, Sequence[Word]] | None = None, names: Sequence[str] | None = None) -> Burned:
     """Burn each language's cues into its own output video, decoding `video` once.
 
     `opts.preset` "auto" picks from the displayed (rotation-applied) frame size.

@@ -64,7 +64,9 @@ def _say_defaults(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m pipeline", description="Caption and localise videos offline: Whisper, ar/fr/en translation, burned-in subtitles.")
+    parser = _Parser(prog="python -m pipeline",
+                     description="Caption and localise videos offline: Whisper, ar/fr/en translation, "
+                                 "burned-in subtitles.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     parser.add_argument("-q", "--quiet", action="store_true", help="only errors")

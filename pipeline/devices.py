@@ -37,14 +37,16 @@ def parse(spec: str) -> tuple[str, int | None]:
 def plan(spec: str, compute_type: str, gpu_count: int,
          supported: Callable[[str], Collection[str]] = lambda device: ()) -> DevicePlan:
     """The devices and compute type for `--device spec --compute-type compute_type` on a machine with
-    `gpu_count` CUDA GPUs. `supported(kind)`: the compute types CTranslate2 offers there (empty: not checked)."""
+    `gpu_count` CUDA GPUs. `supported(kind)`: the compute types CTranslate2 offers there (empty: not
+    checked)."""
     kind, index = parse(spec)
     if kind == "auto":
         kind = "cuda" if gpu_count > 0 else "cpu"
     if kind == "cuda" and gpu_count == 0:
         raise UsageError(f"--device {spec}: CTranslate2 sees no CUDA GPU (driver or CUDA libraries missing?)")
     if index is not None and index >= gpu_count:
-        raise UsageError(f"--device {spec}: there is no GPU {index} (GPUs seen: {gpu_count}, numbered from 0)")
+        raise UsageError(f"--device {spec}: there is no GPU {index} "
+                         f"(GPUs seen: {gpu_count}, numbered from 0)")
     indices = (index,) if index is not None else tuple(range(gpu_count)) if kind == "cuda" else (0,)
     compute = compute_type
     if compute == "auto":

@@ -1,10 +1,11 @@
 """Cue markup, read one way for QC, segmentation, burning and every export. Pure.
 
 What a subtitle line may carry besides its words, as players read SRT:
-- style tags `<i>` `<b>` `<u>` and their closings, in any case, with spaces inside the brackets (`< i >`, `</I >`);
+- style tags `<i>` `<b>` `<u>` and their closings, in any case, with spaces inside the brackets
+  (`< i >`, `</I >`);
 - `<font ...>` ... `</font>` (colour, face): markup, never drawn; colour and font are the style's job;
-- ASS override blocks `{\\...}` that subtitle editors leave in SRT files; a leading `{\\an8}` places the cue at
-  the top of the frame, any other block is dropped.
+- ASS override blocks `{\\...}` that subtitle editors leave in SRT files; a leading `{\\an8}` places the
+  cue at the top of the frame, any other block is dropped.
 Anything else in angle brackets or braces (`3 < 5 et 7 > 2`, `<3`, `<script>`, `{b}`) is text and is drawn.
 """
 
@@ -70,7 +71,8 @@ def top_placed(lines: Sequence[str]) -> tuple[bool, tuple[str, ...]]:
 
 
 def unbalanced(lines: Sequence[str]) -> str | None:
-    """What is wrong with the cue's style and font tags (opened and closed in order across its lines), or None."""
+    """What is wrong with the cue's style and font tags (opened and closed
+    in order across its lines), or None."""
     stack: list[str] = []
     for token in tokens("\n".join(lines)):
         if not isinstance(token, Tag) or token.kind == "override":

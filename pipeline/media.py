@@ -92,12 +92,14 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
     if audio is None and video is None:
         raise MediaError(f"{p}: no audio or video stream")
     try:
-        duration = float((data.get("format") or {}).get("duration") or (audio or video or {}).get("duration") or 0)
+        duration = float((data.get("format") or {}).get("duration") or (audio or video or {}).get("duration")
+                         or 0)
     except ValueError:
         duration = 0.0
     width = height = rotation = 0
     if video is not None:
-        width, height, rotation = int(video.get("width") or 0), int(video.get("height") or 0), _rotation(video)
+        width, height, rotation = (int(video.get("width") or 0), int(video.get("height") or 0),
+                                   _rotation(video))
         if rotation in (90, 270):
             width, height = height, width
     return MediaInfo(

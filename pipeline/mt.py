@@ -1,6 +1,7 @@
 """Run Argos packages: the package's tokenizer (SentencePiece, or Moses + BPE) and CTranslate2, batched.
 
-Each model is loaded once per process (batch jobs translate in threads); a pivot chain runs one batch per package.
+Each model is loaded once per process (batch jobs translate in threads); a pivot chain runs one batch
+per package.
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ class Options:
     model: str = "base"  # "base" = the embedded model; a size name (small, large-v3, turbo...) or a folder
     device: str = "auto"  # auto | cpu | cuda
     compute_type: str = "auto"  # auto = int8 on CPU, float16 on CUDA
-    source: str | None = None  # forced source language; None = detect (or what was forced before); "auto" = detect
+    # forced source language; None = detect (or what was forced before); "auto" = detect
+    source: str | None = None
     beam_size: int = 5
     batch_size: int | None = None  # speech windows decoded at once; None = by device (1 = sequential loop)
     # Translation
@@ -38,3 +39,6 @@ class Options:
     jobs: int | None = None  # None = fit the machine
     force: bool = False
     progress: bool = True
+    # Where videos run: "local" (threads in this process) or "ray" (a cluster; see pipeline/executors)
+    executor: str = "local"
+    ray_address: str | None = None  # None = $RAY_ADDRESS, else a Ray started on this machine for the run

@@ -110,7 +110,8 @@ _FR_NO_END = _words("le la les l' un une des du de d' au aux à en dans sur sous
                     "me m' te t' ne n' y est sont suis es sommes êtes était ai as a avons avez ont très "
                     "plus moins m. mme")
 _AR_BREAK_BEFORE = _words("في من إلى الى على عن مع حتى منذ بين عند لدى ثم أو او أم بل لكن لكنّ ولكن لأن "
-                          "لان أن إن ان كما حيث إذا اذا عندما بينما الذي التي الذين اللذان اللتان اللواتي كي لكي")
+                          "لان أن إن ان كما حيث إذا اذا عندما بينما الذي التي الذين اللذان اللتان اللواتي "
+                          "كي لكي")
 _AR_NO_END = _words("و ف ب ل ك في من إلى الى على عن مع حتى منذ بين عند لدى أن ان إن لا لم لن ما قد "
                     "هذا هذه ذلك تلك هؤلاء الذي التي الذين يا أو او ثم بل لكن كل بعض أي كان كانت "
                     "هو هي هم نحن أنا انا أنت انت")
@@ -130,8 +131,9 @@ LANGUAGES: dict[str, Language] = {
                    clitic_prefixes=("و", "ف"), capitalised_names=False,
                    prompt_lead="\u0623\u0633\u0645\u0627\u0621: ",
                    phantom_lines=("ترجمة نانسي قنقر", "نانسي قنقر", "اشتركوا في القناة",
-                                  "لا تنسوا الاشتراك في القناة", "شكرا للمشاهدة", "شكرا على المشاهدة", "شكرا لكم على المشاهدة", "ترجمة وتدقيق",
-                                  "سبتايتل بواسطة", "المترجم للقناة"),
+                                  "لا تنسوا الاشتراك في القناة", "شكرا للمشاهدة", "شكرا على المشاهدة",
+                                  "شكرا لكم على المشاهدة", "ترجمة وتدقيق", "سبتايتل بواسطة",
+                                  "المترجم للقناة"),
                    doubtful_lines=("شكرا", "موسيقى", "السلام عليكم")),
     "fr": Language("fr", "French", 17.0, False, "Noto Sans", "fr_FR", space_before="!?:;",
                    space_inside_quotes=True, no_space_before=",.\u2026",
@@ -229,7 +231,8 @@ def preset_for_size(width: int, height: int) -> str:
 
 
 def resolve_preset(requested: str, width: int, height: int) -> str:
-    """The preset to use: `requested`, or for "auto" the one fitting the frame (no frame, e.g. audio: landscape)."""
+    """The preset to use: `requested`, or for "auto" the one fitting the
+    frame (no frame, e.g. audio: landscape)."""
     name = preset_for_size(width, height) if requested == "auto" else requested
     if name not in PRESETS:
         raise UsageError(f"unknown preset {requested!r}: choose auto or one of {', '.join(PRESETS)}")

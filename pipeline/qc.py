@@ -50,10 +50,12 @@ class Finding:
     cue: int | None  # 1-based position of the cue in the file
     start_ms: int | None
     message: str
-    end_ms: int | None = None  # end of the span a finding is about, when it is a span (speech without subtitle)
+    # end of the span a finding is about, when it is a span (speech without subtitle)
+    end_ms: int | None = None
 
 
-def _finding(code: str, cue: int | None, start_ms: int | None, message: str, end_ms: int | None = None) -> Finding:
+def _finding(code: str, cue: int | None, start_ms: int | None, message: str,
+             end_ms: int | None = None) -> Finding:
     return Finding(CODES[code], code, cue, start_ms, message, end_ms)
 
 
@@ -151,8 +153,10 @@ def _check_one(n: int, cue: Cue, p: Profile) -> list[Finding]:
     for i, line in enumerate(cue.lines, start=1):
         size = typography.display_length(line)
         if size > p.max_chars:
-            out.append(_finding("chars_per_line", n, at, f"line {i} has {size} characters (max {p.max_chars})"))
-        out += [_finding("typography", n, at, msg) for msg in typography.problems(line, p.language, p.protected)]
+            out.append(_finding("chars_per_line", n, at,
+                                f"line {i} has {size} characters (max {p.max_chars})"))
+        out += [_finding("typography", n, at, msg)
+                for msg in typography.problems(line, p.language, p.protected)]
     if len(cue.lines) > p.max_lines:
         out.append(_finding("too_many_lines", n, at, f"{len(cue.lines)} lines (max {p.max_lines})"))
     out += _check_tags(n, cue)
@@ -220,7 +224,8 @@ def _check_blocks(blocks: Sequence[SrtBlock]) -> list[Finding]:
         if b.number is None:
             out.append(_finding("numbering", n, b.start_ms, f"line {b.line}: cue number missing"))
         elif b.number != expected:
-            out.append(_finding("numbering", n, b.start_ms, f"line {b.line}: number {b.number}, expected {expected}"))
+            out.append(_finding("numbering", n, b.start_ms,
+                                f"line {b.line}: number {b.number}, expected {expected}"))
         expected = (b.number if b.number is not None else expected) + 1
         for note in b.leniencies:
             if note.startswith("sloppy"):
@@ -235,7 +240,8 @@ def _check_blocks(blocks: Sequence[SrtBlock]) -> list[Finding]:
 def check_blocks(blocks: Sequence[SrtBlock], profile: Profile, source: str = "",
                  notes: Iterable[str] = (), speech: Sequence[tuple[int, int]] | None = None) -> Report:
     """The report on one file's parsed blocks: what only the file shows, then every cue's problems.
-    `speech`: the speech spans of the media the file subtitles (`check --media`), to find speech with no cue."""
+    `speech`: the speech spans of the media the file subtitles (`check --media`), to find speech with no
+    cue."""
     readable = [(n, b.cue()) for n, b in enumerate(blocks, start=1) if b.error is None]
     findings = _check_blocks(blocks) + _check(readable, profile)
     if speech is not None:
@@ -255,7 +261,8 @@ def safe_fixes(cues: Sequence[Cue], profile: Profile) -> tuple[list[Cue], list[s
     changes: list[str] = []
     for n, cue in enumerate(cues, start=1):
         lines = tuple(typography.apply(line, profile.language, profile.protected) for line in cue.lines)
-        if lines != cue.lines and [typography.plain(x) for x in lines] == [typography.plain(x) for x in cue.lines]:
+        if (lines != cue.lines
+                and [typography.plain(x) for x in lines] == [typography.plain(x) for x in cue.lines]):
             changes.append(f"cue {n}: typography")
             cue = replace(cue, lines=lines)
         end = _chained_end(cue, cues[n], profile) if n < len(cues) else None

@@ -1,7 +1,8 @@
 """What a run did, per video and language: kept on disk as the run record, printed as the end summary.
 
-The record (`<out_dir>/.pipeline/state.jsonl`, an append-only `Journal`) takes a line whenever a stage starts or ends, so
-`python -m pipeline status` and a later run can tell what is done, stale, interrupted or failed.
+The record (`<out_dir>/.pipeline/state.jsonl`, an append-only `Journal`) takes a line whenever a stage
+starts or ends, so `python -m pipeline status` and a later run can tell what is done, stale, interrupted
+or failed.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ class VideoResult:
     running: str | None = None  # the stage in progress; left set by a run that was killed
     input: dict[str, Any] = field(default_factory=dict)  # size, mtime_ns, sha256 of the media
     forced_source: str | None = None  # the spoken language a user forced (--source): later runs keep it
-    stage_seconds: dict[str, float] = field(default_factory=dict)  # "transcribe", "translate fr"... -> seconds
+    # "transcribe", "translate fr"... -> seconds
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -72,11 +74,13 @@ class RunState:
     is changing.
     """
 
-    def __init__(self, out_dir: str | os.PathLike[str]) -> None:
+    def __init__(self, out_dir: str | os.PathLike[str], shared: bool = False) -> None:
+        """`shared`: other processes append to this record at the same time (see `Journal`); then the
+        record is not read (`videos` starts empty: the driver of the run hands each worker its video's)."""
         self.path = run_record_path(out_dir)
         self._lock = threading.Lock()
-        self._journal = Journal(self.path)
-        self._snapshots: dict[str, dict[str, Any]] = self._journal.load()
+        self._journal = Journal(self.path, shared=shared)
+        self._snapshots: dict[str, dict[str, Any]] = {} if shared else self._journal.load()
         self.videos: dict[str, VideoResult] = {}
         for stem, snapshot in self._snapshots.items():
             try:
@@ -173,7 +177,8 @@ def stage_times(results: list[VideoResult]) -> dict[str, float]:
 
 
 def summary(results: list[VideoResult], total: int | None = None) -> str:
-    """The end-of-run table and counts; `total` > len(results) when a stopped run never started some videos."""
+    """The end-of-run table and counts; `total` > len(results) when a
+    stopped run never started some videos."""
     failures, notes = problems(results)
     stopped = sum(bool(r.running) for r in results)
     ok = sum(not r.failed and not r.running for r in results)

@@ -151,7 +151,8 @@ def _require_ordered(cues: Sequence[Cue]) -> None:
     for k, (a, b) in enumerate(zip(cues, cues[1:], strict=False), start=1):
         if b.start_ms < a.end_ms:
             raise ValueError(f"source cues must be in time order without overlaps: cue {k + 1} starts at "
-                             f"{format_timestamp(b.start_ms)}, before cue {k} ends ({format_timestamp(a.end_ms)})")
+                             f"{format_timestamp(b.start_ms)}, before cue {k} ends "
+                             f"({format_timestamp(a.end_ms)})")
 
 
 def normalise(cues: Sequence[Cue]) -> list[Cue]:

@@ -1,9 +1,9 @@
 """The reviewer round trip: which output files the pipeline wrote, and which a person has changed since.
 
-The manifest (`<out_dir>/.pipeline/manifest.jsonl`, an append-only `Journal`) holds the sha256 of every file the pipeline wrote, with a
-little metadata (e.g. the source SRT a translation was made from). A file whose content differs from what we
-recorded, or a file we never recorded, belongs to a reviewer: it is never overwritten, and it is read leniently
-and used as the input downstream.
+The manifest (`<out_dir>/.pipeline/manifest.jsonl`, an append-only `Journal`) holds the sha256 of every
+file the pipeline wrote, with a little metadata (e.g. the source SRT a translation was made from). A
+file whose content differs from what we recorded, or a file we never recorded, belongs to a reviewer: it
+is never overwritten, and it is read leniently and used as the input downstream.
 """
 
 from __future__ import annotations
@@ -54,11 +54,12 @@ class WriteOutcome:
 class Manifest:
     """Thread-safe record of the files written under one output folder, saved atomically on every change."""
 
-    def __init__(self, out_dir: str | os.PathLike[str]) -> None:
+    def __init__(self, out_dir: str | os.PathLike[str], shared: bool = False) -> None:
+        """`shared`: other processes write this manifest at the same time (see `Journal`)."""
         self.out_dir = Path(out_dir)
         self.path = manifest_path(self.out_dir)
         self._lock = threading.RLock()
-        self._journal = Journal(self.path)
+        self._journal = Journal(self.path, shared=shared)
         # A damaged line loses only its entry: that file is then treated as a reviewer's, which loses nothing.
         self._files: dict[str, dict[str, Any]] = self._journal.load()
 
@@ -199,11 +200,14 @@ def _replace_if_unchanged(path: Path, data: bytes, expected: str | None) -> bool
 
 
 def read_reviewed(path: str | os.PathLike[str]) -> list[Cue]:
-    """Read a reviewer's SRT leniently; raise SubtitleParseError (file, line, cause) where meaning is unsure."""
+    """Read a reviewer's SRT leniently; raise SubtitleParseError (file,
+    line, cause) where meaning is unsure."""
     p = Path(path)
     if not p.read_bytes().strip(b"\xef\xbb\xbf \t\r\n"):
-        raise SubtitleParseError(str(p), None, "the file is empty: restore its cues, or delete it to regenerate it")
+        raise SubtitleParseError(str(p), None,
+                                 "the file is empty: restore its cues, or delete it to regenerate it")
     cues = subtitles.load_srt(p, lenient=True)
     if not cues:
-        raise SubtitleParseError(str(p), None, "no cues found: restore them, or delete the file to regenerate it")
+        raise SubtitleParseError(str(p), None,
+                                 "no cues found: restore them, or delete the file to regenerate it")
     return list(cues)

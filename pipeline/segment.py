@@ -2,9 +2,10 @@
 
 Cue boundaries are chosen by dynamic programming over the words: every candidate cue is costed for where it
 ends (sentence end < clause punctuation < pause < before a conjunction/preposition < anywhere else < after an
-article/pronoun/preposition), for what it holds (a sentence end or long pause inside it), and for the limits of
-the profile (characters per line, lines, reading speed, duration). Multi-word names and brands are atoms that
-are never split. Lines are broken the same way, preferring balanced lines with a shorter top line.
+article/pronoun/preposition), for what it holds (a sentence end or long pause inside it), and for the
+limits of the profile (characters per line, lines, reading speed, duration). Multi-word names and brands
+are atoms that are never split. Lines are broken the same way, preferring balanced lines with a shorter
+top line.
 
 A pause of SPLIT_PAUSE_MS or more always ends a cue (a hard limit, like characters per line), except inside a
 protected name.
@@ -48,7 +49,8 @@ CUE_BREAK = 1.5  # a phrase cut across two cues reads worse than across two line
 INSIDE_SENTENCE_END = 12.0  # a sentence end inside a cue (split there first)
 INSIDE_PAUSE = 15.0  # a pause over INSIDE_PAUSE_MS inside a cue
 INSIDE_PAUSE_MS = 1500
-SPLIT_PAUSE_MS = 2000  # a cue never spans a pause this long: it would linger over it or run into the next line
+# a cue never spans a pause this long: it would linger over it or run into the next line
+SPLIT_PAUSE_MS = 2000
 READING_SPEED = 10.0  # per character beyond the reading-speed budget of the cue's duration
 # Hard limits (characters per line, lines, maximum duration) are compared before any preference: a cue
 # breaks one only when no arrangement avoids it (a single word longer than a line or than a cue may last).
@@ -162,7 +164,8 @@ def _layout(text: str, profile: Profile, rules: _Lang) -> _Layout:
     best: _Layout | None = None
     for count in range(2, max(2, profile.max_lines) + 1):
         candidate = _best_split(tokens, sizes, joins, count, profile)
-        if candidate is not None and (best is None or (candidate.overflow, candidate.cost) < (best.overflow, best.cost)):
+        if candidate is not None and (
+                best is None or (candidate.overflow, candidate.cost) < (best.overflow, best.cost)):
             best = candidate
         if best is not None and best.overflow == 0:
             break
@@ -237,7 +240,7 @@ def break_lines(text: str, profile: Profile, protected: Sequence[str] | None = N
     return _layout(" ".join(text.split()), profile, _rules(profile)).lines
 
 
-# ------------------------------------------------------------------------------------------------ segmentation
+# ----------------------------------------------------------------------------------------------- segmentation
 
 def _clean(words: Sequence[Word]) -> list[Word]:
     """Stripped, non-empty words with non-decreasing starts and end >= start."""
@@ -272,7 +275,8 @@ class _Segmenter:
             self.sentence_ends[k] = self.sentence_ends[k - 1] + inner
             self.long_pauses[k] = self.long_pauses[k - 1] + (gap > INSIDE_PAUSE_MS)
             # a name is still never split, whatever the pause inside it
-            self.split_pauses[k] = self.split_pauses[k - 1] + (gap >= SPLIT_PAUSE_MS and self.joins[k] != NEVER)
+            self.split_pauses[k] = self.split_pauses[k - 1] + (gap >= SPLIT_PAUSE_MS
+                                                               and self.joins[k] != NEVER)
 
     def _with_pause(self, k: int, cost: float) -> float:
         if k == 0 or cost == NEVER:

@@ -19,8 +19,8 @@ from pipeline.subtitles import decode_srt, parse_srt_blocks
 def check_text(text: str, source: str, lang: str | None = None, preset: str = "landscape",
                overrides: dict[str, float] | None = None, notes: Iterable[str] = (),
                names: Iterable[str] = (), speech: Sequence[tuple[int, int]] | None = None) -> qc.Report:
-    """`names`: the glossary's names (kept whole and as written: not typography errors). `speech`: speech spans
-    of the media the text subtitles (vad.speech_spans), for speech_without_subtitle."""
+    """`names`: the glossary's names (kept whole and as written: not typography errors). `speech`: speech
+    spans of the media the text subtitles (vad.speech_spans), for speech_without_subtitle."""
     blocks = parse_srt_blocks(text)
     lang = lang or language_from_name(source) or guess_language(" ".join(" ".join(b.lines) for b in blocks))
     return qc.check_blocks(blocks, profile(lang, preset, overrides, names), source, notes, speech)

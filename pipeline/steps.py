@@ -143,7 +143,8 @@ def _source(ctx: Context, path: Path, duration_ms: int, result: VideoResult,
     forced, opts, prompt = ctx.source_for(previous)
     result.forced_source = forced
     if forced and forced != ctx.opts.source:
-        result.notes.append(f"language {forced}, as forced for this video before (--source auto detects again)")
+        result.notes.append(f"language {forced}, as forced for this video before (--source auto detects "
+                            f"again)")
     known_sha = result.input["sha256"]  # media_identity's: not hashed again when size and date are unchanged
     transcript = ctx.stages.cached_transcript(path, opts, ctx.cache, prompt=prompt, media_sha256=known_sha)
     cached = transcript is not None
@@ -167,8 +168,9 @@ def _source(ctx: Context, path: Path, duration_ms: int, result: VideoResult,
         renamed = _renamed_source(ctx, result)
         if renamed is not None:
             return renamed
-        return _write_or_keep(ctx, result.lang(transcript.language), srt_path(ctx.out_dir, result.stem,
-                              transcript.language), [], {"lang": transcript.language, "preset": ctx.opts.preset})
+        return _write_or_keep(ctx, result.lang(transcript.language),
+                              srt_path(ctx.out_dir, result.stem, transcript.language), [],
+                              {"lang": transcript.language, "preset": ctx.opts.preset})
     ctx.begin(result, "segment")
     cues = ctx.stages.segment(list(transcript.words), _profile(ctx, transcript.language))
     result.stages["segment"] = "done"

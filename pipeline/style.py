@@ -1,8 +1,9 @@
 """The campaign's caption style: fonts, sizes, colours, position, highlight; read from a TOML or YAML file.
 
 Pure: `parse_style` takes the parsed file (burn.read_style_file reads TOML or YAML). Everything is validated
-there, so a bad file stops the run with one line naming the key before any work: an unknown key, a bad colour, a
-value out of range. Fonts are checked by the caller (fontconfig is an edge: `burn.check_style_fonts`).
+there, so a bad file stops the run with one line naming the key before any work: an unknown key, a bad
+colour, a value out of range. Fonts are checked by the caller (fontconfig is an edge:
+`burn.check_style_fonts`).
 
 File shape (every key optional; a missing key keeps the shipped default, which is today's look):
 
@@ -34,8 +35,8 @@ WEIGHTS = ("regular", "bold")
 
 @dataclass(frozen=True)
 class CaptionStyle:
-    """One language x preset's look. Sizes are relative (percent of the preset's size, fractions of the frame),
-    so one file fits every frame size. None: the preset's own value."""
+    """One language x preset's look. Sizes are relative (percent of the preset's size, fractions of the
+    frame), so one file fits every frame size. None: the preset's own value."""
 
     arabic_font: str | None = None  # right-to-left script; None = the language's font (profiles)
     latin_font: str | None = None  # French, English, Latin brand names inside Arabic; None = Noto Sans
@@ -67,8 +68,8 @@ class CaptionStyle:
 DEFAULT = CaptionStyle()
 _FIELDS = {f.name: f for f in fields(CaptionStyle)}
 _COLOUR = re.compile(r"#([0-9A-Fa-f]{6})([0-9A-Fa-f]{2})?")
-_CHOICES = {"arabic_weight": WEIGHTS, "latin_weight": WEIGHTS, "words_weight": WEIGHTS, "highlight": HIGHLIGHTS,
-            "position": POSITIONS}
+_CHOICES = {"arabic_weight": WEIGHTS, "latin_weight": WEIGHTS, "words_weight": WEIGHTS,
+            "highlight": HIGHLIGHTS, "position": POSITIONS}
 # (low, high) inclusive limits of the numbers
 _RANGES: dict[str, tuple[float, float]] = {
     "size_percent": (10, 500), "words_size_percent": (10, 500), "outline_percent": (0, 50),
@@ -113,7 +114,8 @@ def _value(where: str, key: str, value: Any) -> Any:
         raise UsageError(f"{where}: unknown key {key!r} (known: {', '.join(_FIELDS)})")
     if key.endswith("_colour"):
         if not isinstance(value, str) or not _COLOUR.fullmatch(value):
-            raise UsageError(f"{where}: {key} = {value!r} is not a colour: write \"#RRGGBB\" or \"#RRGGBBAA\"")
+            raise UsageError(f"{where}: {key} = {value!r} is not a colour: "
+                             f"write \"#RRGGBB\" or \"#RRGGBBAA\"")
         return value.upper()
     if key in _CHOICES:
         if value not in _CHOICES[key]:

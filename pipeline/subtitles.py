@@ -1,13 +1,13 @@
 """Subtitle formats as pure `to_string` / `from_string`, with thin `load` / `save` around them.
 
-SRT is written UTF-8 without BOM, numbered from 1, `HH:MM:SS,mmm --> HH:MM:SS,mmm`, a blank line after each cue;
-WebVTT carries the same cues with markup read by `pipeline.markup`. Whatever a line holds, every client reads the
-written cues alike (no raw line separators, no blank line inside a cue).
-Reading is strict by default (`srt_from_string`); `read_srt` / `load_srt` are lenient on purpose where the meaning
-is certain (BOM, CRLF, UTF-16/32, legacy code pages told apart with certainty, missing blank lines or numbers, `.`
-for `,`, unpadded fields) and log each leniency; anything else is a `SubtitleParseError` naming the file, the line
-and what was expected, never another exception, whatever the bytes. `parse_srt_blocks` keeps numbering, raw
-timecodes and problems per block, for QC.
+SRT is written UTF-8 without BOM, numbered from 1, `HH:MM:SS,mmm --> HH:MM:SS,mmm`, a blank line after
+each cue; WebVTT carries the same cues with markup read by `pipeline.markup`. Whatever a line holds,
+every client reads the written cues alike (no raw line separators, no blank line inside a cue).
+Reading is strict by default (`srt_from_string`); `read_srt` / `load_srt` are lenient on purpose where
+the meaning is certain (BOM, CRLF, UTF-16/32, legacy code pages told apart with certainty, missing blank
+lines or numbers, `.` for `,`, unpadded fields) and log each leniency; anything else is a `SubtitleParseError`
+naming the file, the line and what was expected, never another exception, whatever the bytes.
+`parse_srt_blocks` keeps numbering, raw timecodes and problems per block, for QC.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 EXPECTED_TIMING = "a timecode line 'HH:MM:SS,mmm --> HH:MM:SS,mmm'"
 # ASCII digits only (str.isdigit and \\d accept '²', '①', Arabic-Indic digits), and bounded: no int() of a
 # 5,000-digit field, no regular expression run over a 100 KB line of text.
-_STRICT = re.compile(r"(\d{2,3}):([0-5]\d):([0-5]\d),(\d{3}) --> (\d{2,3}):([0-5]\d):([0-5]\d),(\d{3})", re.ASCII)
+_STRICT = re.compile(r"(\d{2,3}):([0-5]\d):([0-5]\d),(\d{3}) --> (\d{2,3}):([0-5]\d):([0-5]\d),(\d{3})",
+                     re.ASCII)
 # Sloppy but certain: one-digit fields, '.' or ':' before milliseconds, odd spacing, '->', trailing position.
 _TIME = r"(\d{1,3}):(\d{1,2}):(\d{1,2})[,.:](\d{3})"
 _LENIENT = re.compile(rf"\s*{_TIME}\s*-{{1,2}}>\s*{_TIME}(\s+[A-Za-z].*)?\s*", re.ASCII)
@@ -46,13 +47,15 @@ _MAX_TIMING_LINE = 200  # characters: longer lines are text, whatever they conta
 
 
 # Characters that end a line for some clients and not others (pysrt, Python's splitlines: U+2028, U+0085, VT,
-# FF...) are written as spaces, as the burn draws them; a blank line inside a cue would end it, so none is written.
+# FF...) are written as spaces, as the burn draws them; a blank line inside a cue would end it, so none is
+# written.
 _LINE_BREAKERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _written_lines(lines: Iterable[str]) -> list[str]:
     """The lines as written: a '\\n' inside a line is a line break, blank lines are dropped."""
-    out = [_LINE_BREAKERS.sub(" ", part.replace("\t", " ")).rstrip() for line in lines for part in line.split("\n")]
+    out = [_LINE_BREAKERS.sub(" ", part.replace("\t", " ")).rstrip() for line in lines
+           for part in line.split("\n")]
     return [line for line in out if line.strip()]
 
 
@@ -73,7 +76,8 @@ def save_srt(path: str | os.PathLike[str], cues: Iterable[Cue]) -> None:
 
 def _vtt_text(line: str) -> str:
     """The line as WebVTT cue text, read as `pipeline.markup` reads it: style tags as lower-case <i> <b> <u>,
-    <font> and ASS override blocks dropped (no WebVTT meaning), everything drawn escaped (so `-->` is `--&gt;`)."""
+    <font> and ASS override blocks dropped (no WebVTT meaning), everything drawn escaped (so `-->` is
+    `--&gt;`)."""
     out: list[str] = []
     for token in markup.tokens(line):
         if isinstance(token, str):
@@ -90,7 +94,8 @@ def vtt_to_string(cues: Iterable[Cue]) -> str:
         top, lines = markup.top_placed(c.lines)
         setting = " line:0" if top else ""
         text = [t for t in (_vtt_text(line) for line in _written_lines(lines)) if t.strip()]
-        blocks.append(f"{i}\n{format_timestamp(c.start_ms, '.')} --> {format_timestamp(c.end_ms, '.')}{setting}\n"
+        blocks.append(f"{i}\n{format_timestamp(c.start_ms, '.')} --> "
+                      f"{format_timestamp(c.end_ms, '.')}{setting}\n"
                       + "".join(t + "\n" for t in text))
     return "WEBVTT\n\n" + "\n".join(blocks)
 
@@ -119,7 +124,8 @@ def _fits_arabic(text: str) -> bool:
         return False
     if _MIXED_WORD.search(text):
         return False
-    return all(_ARABIC.match(ch) or ch in _WESTERN_LETTERS or ch in _COMMON for ch in set(_NON_ASCII.findall(text)))
+    return all(_ARABIC.match(ch) or ch in _WESTERN_LETTERS or ch in _COMMON
+               for ch in set(_NON_ASCII.findall(text)))
 
 
 def _western_oddness(text: str) -> int | None:
@@ -170,8 +176,10 @@ def _guess_legacy(data: bytes, source: str) -> tuple[str, str]:
         if text is not None:
             return text, best.encoding
     tried = ", ".join(dict.fromkeys(ours or detected[:3]))
-    raise SubtitleParseError(source, None, f"could not tell the encoding (not UTF-8{'; perhaps ' if tried else ''}"
-                             f"{tried}): re-save it as UTF-8 or pass --encoding NAME")
+    raise SubtitleParseError(source, None,
+                             f"could not tell the encoding (not "
+                             f"UTF-8{'; perhaps ' if tried else ''}{tried}): re-save it as UTF-8 or pass "
+                             f"--encoding NAME")
 
 
 _LEGACY_NAMES = {"cp1256": "Arabic Windows", "cp1252": "Western Windows"}
@@ -207,9 +215,9 @@ def _decode_as(data: bytes, encoding: str, source: str) -> str:
 def decode_srt(data: bytes, source: str = "<bytes>", encoding: str | None = None) -> tuple[str, list[str]]:
     """Text with '\\n' line ends, and the leniencies used to get it (BOM, encoding, CRLF).
 
-    `encoding` (a Python codec name) is used as given; otherwise UTF-8/16/32 with or without a byte-order mark,
-    then the legacy code pages (see `_guess_legacy`). Binary data and an encoding that cannot be told are a
-    SubtitleParseError.
+    `encoding` (a Python codec name) is used as given; otherwise UTF-8/16/32 with or without a
+    byte-order mark, then the legacy code pages (see `_guess_legacy`). Binary data and an encoding that
+    cannot be told are a SubtitleParseError.
     """
     notes: list[str] = []
     if encoding is not None:
@@ -373,7 +381,8 @@ def _read_block(lines: list[str], k: int, separated: bool) -> tuple[SrtBlock, in
                     tuple(notes)), k
 
 
-def _broken(lines: list[str], first: int, bad: int, number: int | None, expected: str) -> tuple[SrtBlock, int]:
+def _broken(lines: list[str], first: int, bad: int, number: int | None,
+            expected: str) -> tuple[SrtBlock, int]:
     """A block that cannot be read: keep its text, skip to the next blank line or cue."""
     k = bad + 1 if bad < len(lines) else bad
     while k < len(lines) and lines[k].strip() and not _starts_block(lines, k):
@@ -381,7 +390,8 @@ def _broken(lines: list[str], first: int, bad: int, number: int | None, expected
     raw = tuple(line.rstrip() for line in lines[bad + 1:k]) if bad < len(lines) else ()
     timing = lines[bad].strip() if bad < len(lines) else ""
     return SrtBlock(first + 1, number, bad + 1, timing, None, None, raw,
-                    error=f"expected {expected}, found {timing[:40]!r}" if timing else f"expected {expected}"), k
+                    error=f"expected {expected}, found {timing[:40]!r}" if timing
+                    else f"expected {expected}"), k
 
 
 def _block_problem(block: SrtBlock) -> tuple[int, str] | None:
@@ -430,7 +440,8 @@ def _timing_line(block: SrtBlock) -> int:
 
 
 def _check_timing(blocks: Sequence[SrtBlock], cues: Sequence[Cue], source: str, lenient: bool) -> list[Cue]:
-    """Cues in time order: lenient sorts (logged) and trims partial overlaps (logged); anything else raises."""
+    """Cues in time order: lenient sorts (logged) and trims partial
+    overlaps (logged); anything else raises."""
     order, fixed, overlaps = order_and_trim(cues)
     if not lenient:
         wrong = next((k for k in range(1, len(cues)) if cues[k].start_ms < cues[k - 1].start_ms), None)
@@ -439,7 +450,8 @@ def _check_timing(blocks: Sequence[SrtBlock], cues: Sequence[Cue], source: str, 
                                      "expected cues in time order (this one starts before the cue above)")
         if overlaps:
             o = overlaps[0]
-            raise SubtitleParseError(source, _timing_line(blocks[o.later]), "expected no overlap with the cue "
+            raise SubtitleParseError(source, _timing_line(blocks[o.later]),
+                                     "expected no overlap with the cue "
                                      f"at line {_timing_line(blocks[o.earlier])}")
         return list(cues)
     for o in overlaps:
@@ -478,7 +490,8 @@ def load_srt(path: str | os.PathLike[str], lenient: bool = True, encoding: str |
     return read_srt(_read_bytes(path), str(path), lenient, encoding)
 
 
-def read_srt(data: bytes, source: str = "<bytes>", lenient: bool = True, encoding: str | None = None) -> list[Cue]:
+def read_srt(data: bytes, source: str = "<bytes>", lenient: bool = True,
+             encoding: str | None = None) -> list[Cue]:
     """Cues of an SRT file's bytes. Lenient (default) where meaning is certain, logging each repair; strict
     (UTF-8, or `encoding`, and well-formed) otherwise. Any problem is a SubtitleParseError naming `source`.
 
@@ -512,5 +525,6 @@ def read_srt(data: bytes, source: str = "<bytes>", lenient: bool = True, encodin
         kept.append(block)
     numbers = [b.number for b in blocks]
     if numbers != list(range(1, len(blocks) + 1)):
-        log.warning("%s: cue numbers are not 1..%d in order; they are renumbered on writing", source, len(blocks))
+        log.warning("%s: cue numbers are not 1..%d in order; they are renumbered on writing", source,
+                    len(blocks))
     return _check_timing(kept, [b.cue() for b in kept], source, lenient=True)

@@ -1,6 +1,6 @@
 """Text folded for comparing what was said: case, punctuation, Arabic diacritics and tatweel, alef/ya/ta
-marbuta spelling variants, and numbers (digits become words in the text's language, so "3" and "three" / "trois" /
-"ثلاثة" compare equal). Pure.
+marbuta spelling variants, and numbers (digits become words in the text's language, so "3" and "three" /
+"trois" / "ثلاثة" compare equal). Pure.
 
 Production code (the ASR guards matching phantom lines) and evaluation (`metrics`: WER/CER) both use it; it
 lives here so that tuning an evaluation never changes what the pipeline drops.
@@ -31,12 +31,15 @@ def number_words(n: int, language: str) -> str:
     return _AR_SPACED_AND.sub("و", words) if lang == "ar" else words
 
 
-# Accusative/genitive and feminine forms of Arabic number words, folded to one spelling (after letter folding).
-_AR_NUMBER_VARIANTS = {"اثنين": "اثنان", "اثنتان": "اثنان", "اثنتين": "اثنان", "اثني": "اثنا", "ثلاث": "ثلاثه",
-                       "اربع": "اربعه", "خمس": "خمسه", "ست": "سته", "سبع": "سبعه", "ثماني": "ثمانيه",
-                       "ثمان": "ثمانيه", "تسع": "تسعه", "عشر": "عشره", "احدى": "احد", "واحده": "واحد",
-                       "مئه": "مائه", "مئتان": "مائتان", "مائتين": "مائتان", "مئتين": "مائتان", "الفين": "الفان",
-                       "مئتا": "مائتان", "الفا": "الفان"}  # num2words' construct forms of 200 and 2000
+# Accusative/genitive and feminine forms of Arabic number words, folded to one spelling (after letter
+# folding).
+_AR_NUMBER_VARIANTS = {"اثنين": "اثنان", "اثنتان": "اثنان", "اثنتين": "اثنان", "اثني": "اثنا",
+                       "ثلاث": "ثلاثه", "اربع": "اربعه", "خمس": "خمسه", "ست": "سته", "سبع": "سبعه",
+                       "ثماني": "ثمانيه", "ثمان": "ثمانيه", "تسع": "تسعه", "عشر": "عشره", "احدى": "احد",
+                       "واحده": "واحد", "مئه": "مائه", "مئتان": "مائتان", "مائتين": "مائتان",
+                       "مئتين": "مائتان",
+                       # num2words' construct forms of 200 and 2000
+                       "الفين": "الفان", "مئتا": "مائتان", "الفا": "الفان"}
 _AR_TENS_FOLDED = {"عشرين", "ثلاثين", "اربعين", "خمسين", "ستين", "سبعين", "ثمانين", "تسعين"}
 
 
@@ -53,11 +56,14 @@ def _fold_ar_core(word: str) -> str:
 
 
 def normalize(text: str, language: str = "en") -> str:
-    """Lower case, no punctuation, no Arabic diacritics, folded letter variants, numbers as words; one space."""
+    """Lower case, no punctuation, no Arabic diacritics, folded letter
+    variants, numbers as words; one space."""
     text = unicodedata.normalize("NFKC", text).translate(TO_ASCII_DIGITS)
-    text = _NUMBER.sub(lambda m: " " + number_words(int(re.sub(r"[.,]", "", m.group())), language) + " ", text)
+    text = _NUMBER.sub(lambda m: " " + number_words(int(re.sub(r"[.,]", "", m.group())), language) + " ",
+                       text)
     text = _AR_DIACRITICS.sub("", text).translate(_AR_LETTERS).casefold()
-    # Punctuation and symbols become spaces (so "c'est" -> "c est" on both sides, "quatre-vingt" splits alike).
+    # Punctuation and symbols become spaces (so "c'est" -> "c est" on both sides, "quatre-vingt" splits
+    # alike).
     text = "".join(" " if unicodedata.category(ch)[0] in "PSZ" or ch in "\u200c\u200d\u200e\u200f" else ch
                    for ch in text)
     words = text.split()

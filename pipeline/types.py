@@ -69,8 +69,9 @@ def format_timestamp(ms: int, sep: str = ",") -> str:
 
 @dataclass(frozen=True)
 class Screen:
-    """One screen of word-by-word captions (pipeline/word_captions.py): `words` (units: a word, a campaign name,
-    a Latin run inside Arabic) on screen from start_ms to end_ms, each highlighted from its own start_ms."""
+    """One screen of word-by-word captions (pipeline/word_captions.py): `words` (units: a word, a campaign
+    name, a Latin run inside Arabic) on screen from start_ms to end_ms, each highlighted from its own
+    start_ms."""
 
     start_ms: int
     end_ms: int
@@ -78,8 +79,8 @@ class Screen:
     top: bool = False  # the cue asked for the top of the frame ({\an8})
 
     def spans(self) -> list[tuple[int, int, int]]:
-        """(start_ms, end_ms, index of the highlighted unit) of each word state: a word is highlighted from its
-        start (the first from the screen's start) until the next word starts or the screen ends."""
+        """(start_ms, end_ms, index of the highlighted unit) of each word state: a word is highlighted from
+        its start (the first from the screen's start) until the next word starts or the screen ends."""
         out = []
         for k, w in enumerate(self.words):
             start = self.start_ms if k == 0 else max(w.start_ms, self.start_ms)
@@ -92,8 +93,8 @@ class Screen:
 
 @dataclass(frozen=True)
 class Burned:
-    """What the burn stage rendered: each language's ASS script (the `.ass` export) and the languages whose word
-    times were spread by length (no Whisper times: translations), to say so in the run summary."""
+    """What the burn stage rendered: each language's ASS script (the `.ass` export) and the languages whose
+    word times were spread by length (no Whisper times: translations), to say so in the run summary."""
 
     scripts: dict[str, str]
     approximate: tuple[str, ...] = ()

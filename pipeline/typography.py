@@ -33,7 +33,8 @@ _LINKS = "|".join([
     # Each starts only where its run of characters starts: tried at every character of a long run, it was
     # quadratic (a 137 KB line without spaces took 90 s).
     r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+",  # e-mail
-    rf"(?<![\w@.-])[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.[a-z]{{2,6}}(?!\w)(?:/\S*?)?{_LINK_END}",  # site.com/x
+    # site.com/x
+    rf"(?<![\w@.-])[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.[a-z]{{2,6}}(?!\w)(?:/\S*?)?{_LINK_END}",
     r"[@#]\w+",
 ])
 _MASK = "\ue000"  # stands in for a protected span while the rules run: one non-space character
@@ -90,8 +91,8 @@ def _untouchable(names: frozenset[str]) -> re.Pattern[str]:
     # Markup first: punctuation inside a tag (<font face="a, b">) is not prose. Every name starts at a word
     # boundary: said once outside the alternation, the other positions of a long word fail fast.
     spelled = names_regex(names)
-    return re.compile(f"{markup.SPAN}|{_LINKS}|(?<!\\w)(?:{spelled})" if spelled else f"{markup.SPAN}|{_LINKS}",
-                      re.IGNORECASE)
+    return re.compile(f"{markup.SPAN}|{_LINKS}|(?<!\\w)(?:{spelled})" if spelled
+                      else f"{markup.SPAN}|{_LINKS}", re.IGNORECASE)
 
 
 def apply(text: str, lang: str, names: Iterable[str] = ()) -> str:
@@ -153,6 +154,6 @@ def strip_invisible(text: str) -> str:
 
 
 def display_length(text: str) -> int:
-    """Characters a viewer sees: markup (as `pipeline.markup` reads it), Arabic diacritics and bidi marks do not
-    count; spaces and marks do."""
+    """Characters a viewer sees: markup (as `pipeline.markup` reads it), Arabic diacritics and bidi marks
+    do not count; spaces and marks do."""
     return len(_INVISIBLE.sub("", markup.visible(text)))

@@ -1,4 +1,5 @@
-"""Word-by-word captions (Reels, TikTok, Shorts): each cue cut into screens of 1-3 words, each word timed. Pure.
+"""Word-by-word captions (Reels, TikTok, Shorts): each cue cut into screens of 1-3 words, each word timed.
+Pure.
 
 A cue's words take Whisper's times when the transcript has exactly the cue's words in its span (the source
 language); otherwise (translations, a reviewer's rewording) they are spread over the cue by length and marked
@@ -6,8 +7,8 @@ approximate. Units, not raw tokens, are what a screen holds and what gets highli
 - punctuation standing alone (French `!` after a narrow no-break space, `«`) sticks to its word;
 - a campaign name ("Moroccan Travelers Community") is one unit, never split across screens;
 - inside right-to-left text, a Latin run ("iPhone 15 Pro") is one unit, isolated (LRI ... PDI) as it is in the
-  whole line, so a screen ending inside the sentence keeps "I Make This!" whole, and a highlight boundary never
-  cuts an isolate (that would reorder the run).
+  whole line, so a screen ending inside the sentence keeps "I Make This!" whole, and a highlight
+  boundary never cuts an isolate (that would reorder the run).
 """
 
 from __future__ import annotations
@@ -87,8 +88,8 @@ def _spread(cue: Cue, units: list[str]) -> list[Word]:
 
 
 def _spaced(cue: Cue, words: list[Word]) -> list[Word] | None:
-    """Starts moved so each word starts MIN_WORD_MS after the previous one, inside the cue (Whisper gives words
-    the same start at times); None when the cue is too short for that."""
+    """Starts moved so each word starts MIN_WORD_MS after the previous one, inside the cue (Whisper gives
+    words the same start at times); None when the cue is too short for that."""
     n = len(words)
     if n * MIN_WORD_MS > cue.end_ms - cue.start_ms:
         return None
@@ -103,7 +104,8 @@ def _spaced(cue: Cue, words: list[Word]) -> list[Word] | None:
     return [Word(w.text, a, max(a, min(w.end_ms, cue.end_ms))) for w, a in zip(words, starts, strict=True)]
 
 
-def cue_words(cue: Cue, transcript: Sequence[Word] | None, protected: Sequence[str] = ()) -> tuple[list[Word], bool]:
+def cue_words(cue: Cue, transcript: Sequence[Word] | None,
+              protected: Sequence[str] = ()) -> tuple[list[Word], bool]:
     """The cue's units with times, and whether those times are Whisper's (False: spread by length).
 
     Whisper's words are those whose middle falls inside the cue; they are used when there are as many as the
@@ -125,9 +127,9 @@ def cue_words(cue: Cue, transcript: Sequence[Word] | None, protected: Sequence[s
 
 def screens_of(cue: Cue, words: Sequence[Word], max_words: int, max_chars: int,
                linger_ms: int = LINGER_MS) -> list[Screen]:
-    """The cue's words cut into screens: at most `max_words` units and `max_chars` characters each (a longer unit
-    stands alone), a new screen after a pause longer than `linger_ms`. Screens never overlap and stay inside the
-    cue, so no word is left on screen when the next screen comes."""
+    """The cue's words cut into screens: at most `max_words` units and `max_chars` characters each (a
+    longer unit stands alone), a new screen after a pause longer than `linger_ms`. Screens never overlap
+    and stay inside the cue, so no word is left on screen when the next screen comes."""
     top, _ = _tokens(cue)
     groups: list[list[Word]] = []
     for w in words:
@@ -151,7 +153,8 @@ def screens_of(cue: Cue, words: Sequence[Word], max_words: int, max_chars: int,
 
 def word_screens(cues: Sequence[Cue], transcript: Sequence[Word] | None, max_words: int, max_chars: int,
                  protected: Sequence[str] = ()) -> tuple[list[Screen], bool]:
-    """Every cue's screens, and whether all word times came from Whisper (False: some were spread by length)."""
+    """Every cue's screens, and whether all word times came from Whisper
+    (False: some were spread by length)."""
     screens: list[Screen] = []
     exact = True
     for cue in cues:

@@ -30,8 +30,8 @@ class Fakes:
         self.entered = 0  # calls of the transcribe stage, hits included
 
     def registry(self) -> dict[str, Any]:
-        return {"probe": self.probe, "transcribe": self.transcribe, "cached_transcript": self.cached_transcript,
-                "segment": self.segment,
+        return {"probe": self.probe, "transcribe": self.transcribe,
+                "cached_transcript": self.cached_transcript, "segment": self.segment,
                 "preflight": self.preflight, "translate": self.translate, "qc": self.qc, "burn": self.burn,
                 "load_glossary": lambda path=None: None, "prompt": lambda glossary, lang: None}
 
@@ -40,7 +40,8 @@ class Fakes:
         self.calls["probe"] += 1
         if "corrupt" in text:
             raise MediaError(f"{path}: not a readable media file (Invalid data)")
-        return MediaInfo(path, 3000, has_audio="silent-picture" not in text, has_video=True, width=640, height=360)
+        return MediaInfo(path, 3000, has_audio="silent-picture" not in text, has_video=True, width=640,
+                         height=360)
 
     def cached_transcript(self, path: Path, opts: Options, cache: Any, *, prompt: str | None = None,
                           media_sha256: str | None = None) -> Transcript | None:

@@ -118,8 +118,9 @@ def order_check(expected: Sequence[str], got: Sequence[str], min_ratio: float = 
                 min_found: float = 0.75) -> tuple[bool, str]:
     """Are the expected words found in OCR output, in the same order?
 
-    Each expected word is matched to its most similar OCR word (OCR noise tolerated by `min_ratio`); enough of them
-    must be found, and their positions in the OCR text must strictly increase: one word out of order fails.
+    Each expected word is matched to its most similar OCR word (OCR noise tolerated by `min_ratio`);
+    enough of them must be found, and their positions in the OCR text must strictly increase: one word
+    out of order fails.
     """
     positions: list[int] = []
     for word in expected:
@@ -133,7 +134,8 @@ def order_check(expected: Sequence[str], got: Sequence[str], min_ratio: float = 
     return found >= min_found and in_order, detail
 
 
-def read_subtitle(frame: np.ndarray, lang: str, n_lines: int = 1, mixed: bool = False) -> tuple[list[str], str]:
+def read_subtitle(frame: np.ndarray, lang: str, n_lines: int = 1,
+                  mixed: bool = False) -> tuple[list[str], str]:
     """OCR each subtitle line of a frame, top to bottom: (normalised words, raw OCR text).
 
     `mixed`: Arabic is read with the English model too, so Latin brand names come back as words.

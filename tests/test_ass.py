@@ -59,7 +59,8 @@ def test_style_follows_profiles_and_frame(lang, preset):
     assert style["Name"] == f"{lang}-{preset}"
     assert style["Fontname"] == LANGUAGES[lang].font
     assert style["Encoding"] == ("-1" if LANGUAGES[lang].rtl else "1")
-    # Every font gets the em of a Latin (Noto Sans) line of `line_height`: Arabic's tall metrics get a bigger size.
+    # Every font gets the em of a Latin (Noto Sans) line of `line_height`: Arabic's tall metrics get a bigger
+    # size.
     assert int(style["Fontsize"]) == FONT_SIZE[preset, LANGUAGES[lang].rtl]
     assert style["PrimaryColour"] == "&H00FFFFFF" and int(style["Outline"]) >= 1
     assert int(style["Alignment"]) == 2  # bottom centre
@@ -97,7 +98,8 @@ def test_latin_languages_get_no_isolates():
 
 def test_override_characters_are_literal():
     assert escape_text("{\\b1}bold") == "\\{\\\u2060b1\\}bold"
-    (event,) = fields(ass_to_string([Cue(0, 900, ("a {b} c\\N d",))], "fr", "landscape", 640, 360), "Dialogue")
+    (event,) = fields(ass_to_string([Cue(0, 900, ("a {b} c\\N d",))], "fr", "landscape", 640, 360),
+                      "Dialogue")
     assert unescape(event["Text"]) == ["a {b} c\\N d"]
 
 
@@ -140,8 +142,8 @@ def test_leading_an8_places_the_event_at_the_top(caplog: pytest.LogCaptureFixtur
     """`{\\an8}` from subtitle editors: top centre, inside the preset's top margin; nothing of it shown."""
     with caplog.at_level(logging.WARNING, logger="pipeline.ass"):
         for lang, line in (("en", "{\\an8}Top line please"), ("ar", "{\\an8}جربت LibanTroc في الأعلى")):
-            ass = ass_to_string([Cue(0, 900, (line, "second")), Cue(1000, 1900, ("bottom",))], lang, "vertical",
-                                540, 960)
+            ass = ass_to_string([Cue(0, 900, (line, "second")), Cue(1000, 1900, ("bottom",))], lang,
+                                "vertical", 540, 960)
             top, bottom = fields(ass, "Dialogue")
             assert top["Text"].startswith("{\\an8}") and top["Text"].count("an8") == 1
             assert int(top["MarginV"]) >= PRESETS["vertical"].safe_top * 960
@@ -150,7 +152,8 @@ def test_leading_an8_places_the_event_at_the_top(caplog: pytest.LogCaptureFixtur
     assert not caplog.records, "a placement we honour is not worth a warning"
     # Among other leading blocks (dropped with a warning) it still places the event.
     with caplog.at_level(logging.WARNING, logger="pipeline.ass"):
-        (event,) = fields(ass_to_string([Cue(0, 900, ("{\\pos(9,9)}{\\an8}x",))], "en", "landscape", 640, 360),
+        (event,) = fields(ass_to_string([Cue(0, 900, ("{\\pos(9,9)}{\\an8}x",))], "en", "landscape", 640,
+                                        360),
                           "Dialogue")
     assert event["Text"] == "{\\an8}x" and int(event["MarginV"]) > 0 and caplog.records
 
@@ -161,7 +164,8 @@ def test_leading_an8_places_the_event_at_the_top(caplog: pytest.LogCaptureFixtur
     ("{\\an8\\b1}not only placement", "not only placement"),
     ("{\\an2}bottom anyway", "bottom anyway"),
 ])
-def test_other_override_blocks_are_dropped_with_a_warning(caplog: pytest.LogCaptureFixture, line: str, shown: str):
+def test_other_override_blocks_are_dropped_with_a_warning(caplog: pytest.LogCaptureFixture, line: str,
+                                                          shown: str):
     with caplog.at_level(logging.WARNING, logger="pipeline.ass"):
         text = _event_text(line, "fr")
     assert text == shown  # not shown, not honoured: only a leading {\an8} is

@@ -106,7 +106,8 @@ def test_reviewer_edits_flow_downstream_and_are_never_overwritten(env: dict[str,
     assert load_srt(fr)[1].lines == ("fr:TWO (fixed)",)
     assert r.langs["en"].stages["translate"] == "reviewer's"
     assert any("needs a look" in n for n in r.langs["en"].notes)
-    assert fakes.burned == [{"ar": ["one", "TWO (fixed)", "three"], "fr": ["fr:one", "fr:TWO (fixed)", "fr:three"],
+    assert fakes.burned == [{"ar": ["one", "TWO (fixed)", "three"],
+                             "fr": ["fr:one", "fr:TWO (fixed)", "fr:three"],
                              "en": ["en: reviewer's own words", "en:two", "en:three"]}]
     assert json.loads((out / "a.ar.mp4").read_text())[1] == "TWO (fixed)"
 
@@ -162,7 +163,8 @@ def test_requested_target_unreachable_from_the_detected_language_fails_that_lang
         env: dict[str, Any]) -> None:
     fakes = env["fakes"]
     registry = {**fakes.registry(), "preflight": lambda src, targets, opts: {"en": ()},
-                "missing_message": lambda src, tgt, opts: f"no translation package for {src}->{tgt}: install X"}
+                "missing_message":
+                    lambda src, tgt, opts: f"no translation package for {src}->{tgt}: install X"}
     results = batch.run_batch([env["videos"] / "a.mp4"], env["opts"], stages=registry)
     langs = results[0].langs
     assert "ar->fr: install X" in langs["fr"].error
@@ -317,7 +319,8 @@ def test_run_record_saves_while_other_threads_change_their_results(tmp_path: Pat
     assert sorted(saved) == ["v0", "v1", "v2", "v3"] and all(len(v["stages"]) == 5000 for v in saved.values())
 
 
-def test_file_system_errors_are_one_line_causes(env: dict[str, Any], caplog: pytest.LogCaptureFixture) -> None:
+def test_file_system_errors_are_one_line_causes(env: dict[str, Any],
+                                                caplog: pytest.LogCaptureFixture) -> None:
     out = env["out"]
     (out / "a.fr.srt").mkdir(parents=True)  # something in the way of an output file
     fakes = env["fakes"]
@@ -336,7 +339,8 @@ def test_file_system_errors_are_one_line_causes(env: dict[str, Any], caplog: pyt
     assert not any(rec.exc_info for rec in caplog.records if rec.levelname == "WARNING")
 
 
-def test_a_cached_transcript_is_found_outside_the_whisper_lock_with_the_known_hash(env: dict[str, Any]) -> None:
+def test_a_cached_transcript_is_found_outside_the_whisper_lock_with_the_known_hash(
+        env: dict[str, Any]) -> None:
     fakes = env["fakes"]
     env["run"]()
     assert fakes.entered == 2
@@ -389,14 +393,16 @@ def test_a_translation_that_cannot_follow_an_edited_source_is_set_aside_and_said
         assert "no current translation" in notes and "stale/a.fr.srt" in notes, a.langs["fr"]
         for name in ("a.fr.srt", "a.fr.vtt", "a.fr.mp4", "social/a.fr_FR.srt"):
             assert not (out / name).exists(), name
-        assert {p.name for p in (out / "stale").iterdir()} == {"a.fr.srt", "a.fr.vtt", "a.fr.mp4", "a.fr_FR.srt"}
+        assert {p.name for p in (out / "stale").iterdir()} == {"a.fr.srt", "a.fr.vtt", "a.fr.mp4",
+                                                               "a.fr_FR.srt"}
         assert (out / "b.fr.srt").is_file()  # b's source did not change: its translation is current
         assert "معدل" in " ".join(c.text for c in load_srt(out / "a.en.srt"))  # en was remade from the edit
 
 
 def test_whisper_english_from_speech_says_it_does_not_follow_an_edited_source(env: dict[str, Any]) -> None:
     out = env["out"]
-    opts = Options(out_dir=out, cache_dir=env["opts"].cache_dir, jobs=1, translator="whisper", targets=("en",))
+    opts = Options(out_dir=out, cache_dir=env["opts"].cache_dir, jobs=1, translator="whisper",
+                   targets=("en",))
 
     def whisper_translate(path: Path, opts: Options, tgt: str = "en", *, cache: Any = None,
                           glossary: Any = None) -> list:
@@ -441,7 +447,8 @@ def test_a_renamed_und_srt_is_the_source_of_a_normal_run(env: dict[str, Any]) ->
     assert (out / "c.und.srt").is_file() and not (out / "c.en.srt").exists()
     # The reviewer writes the words and renames the file, as the note says.
     (out / "c.und.srt").rename(out / "c.en.srt")
-    (out / "c.en.srt").write_text("1\n00:00:00,500 --> 00:00:02,000\nWelcome to the market\n", encoding="utf-8")
+    (out / "c.en.srt").write_text("1\n00:00:00,500 --> 00:00:02,000\nWelcome to the market\n",
+                                  encoding="utf-8")
     results = {r.stem: r for r in env["run"](videos / "c.mp4", opts=opts)}
     c = results["c"]
     assert c.source == "en" and not c.failed, c

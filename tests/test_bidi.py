@@ -77,7 +77,8 @@ def test_arabic_comma_is_not_pulled_into_the_latin_run():
 
 
 ARABIC_PUNCTUATION = "\u060c\u061b\u061f"  # ، ؛ ؟
-_ALPHABET = st.sampled_from(list("جربتوكانرئعةهلسي") + list("LibanTrocIMkeThs") + list("0123456789 !?.,:،؛؟%'\n"))
+_ALPHABET = st.sampled_from(list("جربتوكانرئعةهلسي") + list("LibanTrocIMkeThs")
+                            + list("0123456789 !?.,:،؛؟%'\n"))
 texts = st.text(_ALPHABET, max_size=60)
 
 
@@ -98,7 +99,8 @@ def test_isolated_runs_are_left_to_right_and_balanced(text):
     assert out.count(LRI) == out.count(PDI)
     for segment in isolated_segments(out):
         # A Latin run (a handle's or hashtag's sign may lead it), or a percentage in Western digits.
-        starts_latin = direction(segment.lstrip("@#")[:1]) == "L" and len(segment) - len(segment.lstrip("@#")) <= 1
+        starts_latin = (direction(segment.lstrip("@#")[:1]) == "L"
+                        and len(segment) - len(segment.lstrip("@#")) <= 1)
         assert segment and (starts_latin or re.fullmatch(r"[0-9]+(?:[.,][0-9]+)*%", segment)), segment
         assert not has_rtl(segment) and "\n" not in segment
     if not has_rtl(text):

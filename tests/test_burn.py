@@ -59,7 +59,8 @@ def ffprobe_streams(path: Path) -> list[dict]:
 
 
 def audio_md5(path: Path) -> str:
-    cmd = ["ffmpeg", "-v", "error", "-nostdin", "-i", f"file:{path}", "-map", "0:a", "-c", "copy", "-f", "md5", "-"]
+    cmd = ["ffmpeg", "-v", "error", "-nostdin", "-i", f"file:{path}", "-map", "0:a", "-c", "copy", "-f",
+           "md5", "-"]
     return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()
 
 
@@ -92,7 +93,7 @@ def vertical(workdir) -> dict[str, Path]:
     return outputs
 
 
-# --- one pass, three languages ---------------------------------------------------------------------------------
+# --- one pass, three languages ------------------------------------------------------------------------------
 
 
 def test_one_pass_writes_h264_with_the_audio_copied_and_faststart(landscape):
@@ -144,7 +145,8 @@ NUMBERS = ("جربت LibanTroc 3 مرات", "مع Cairo Runners، 10 كم")
 
 
 def test_a_number_after_a_brand_stays_beside_the_arabic_word_it_counts(workdir, landscape):
-    """"3" reads between the brand and "مرات" (times), "10" before "كم" (km): OCR of the brand, digits and words."""
+    """"3" reads between the brand and "مرات" (times), "10" before "كم"
+    (km): OCR of the brand, digits and words."""
     out = workdir / "numbers.ar.mp4"
     burn(landscape["source"], {"ar": cues("ar", NUMBERS)}, {"ar": out}, OPTS)
     frames, times = read_frames(out)
@@ -156,7 +158,8 @@ def test_a_number_after_a_brand_stays_beside_the_arabic_word_it_counts(workdir, 
 
 
 def test_an8_from_an_srt_is_burned_at_the_top_and_not_shown(workdir, landscape):
-    """A reviewer's `{\\an8}Top line please`: placed at the top of the frame, the block itself never visible."""
+    """A reviewer's `{\\an8}Top line please`: placed at the top of the
+    frame, the block itself never visible."""
     srt = "1\n00:00:00,520 --> 00:00:01,480\n{\\an8}Top line please\n"
     out = workdir / "top.en.mp4"
     burn(landscape["source"], {"en": srt_from_string(srt)}, {"en": out}, OPTS)
@@ -171,7 +174,7 @@ def test_an8_from_an_srt_is_burned_at_the_top_and_not_shown(workdir, landscape):
     assert ok, detail
 
 
-# --- vertical -------------------------------------------------------------------------------------------------
+# --- vertical -----------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("lang", ["ar", "en"])
@@ -183,7 +186,8 @@ def test_vertical_text_reads_right_inside_the_safe_zone(vertical, lang):
     pr = profiles.PRESETS["vertical"]
     assert top >= pr.safe_top * h and bottom <= (1 - pr.safe_bottom) * h
     assert left >= pr.safe_sides * w and right <= (1 - pr.safe_sides) * w
-    lines = {"ar": ("جربت LibanTroc وكانت", "تجربة رائعة ومفيدة!"), "en": ("I tried LibanTroc", "and it was great!")}
+    lines = {"ar": ("جربت LibanTroc وكانت", "تجربة رائعة ومفيدة!"),
+             "en": ("I tried LibanTroc", "and it was great!")}
     raw = read_subtitle(frame, lang, n_lines=2)[1]
     ok, detail = reads_right(" ".join(lines[lang]), raw, lang)
     assert ok, detail
@@ -205,7 +209,7 @@ def test_lines_at_the_length_limit_fit_the_text_box(lang, preset, size):
     assert bottom - top < 2.5 * pr.line_height * h, "one line, not wrapped"
 
 
-# --- awkward inputs -------------------------------------------------------------------------------------------
+# --- awkward inputs -----------------------------------------------------------------------------------------
 
 
 def test_missing_font_fails_before_encoding(workdir, monkeypatch):
@@ -224,7 +228,8 @@ def test_missing_font_fails_before_encoding(workdir, monkeypatch):
 
 
 def test_odd_frame_size_without_audio(workdir):
-    source = make_video(workdir / "odd size.mp4", "641x361", audio=False, pix_fmt="yuv444p")  # 4:4:4 allows odd
+    # 4:4:4 allows odd
+    source = make_video(workdir / "odd size.mp4", "641x361", audio=False, pix_fmt="yuv444p")
     assert (probe(source).width, probe(source).height) == (641, 361)
     out = workdir / "odd size.en.mp4"
     burn(source, {"en": cues("en")}, {"en": out}, OPTS)
@@ -278,7 +283,7 @@ def test_ffmpeg_failure_is_a_burn_error_and_leaves_nothing(workdir):
     assert not out.exists() and not [p for p in workdir.iterdir() if p.name.startswith(".bad.en")]
 
 
-# --- encoder choice (no GPU needed) ---------------------------------------------------------------------------
+# --- encoder choice (no GPU needed) -------------------------------------------------------------------------
 
 
 def test_a_failing_nvenc_encode_falls_back_to_libx264_with_a_note(workdir, monkeypatch):
@@ -305,7 +310,7 @@ def test_auto_encoder_follows_the_gpu(monkeypatch, gpu, expected):
     assert pick_encoder(Options(encoder="libx264")) == "libx264"
 
 
-# --- the command ----------------------------------------------------------------------------------------------
+# --- the command --------------------------------------------------------------------------------------------
 
 
 def test_burn_command_names_outputs_by_language(workdir, landscape, capsys):
@@ -317,7 +322,8 @@ def test_burn_command_names_outputs_by_language(workdir, landscape, capsys):
     for srt, lang in zip(srts, ("ar", "en"), strict=True):
         save_srt(srt, cues(lang))
     out_dir = workdir / "cli out"
-    argv = ["burn", str(landscape["source"]), *map(str, srts), "-o", str(out_dir), "--x264-preset", "ultrafast"]
+    argv = ["burn", str(landscape["source"]), *map(str, srts), "-o", str(out_dir), "--x264-preset",
+            "ultrafast"]
     assert main(argv) == 0
     written = {out_dir / f"{stem}.{lang}.{ext}" for lang in ("ar", "en") for ext in ("mp4", "ass")}
     assert set(capsys.readouterr().out.splitlines()) == {str(p) for p in written}
@@ -338,7 +344,7 @@ def test_burn_command_refuses_an_srt_without_language(workdir, landscape, capsys
     assert main(["burn", str(landscape["source"]), str(srt), "--lang", "en,fr"]) == 2
 
 
-# --- planning (pure) ------------------------------------------------------------------------------------------
+# --- planning (pure) ----------------------------------------------------------------------------------------
 
 
 def test_plan_pads_odd_sizes_and_copies_only_mp4_audio():
@@ -348,7 +354,8 @@ def test_plan_pads_odd_sizes_and_copies_only_mp4_audio():
         return MediaInfo(Path("v.mp4"), 1000, bool(codec), True, width=w, height=h, audio_codec=codec)
 
     plan = plan_for(info(641, 361, "aac"), OPTS)
-    assert (plan.width, plan.height, plan.pad, plan.audio, plan.preset) == (642, 362, True, "copy", "landscape")
+    assert (plan.width, plan.height, plan.pad, plan.audio, plan.preset) == (642, 362, True, "copy",
+                                                                            "landscape")
     assert plan_for(info(1080, 1920, "vorbis"), OPTS).audio == "aac"
     assert plan_for(info(1080, 1920, ""), OPTS).audio is None
     assert plan_for(info(1080, 1920, ""), OPTS).preset == "vertical"
@@ -358,7 +365,7 @@ def test_plan_pads_odd_sizes_and_copies_only_mp4_audio():
         plan_for(MediaInfo(Path("a.wav"), 1000, True, False), OPTS)
 
 
-# --- a reviewer's over-long line (issue 10, point 11) ----------------------------------------------------------
+# --- a reviewer's over-long line (issue 10, point 11) -------------------------------------------------------
 
 OVERLONG = {
     "en": "Thank you all for coming to the Saturday swap market in Beirut, see you again next week with more",
@@ -388,17 +395,19 @@ def test_burn_command_exits_1_when_style_guide_errors_were_burned(workdir, lands
     srt = workdir / "long.en.srt"
     save_srt(srt, [Cue(START, END, (OVERLONG["en"],))])
     out = workdir / "long.en.mp4"
-    assert main(["burn", str(landscape["source"]), str(srt), "-o", str(out), "--x264-preset", "ultrafast"]) == 1
+    assert main(["burn", str(landscape["source"]), str(srt), "-o", str(out), "--x264-preset",
+                 "ultrafast"]) == 1
     assert out.is_file()  # made, as asked; the exit status says it is not ready to publish
     err = capsys.readouterr().err
     assert "long.en.srt" in err and "error" in err and "characters" in err, err
 
 
-# --- handles, hashtags and percentages inside Arabic (issue 10, point 13) ----------------------------------------
+# --- handles, hashtags and percentages inside Arabic (issue 10, point 13) -----------------------------------
 
 def test_handles_hashtags_and_percentages_burn_in_reading_order_inside_arabic(workdir):
-    """Read back left to right by the English model, each keeps its sign where it is written: "@campaign_2024",
-    not "campaign_2024@" nor "2024_campaign@"; "#Vote2024", not "Vote2024#"; "50%", not "%50"."""
+    """Read back left to right by the English model, each keeps its sign where it is written:
+    "@campaign_2024", not "campaign_2024@" nor "2024_campaign@"; "#Vote2024", not "Vote2024#"; "50%",
+    not "%50"."""
     source = make_video(workdir / "handles.mp4", "1280x720", seconds=1.2, audio=False)
     lines = {"handles": "تابعوا @campaign_2024 و #Vote2024 اليوم", "percent": "وفرنا 50% مع @cairo_runners"}
     for name, line in lines.items():

@@ -66,7 +66,8 @@ def test_fix_is_safe_and_keeps_a_backup(tmp_path: Path, capsys: pytest.CaptureFi
     assert not (tmp_path / "talk.fr.srt.bak1").exists()
 
 
-def test_fix_refuses_unreadable_timecodes(corpus: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_fix_refuses_unreadable_timecodes(corpus: dict[str, Path],
+                                          capsys: pytest.CaptureFixture[str]) -> None:
     path = corpus["bad_timecode"]
     before = path.read_bytes()
     assert main(["check", str(path), "--fix"]) == 1

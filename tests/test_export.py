@@ -14,7 +14,8 @@ CUES = [Cue(0, 1500, ("مرحبا بكم",)), Cue(1600, 3000, ("LibanTroc", "س�
 
 @pytest.mark.parametrize(("lang", "locale"), [("ar", "ar_AR"), ("fr", "fr_FR"), ("en", "en_US")])
 def test_social_name_uses_facebook_locale(tmp_path: Path, lang: str, locale: str) -> None:
-    assert naming.social_path(tmp_path, "عمر: \"x\"", lang) == tmp_path / "social" / f"عمر: \"x\".{locale}.srt"
+    assert (naming.social_path(tmp_path, "عمر: \"x\"", lang)
+            == tmp_path / "social" / f"عمر: \"x\".{locale}.srt")
 
 
 def test_export_writes_utf8_without_bom_and_records_both(tmp_path: Path) -> None:

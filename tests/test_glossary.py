@@ -149,7 +149,9 @@ def test_brand_inside_ordinary_english_is_protected_alone(default: gl.Glossary) 
 
 
 def test_arabic_script_aliases_still_match(default: gl.Glossary) -> None:
-    text = "\u0634\u0627\u0631\u0643\u062a \u0641\u064a \u0643\u0627\u064a\u0631\u0648 \u0631\u0627\u0646\u0631\u0632 \u0648\u0641\u064a \u0644\u064a\u0628\u0627\u0646 \u062a\u0631\u0648\u0643"
+    text = ("\u0634\u0627\u0631\u0643\u062a \u0641\u064a \u0643\u0627\u064a\u0631\u0648 "
+            "\u0631\u0627\u0646\u0631\u0632 \u0648\u0641\u064a \u0644\u064a\u0628\u0627\u0646 "
+            "\u062a\u0631\u0648\u0643")
     protected = gl.protect(text, default, "en")
     assert protected.terms == ("Cairo Runners", "LibanTroc")
 
@@ -190,8 +192,8 @@ def test_a_custom_glossary_reaches_segment_typography_translation_and_hotwords(
     fakes = Fakes()
     stages = {"probe": fakes.probe, "transcribe": transcribe, "cached_transcript": lambda *a, **k: None,
               "burn": fakes.burn}  # segment, typography, QC, glossary, hotwords, translation: the real ones
-    opts = Options(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", jobs=1, source="fr", targets=("en",),
-                   preset="vertical", models_dir=tiny_models(), glossary=glossary_csv)
+    opts = Options(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", jobs=1, source="fr",
+                   targets=("en",), preset="vertical", models_dir=tiny_models(), glossary=glossary_csv)
     [result] = batch.run_batch([videos], opts, stages=stages)
     assert not result.failed, result
 

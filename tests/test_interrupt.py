@@ -35,7 +35,8 @@ def _interrupt_when(proc: subprocess.Popen, moment: Callable[[], bool]) -> tuple
     deadline = time.monotonic() + 240
     while not moment():
         if proc.poll() is not None:
-            pytest.fail(f"run ended before the moment to interrupt it:\n{proc.communicate()[1].decode()[-2000:]}")
+            pytest.fail(f"run ended before the moment to interrupt "
+                        f"it:\n{proc.communicate()[1].decode()[-2000:]}")
         if time.monotonic() > deadline:
             os.killpg(proc.pid, signal.SIGKILL)
             pytest.fail("timed out waiting for the moment to interrupt the run")
@@ -87,7 +88,8 @@ def test_ctrl_c_during_transcription_and_during_an_encode(tmp_path: Path,
     assert rc == 130, stderr
     assert took < PROMPT_S, f"took {took:.1f} s to stop"
     assert "interrupted during burn" in stdout, stdout
-    assert "progress: clip.mp4: transcribe finished" in stdout, stdout  # stdout is a pipe: a line per finished stage
+    # stdout is a pipe: a line per finished stage
+    assert "progress: clip.mp4: transcribe finished" in stdout, stdout
     assert record()["running"] == "burn" and record()["error"] is None
     assert all(not lr.get("error") for lr in record()["langs"].values()), record()
     assert _no_process_left(run.pid), "ffmpeg was left running"

@@ -50,3 +50,22 @@ def test_a_damaged_line_in_the_middle_loses_only_that_change(tmp_path: Path, cap
     path.write_text('{"k": "a", "v": 1}\nnot json\n{"k": "b", "v": 2}\n', encoding="utf-8")
     assert Journal(path).load() == {"a": 1, "b": 2}
     assert "log.jsonl:2" in caplog.text
+
+
+def test_shared_writers_never_compact_and_lose_nothing_then_one_tidies_up(tmp_path: Path) -> None:
+    """Two writers that each know only their own keys (two workers of a cluster) append to one log."""
+    path = tmp_path / "log.jsonl"
+    a, b = Journal(path, shared=True), Journal(path, shared=True)
+    mine_a: dict[str, int] = {}
+    mine_b: dict[str, int] = {}
+    for i in range(SLACK * 3):  # far past the point where a plain writer compacts
+        mine_a[f"a{i % 5}"] = i
+        a.put(f"a{i % 5}", i, mine_a)
+        mine_b[f"b{i % 3}"] = i
+        b.put(f"b{i % 3}", i, mine_b)
+    # every line kept: a compaction would drop the other's
+    assert len(path.read_text().splitlines()) == SLACK * 6
+    assert Journal(path).load() == {**mine_a, **mine_b}
+    Journal(path).compact_if_due()
+    assert len(path.read_text().splitlines()) == 8
+    assert Journal(path).load() == {**mine_a, **mine_b}

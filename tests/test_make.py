@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NAMES = ["Sarah's testimonial (final).mp4", "my videos", 'say "hi" & bye; `x`.mp4', "plain"]  # no $: make's own
+# no $: make's own
+NAMES = ["Sarah's testimonial (final).mp4", "my videos", 'say "hi" & bye; `x`.mp4', "plain"]
 
 
 def _make(tmp_path: Path, *args: str) -> list[str]:

@@ -20,7 +20,8 @@ def test_comparisons_and_hearts_are_text() -> None:
 
 
 def test_tags_in_any_case_and_spacing() -> None:
-    assert markup.tokens("< i >a</I >") == [Tag("style", "i", False, "< i >"), "a", Tag("style", "i", True, "</I >")]
+    assert markup.tokens("< i >a</I >") == [Tag("style", "i", False, "< i >"), "a",
+                                            Tag("style", "i", True, "</I >")]
     assert markup.visible('<FONT color="#ff0000">red</FONT> <B>b</B>') == "red b"
     assert typography.display_length("{\\an8}<I>ask</I>") == 3
 
@@ -73,14 +74,16 @@ def test_visible_is_the_text_runs(line: str) -> None:
 
 
 def test_typography_never_changes_markup() -> None:
-    assert typography.apply('<font face="Arial, bold">نعم , لا</font>', "ar") == '<font face="Arial, bold">نعم، لا</font>'
+    assert (typography.apply('<font face="Arial, bold">نعم , لا</font>', "ar")
+            == '<font face="Arial, bold">نعم، لا</font>')
     assert typography.apply("{\\pos(10,20)}<I>Oui?</I>", "fr") == "{\\pos(10,20)}<I>Oui\u202f?</I>"
     assert typography.apply("<i>Bonjour</i>!", "fr") == "<i>Bonjour</i>\u202f!"
 
 
 @settings(max_examples=200, deadline=1000)
-@given(st.lists(st.sampled_from(["<i>", "</i>", "< B >", "<font color=\"1,2\">", "</font>", "{\\an8}", "{\\a,b}",
-                                 "Oui", " ", "?", ",", "!", ":", "نعم", "...", "«", "»"]), max_size=12),
+@given(st.lists(st.sampled_from(["<i>", "</i>", "< B >", "<font color=\"1,2\">", "</font>", "{\\an8}",
+                                 "{\\a,b}", "Oui", " ", "?", ",", "!", ":", "نعم", "...", "«", "»"]),
+                max_size=12),
        st.sampled_from(["ar", "fr", "en"]))
 def test_typography_keeps_every_tag(parts: list[str], lang: str) -> None:
     line = "".join(parts)
@@ -90,13 +93,14 @@ def test_typography_keeps_every_tag(parts: list[str], lang: str) -> None:
 
 def test_lines_are_cut_at_spaces_never_inside_markup() -> None:
     line = '<font color="dark red">x y</font> 3 < 5 {\\pos(1, 2)}z'
-    assert markup.split_at_spaces(line) == ['<font color="dark red">x', "y</font>", "3", "<", "5", "{\\pos(1, 2)}z"]
+    assert markup.split_at_spaces(line) == ['<font color="dark red">x', "y</font>", "3", "<", "5",
+                                            "{\\pos(1, 2)}z"]
     assert " ".join(markup.split_at_spaces(line)) == line
 
 
 @settings(max_examples=200, deadline=1000)
-@given(st.lists(st.sampled_from(["<i>", "</i>", "< b >", '<font color="a b">', "</font>", "{\\a b}", "x", " ", "  ",
-                                 "<", ">", "3"]), max_size=12))
+@given(st.lists(st.sampled_from(["<i>", "</i>", "< b >", '<font color="a b">', "</font>", "{\\a b}", "x", " ",
+                                 "  ", "<", ">", "3"]), max_size=12))
 def test_split_pieces_have_no_drawn_space_and_keep_the_tags(parts: list[str]) -> None:
     line = "".join(parts)
     pieces = markup.split_at_spaces(line)

@@ -107,6 +107,7 @@ def test_every_numeric_profile_field_has_a_valid_range() -> None:
 def test_options_refuse_a_nonsense_override_before_any_work() -> None:
     parser = argparse.ArgumentParser()
     add_subtitle_args(parser)
-    assert options_from_args(parser.parse_args(["--set", "max_cps=15"])).profile_overrides == (("max_cps", 15.0),)
+    assert (options_from_args(parser.parse_args(["--set", "max_cps=15"])).profile_overrides
+            == (("max_cps", 15.0),))
     with pytest.raises(UsageError, match="max_lines"):
         options_from_args(parser.parse_args(["--set", "max_lines=0"]))

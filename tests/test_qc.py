@@ -1,4 +1,5 @@
-"""QC: each planted fault is found on its cue; legacy files are read without mojibake; safe fixes keep words."""
+"""QC: each planted fault is found on its cue; legacy files are read
+without mojibake; safe fixes keep words."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ FAULTY = 3  # the cue (1-based) every fault is planted on
 
 
 def srt(blocks: list[tuple[str, str, list[str]]]) -> str:
-    return "\n".join(f"{num}\n{timing}\n" + "".join(f"{line}\n" for line in lines) for num, timing, lines in blocks)
+    return "\n".join(f"{num}\n{timing}\n" + "".join(f"{line}\n" for line in lines)
+                     for num, timing, lines in blocks)
 
 
 def timing(start: int, end: int) -> str:
@@ -43,7 +45,8 @@ S3, E3, S4 = BASE[2][0], BASE[2][1], BASE[3][0]
 FAULTS: dict[str, dict[str, object]] = {
     "chars_per_line": {"lines": ["This line is far too long to be read comfortably here"], "end": S3 + 4000},
     "too_many_lines": {"lines": ["One", "two", "three"]},
-    "reading_speed": {"lines": ["This cue holds far too many characters", "to be read within a single second!"],
+    "reading_speed": {"lines": ["This cue holds far too many characters",
+                                "to be read within a single second!"],
                       "end": S3 + 1000},
     "too_short": {"end": S3 + 400, "lines": ["Hi."]},
     "too_long": {"end": S3 + 7500},  # 1 s before cue 4: no gap to chain
@@ -102,7 +105,8 @@ def test_each_planted_fault_is_found_on_its_cue(corpus: dict[str, Path], code: s
 
 
 def test_cp1256_arabic_file_is_read_without_mojibake(tmp_path: Path) -> None:
-    text = "1\r\n00:00:01,000 --> 00:00:03,000\r\nمرحبا , كيف حالك ?\r\n\r\n2\r\n00:00:04,000 --> 00:00:06,000\r\nبخير\r\n"
+    text = ("1\r\n00:00:01,000 --> 00:00:03,000\r\nمرحبا , كيف حالك ?\r\n\r\n"
+            "2\r\n00:00:04,000 --> 00:00:06,000\r\nبخير\r\n")
     path = tmp_path / "legacy.srt"
     path.write_bytes(text.encode("cp1256"))
     report = srtcheck.check_file(path)
@@ -132,7 +136,8 @@ def test_check_cues_numbers_cues_from_one_and_measures_conformity() -> None:
     p = profile("en")
     cues = [Cue(0, 2000, ("Fine.",)), Cue(2000 + p.min_gap_ms, 2500, ("x" * 50,))]
     findings = qc.check_cues(cues, p)
-    assert {(f.cue, f.code) for f in findings} == {(2, "chars_per_line"), (2, "reading_speed"), (2, "too_short")}
+    assert {(f.cue, f.code) for f in findings} == {(2, "chars_per_line"), (2, "reading_speed"),
+                                                   (2, "too_short")}
     assert qc.conformity(cues, p) == {"chars_per_line": 50.0, "reading_speed": 50.0, "line_count": 100.0}
     assert qc.conformity([], p)["reading_speed"] == 100.0
 

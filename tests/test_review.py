@@ -1,4 +1,5 @@
-"""The review manifest: what we wrote is ours to replace; anything else is a reviewer's and is never touched."""
+"""The review manifest: what we wrote is ours to replace; anything else
+is a reviewer's and is never touched."""
 
 from __future__ import annotations
 
@@ -89,7 +90,8 @@ def test_emptied_reviewer_file_is_a_clear_error(tmp_path: Path, content: bytes) 
 
 @settings(max_examples=30, deadline=None)
 @given(texts=st.lists(st.text(min_size=1, max_size=40), min_size=1, max_size=5))
-def test_only_the_last_write_counts_as_ours(tmp_path_factory: pytest.TempPathFactory, texts: list[str]) -> None:
+def test_only_the_last_write_counts_as_ours(tmp_path_factory: pytest.TempPathFactory,
+                                            texts: list[str]) -> None:
     root = tmp_path_factory.mktemp("m")
     m = review.Manifest(root)
     f = root / "v.ar.srt"
@@ -196,7 +198,8 @@ def test_a_write_killed_after_the_rename_is_still_ours(tmp_path: Path, monkeypat
 # --- no command overwrites a reviewer's file (issue 10, point 2) ------------------------------------------
 
 class _ReviewerSavesDuringTheWrite(review.Manifest):
-    """The reviewer's editor saves right after our check, before our file lands (the check-then-write window)."""
+    """The reviewer's editor saves right after our check, before our file
+    lands (the check-then-write window)."""
 
     def __init__(self, out_dir: Path, reviewer_text: str) -> None:
         super().__init__(out_dir)

@@ -33,8 +33,8 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 # browser-tests.md: without the background-networking flags Chromium keeps trying to reach the closed network.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--autoplay-policy=no-user-gesture-required"]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"]
 TOKEN = "page-test-token"
 BRAND_LINE = "جربت LibanTroc وكانت تجربة رائعة!"  # typed in logical order: Arabic, Latin brand, Arabic
 LINE_2 = "أن يكون جاذبا للمواطن"
@@ -81,8 +81,10 @@ def open_video(browser: Browser, site: dict, listed_as: str | None = None) -> Pa
     page.goto(site["url"])
     expect(page.locator("body")).to_have_attribute("data-ready", "1", timeout=20_000)
     if listed_as:  # the list says what `make status` says
-        expect(page.locator("tr[data-video='clip'] [data-status]")).to_have_attribute("data-status", listed_as)
-        expect(page.locator("tr[data-video='clip'] [data-lang='ar']")).to_contain_text(re.compile(r"QC .+, reviewed 0/1"))
+        expect(page.locator("tr[data-video='clip'] [data-status]")).to_have_attribute("data-status",
+                                                                                      listed_as)
+        expect(page.locator("tr[data-video='clip'] [data-lang='ar']")).to_contain_text(
+            re.compile(r"QC .+, reviewed 0/1"))
     page.click("tr[data-video='clip'] a[href^='#/video/']")
     expect(page.locator("body")).to_have_attribute("data-ready", "1", timeout=30_000)
     page.wait_for_function("document.querySelector('#player').readyState >= 1", timeout=20_000)
@@ -112,10 +114,11 @@ def caret_to_line(page: Page, n: int, line: int) -> None:
 def ocr_bottom(video: Path, t: float) -> str:
     png = video.with_suffix(".ocr.png")
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-ss", str(t), "-i", str(video), "-frames:v", "1", "-vf",
-                    "crop=iw:ih*0.4:0:ih*0.6,format=gray,lut=y='if(gte(val,170),0,255)',scale=iw*3:-1", str(png)],
+                    "crop=iw:ih*0.4:0:ih*0.6,format=gray,lut=y='if(gte(val,170),0,255)',scale=iw*3:-1",
+                    str(png)],
                    check=True)
-    return subprocess.run(["tesseract", str(png), "stdout", "-l", "ara+eng", "--psm", "6"], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(["tesseract", str(png), "stdout", "-l", "ara+eng", "--psm", "6"],
+                          capture_output=True, text=True, check=True).stdout
 
 
 def test_round_trip_edit_retime_split_merge_save_burn(browser: Browser, site: dict) -> None:
@@ -245,7 +248,8 @@ def test_draft_comes_back_after_reload(browser: Browser, site: dict) -> None:
 
 def test_speech_without_a_cue_is_marked_and_can_get_one(browser: Browser, site: dict,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    # A span the VAD cannot give on this sample (its speech is all captioned): stand in at the one server function.
+    # A span the VAD cannot give on this sample (its speech is all captioned): stand in at the one server
+    # function.
     from pipeline.server import library
 
     monkeypatch.setattr(library, "uncovered_speech", lambda media, cues, cache: [(6600, 6990)])

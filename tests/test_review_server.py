@@ -52,7 +52,8 @@ def test_list_and_track(site: dict) -> None:
     track = c.get("/api/videos/clip/subtitles/ar").json()
     assert track["rtl"] is True
     assert track["sha256"] == file_sha256(site["out"] / "clip.ar.srt")
-    assert track["cues"][1] == {"start_ms": 2583, "end_ms": 5000, "lines": ["جربت LibanTroc وكانت تجربة رائعة!"]}
+    assert track["cues"][1] == {"start_ms": 2583, "end_ms": 5000,
+                                "lines": ["جربت LibanTroc وكانت تجربة رائعة!"]}
     detail = c.get("/api/videos/clip").json()
     assert detail["preset"] == "landscape" and detail["width"] == 640
     assert detail["speech_without_subtitle"] == []
@@ -78,7 +79,8 @@ def test_save_writes_srt_bytes_and_marks(site: dict) -> None:
     base = c.get("/api/videos/clip/subtitles/ar").json()["sha256"]
     cues = [{"start_ms": 500, "end_ms": 2500, "lines": ["مرحبا بكم"]},
             {"start_ms": 2583, "end_ms": 5200, "lines": ["جربت LibanTroc", "وكانت تجربة رائعة!"]}]
-    r = c.put("/api/videos/clip/subtitles/ar", json={"cues": cues, "base_sha256": base, "reviewed": [True, False]})
+    r = c.put("/api/videos/clip/subtitles/ar",
+              json={"cues": cues, "base_sha256": base, "reviewed": [True, False]})
     assert r.status_code == 200, r.text
     assert path.read_bytes() == ("1\n00:00:00,500 --> 00:00:02,500\nمرحبا بكم\n\n"
                                  "2\n00:00:02,583 --> 00:00:05,200\nجربت LibanTroc\nوكانت تجربة رائعة!\n"
@@ -106,9 +108,11 @@ def test_conflicting_save_is_refused(site: dict) -> None:
 def test_new_language_file_needs_null_base(site: dict) -> None:
     c = site["client"]
     cues = [{"start_ms": 500, "end_ms": 2500, "lines": ["Bonjour"]}]
-    assert c.put("/api/videos/clip/subtitles/fr", json={"cues": cues, "base_sha256": "x" * 64}).status_code == 409
+    assert c.put("/api/videos/clip/subtitles/fr",
+                 json={"cues": cues, "base_sha256": "x" * 64}).status_code == 409
     assert c.put("/api/videos/clip/subtitles/fr", json={"cues": cues, "base_sha256": None}).status_code == 200
-    assert (site["out"] / "clip.fr.srt").read_text(encoding="utf-8") == "1\n00:00:00,500 --> 00:00:02,500\nBonjour\n"
+    assert ((site["out"] / "clip.fr.srt").read_text(encoding="utf-8")
+            == "1\n00:00:00,500 --> 00:00:02,500\nBonjour\n")
 
 
 # ------------------------------------------------------------------------------------------------- security
@@ -188,7 +192,8 @@ def test_body_size_limit(site: dict) -> None:
     before = path.read_bytes()
     big = json.dumps({"cues": [{"start_ms": 0, "end_ms": 1000, "lines": ["x" * (MAX_BODY + 10)]}],
                       "base_sha256": None})
-    r = site["client"].put("/api/videos/clip/subtitles/ar", content=big, headers={"Content-Type": "application/json"})
+    r = site["client"].put("/api/videos/clip/subtitles/ar", content=big,
+                           headers={"Content-Type": "application/json"})
     assert r.status_code == 413
     assert path.read_bytes() == before
 
@@ -199,20 +204,24 @@ def test_body_size_limit(site: dict) -> None:
     (b"[]", "JSON object"),
     (b'{"cues": []}', "base_sha256"),
     (b'{"cues": "x", "base_sha256": null}', "must be a list"),
-    (b'{"cues": [{"start_ms": "0", "end_ms": 1000, "lines": ["a"]}], "base_sha256": null}', "cue 1: start_ms"),
+    (b'{"cues": [{"start_ms": "0", "end_ms": 1000, "lines": ["a"]}], "base_sha256": null}',
+     "cue 1: start_ms"),
     (b'{"cues": [{"start_ms": 0, "end_ms": 1000.5, "lines": ["a"]}], "base_sha256": null}', "cue 1: end_ms"),
     (b'{"cues": [{"start_ms": -5, "end_ms": 1000, "lines": ["a"]}], "base_sha256": null}', "negative"),
     (b'{"cues": [{"start_ms": 0, "end_ms": 1000, "lines": "a"}], "base_sha256": null}', "list of strings"),
     (b'{"cues": [{"start_ms": 0, "end_ms": 1000, "lines": ["a\\nb"]}], "base_sha256": null}', "line break"),
-    (b'{"cues": [{"start_ms": 900, "end_ms": 100, "lines": ["a"]}], "base_sha256": null}', "not after its start"),
+    (b'{"cues": [{"start_ms": 900, "end_ms": 100, "lines": ["a"]}], "base_sha256": null}',
+     "not after its start"),
     (b'{"cues": [{"start_ms": 0, "end_ms": 900, "lines": [" "]}], "base_sha256": null}', "no text"),
-    (b'{"cues": [{"start_ms": 0, "end_ms": 900, "lines": ["a"], "x": 1}], "base_sha256": null}', "unknown field"),
+    (b'{"cues": [{"start_ms": 0, "end_ms": 900, "lines": ["a"], "x": 1}], "base_sha256": null}',
+     "unknown field"),
     (b'{"cues": [], "base_sha256": null}', "no cues"),
 ])
 def test_malformed_body_is_400_and_writes_nothing(site: dict, body: bytes, needle: str) -> None:
     path = site["out"] / "clip.ar.srt"
     before, mtime = path.read_bytes(), path.stat().st_mtime_ns
-    r = site["client"].put("/api/videos/clip/subtitles/ar", content=body, headers={"Content-Type": "application/json"})
+    r = site["client"].put("/api/videos/clip/subtitles/ar", content=body,
+                           headers={"Content-Type": "application/json"})
     assert r.status_code == 400
     assert needle in r.json()["error"]
     assert path.read_bytes() == before and path.stat().st_mtime_ns == mtime
@@ -220,7 +229,8 @@ def test_malformed_body_is_400_and_writes_nothing(site: dict, body: bytes, needl
 
 
 def test_malformed_qc_body_is_400(site: dict) -> None:
-    r = site["client"].post("/api/videos/clip/qc/ar", content=b"[1,", headers={"Content-Type": "application/json"})
+    r = site["client"].post("/api/videos/clip/qc/ar", content=b"[1,",
+                            headers={"Content-Type": "application/json"})
     assert r.status_code == 400 and "malformed JSON" in r.json()["error"]
 
 
@@ -232,7 +242,8 @@ def test_cues_from_json_accepts_what_it_writes() -> None:
                         {"start_ms": 0, "end_ms": 20, "lines": ["b"]}], for_saving=True)
 
 
-def test_save_interrupted_before_the_rename_leaves_the_old_file(site: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_save_interrupted_before_the_rename_leaves_the_old_file(site: dict,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """A server stopped mid-save: the old file or the new one, never a torn one, and no temp file left."""
     c, path = site["client"], site["out"] / "clip.ar.srt"
     before = path.read_bytes()
@@ -255,8 +266,8 @@ def test_review_command_serves_on_localhost_with_a_token(site: dict) -> None:
 
     import httpx
 
-    cmd = [sys.executable, "-m", "pipeline", "review", str(site["videos"]), "-o", str(site["out"]), "--port", "0",
-           "--no-browser"]
+    cmd = [sys.executable, "-m", "pipeline", "review", str(site["videos"]), "-o", str(site["out"]), "--port",
+           "0", "--no-browser"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         line = proc.stdout.readline() if proc.stdout else ""
@@ -265,7 +276,8 @@ def test_review_command_serves_on_localhost_with_a_token(site: dict) -> None:
         with httpx.Client() as client:
             assert client.get(url.split("?")[0] + "api/videos").status_code == 403
             assert client.get(url).status_code == 200  # sets the cookie
-            assert [v["id"] for v in client.get(url.split("?")[0] + "api/videos").json()["videos"]] == ["clip"]
+            assert ([v["id"] for v in client.get(url.split("?")[0] + "api/videos").json()["videos"]]
+                    == ["clip"])
     finally:
         proc.terminate()
         proc.wait(10)
@@ -289,7 +301,8 @@ def _page_cues(draw: st.DrawFn) -> list[dict]:
     for _ in range(draw(st.integers(1, 6))):
         start = t + draw(st.integers(0, 5000))
         end = start + draw(st.integers(1, 8000))
-        out.append({"start_ms": start, "end_ms": end, "lines": draw(st.lists(_WORDS, min_size=1, max_size=3))})
+        out.append({"start_ms": start, "end_ms": end,
+                    "lines": draw(st.lists(_WORDS, min_size=1, max_size=3))})
         t = end
     return out
 
@@ -319,7 +332,8 @@ def test_review_command_port_in_use_is_one_line_exit_1(site: dict, capsys: pytes
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        assert main(["review", str(site["videos"]), "-o", str(site["out"]), "--port", str(port), "--no-browser"]) == 1
+        assert main(["review", str(site["videos"]), "-o", str(site["out"]), "--port", str(port),
+                     "--no-browser"]) == 1
     assert f"could not listen on 127.0.0.1:{port}" in capsys.readouterr().err
 
 
@@ -357,7 +371,8 @@ def test_speech_with_no_cue_comes_from_the_vad_against_the_srt_on_disk(tmp_path:
                     str(videos / "twice.mp4")], check=True)
     first = "1\n00:00:00,500 --> 00:00:06,500\nمرحبا بكم\n"
     (out / "twice.ar.srt").write_text(first, encoding="utf-8")
-    client = TestClient(create_app(Library([videos], Options(out_dir=out, cache_dir=tmp_path / "cache")), TOKEN),
+    client = TestClient(create_app(Library([videos], Options(out_dir=out, cache_dir=tmp_path / "cache")),
+                                   TOKEN),
                         headers={"X-Review-Token": TOKEN})
     spans = client.get("/api/videos/twice").json()["speech_without_subtitle"]
     assert len(spans) == 1

@@ -32,8 +32,8 @@ def test_all_good_exits_0_with_a_summary_table(fake_env: dict, capsys: pytest.Ca
     assert main(["run", str(fake_env["videos"]), *fake_env["args"]]) == 0
     out = capsys.readouterr().out
     header = next(line for line in out.splitlines() if line.startswith("video"))
-    assert header.split() == ["video", "lang", "transcribe", "segment", "translate", "write", "burn", "cues", "QC",
-                              "cpl/cps/lines", "%", "time"]
+    assert header.split() == ["video", "lang", "transcribe", "segment", "translate", "write", "burn", "cues",
+                              "QC", "cpl/cps/lines", "%", "time"]
     row = next(line for line in out.splitlines() if line.startswith("a.mp4"))
     assert "100/100/100" in row.split()  # one short word per fake cue: within every limit
     assert "2 of 2 video(s) complete" in out
@@ -76,7 +76,8 @@ def test_status_reports_new_done_failed_and_stale(fake_env: dict, capsys: pytest
 def test_status_keeps_a_translation_needing_a_look_until_the_reviewer_touches_it(
         fake_env: dict, capsys: pytest.CaptureFixture[str]) -> None:
     videos, out = fake_env["videos"], fake_env["out"]
-    run, status = ["run", str(videos / "a.mp4"), *fake_env["args"]], ["status", str(videos / "a.mp4"), "-o", str(out)]
+    run, status = (["run", str(videos / "a.mp4"), *fake_env["args"]],
+                   ["status", str(videos / "a.mp4"), "-o", str(out)])
     main(run)
     fr, src = out / "a.fr.srt", out / "a.ar.srt"
     fr.write_text(fr.read_text(encoding="utf-8").replace("fr:one", "fr: un"), encoding="utf-8")
@@ -100,7 +101,8 @@ def test_status_shows_translations_made_from_an_older_source_as_stale(
     capsys.readouterr()
     main(["status", str(videos / "a.mp4"), "-o", str(out)])
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("a.mp4"))
-    assert line.split()[1] == "stale" and "fr: stale: translation" in line and "en: stale: translation" in line
+    assert (line.split()[1] == "stale" and "fr: stale: translation" in line
+            and "en: stale: translation" in line)
     assert "ar: stale" not in line
 
 

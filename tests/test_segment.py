@@ -1,4 +1,5 @@
-"""Segmentation and line breaking: properties over random word timings, rules on chosen sentences, real timings."""
+"""Segmentation and line breaking: properties over random word timings,
+rules on chosen sentences, real timings."""
 
 from __future__ import annotations
 
@@ -122,7 +123,8 @@ def test_random_words_make_valid_cues(case: tuple[str, str, list[Word]]) -> None
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from(VOCAB["en"] + ["something", "remarkable", "yesterday,"]), min_size=1, max_size=14),
+@given(st.lists(st.sampled_from(VOCAB["en"] + ["something", "remarkable", "yesterday,"]), min_size=1,
+                max_size=14),
        st.sampled_from(["landscape", "vertical", "square"]))
 def test_break_lines_fits_and_keeps_text(words: list[str], preset: str) -> None:
     p = profile("en", preset)
@@ -171,15 +173,18 @@ def test_protected_names_never_split_across_lines_or_cues() -> None:
     lines = break_lines("Every Friday morning we run along the Nile with Cairo Runners and friends", p)
     assert any("Cairo Runners" in line for line in lines)
     # A long pause inside the name still does not split it into two cues.
-    words = [Word("We", 0, 200), Word("love", 250, 500), Word("Cairo", 550, 900), Word("Runners.", 2900, 3300)]
+    words = [Word("We", 0, 200), Word("love", 250, 500), Word("Cairo", 550, 900),
+             Word("Runners.", 2900, 3300)]
     cues = segment(words, p)
     assert any("Cairo Runners." in c.text for c in cues)
     custom = replace(p, protected=("fellow Americans",))
     text = "And so my fellow Americans, ask not what your country can do"
     assert any("fellow Americans," in line for line in break_lines(text, custom))
     text = "We all went running with the Zanzibar Harbour Team this morning"
-    assert any("Zanzibar Harbour Team" in line for line in break_lines(text, p, protected=("Zanzibar Harbour Team",)))
-    assert not any("Zanzibar Harbour Team" in line for line in break_lines(text, p))  # a parameter, not a constant
+    assert any("Zanzibar Harbour Team" in line
+               for line in break_lines(text, p, protected=("Zanzibar Harbour Team",)))
+    # a parameter, not a constant
+    assert not any("Zanzibar Harbour Team" in line for line in break_lines(text, p))
 
 
 @pytest.mark.parametrize(("left", "right"), [("qu'il", "a"), ("n'est", "pas"), ("d'une", "belle"),
@@ -349,7 +354,7 @@ def test_real_word_timings_conform(media: Path, preset: str) -> None:
         assert not [f for f in qc.check_cues(cues, p) if f.severity == "error"]
 
 
-# ------------------------------------------------------------------------------------ real Whisper transcripts
+# ---------------------------------------------------------------------------------- real Whisper transcripts
 
 CLIPS = {"ar": "audio/ar-msa_asc_ARA-NORM-0001.wav", "fr": "audio/fr_css10_lesmis_0153.wav",
          "en": "audio/en_jfk_whisper.flac"}

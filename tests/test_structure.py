@@ -120,11 +120,11 @@ IO_MODULES = frozenset(f"pipeline.{m}" for m in (
     "export", "srtcheck", "context", "steps", "batch", "cli", "commands", "server", "executors", "vad",
     "devices"))
 IO_LIBRARIES = frozenset(("subprocess", "shutil", "tempfile", "socket", "urllib", "http", "io", "csv",
-                          "fcntl", "sqlite3", "glob", "ffmpeg", "ctranslate2", "faster_whisper", "sentencepiece",
-                          "importlib.resources"))
+                          "fcntl", "sqlite3", "glob", "ffmpeg", "ctranslate2", "faster_whisper",
+                          "sentencepiece", "importlib.resources"))
 FILE_CALLS = frozenset(("open", "read_text", "read_bytes", "write_text", "write_bytes", "mkdir", "unlink",
-                        "touch", "rmdir", "iterdir", "glob", "rglob", "exists", "is_file", "is_dir", "stat", "listdir",
-                        "scandir", "makedirs", "remove", "popen", "system"))
+                        "touch", "rmdir", "iterdir", "glob", "rglob", "exists", "is_file", "is_dir", "stat",
+                        "listdir", "scandir", "makedirs", "remove", "popen", "system"))
 # Known exceptions, owned elsewhere (none now: issue 10 passes the glossary in as data).
 WAITING: dict[str, set[str]] = {}
 

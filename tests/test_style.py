@@ -1,4 +1,5 @@
-"""The campaign style file: validation (one line, exit 2, before any work), precedence, and the shipped look."""
+"""The campaign style file: validation (one line, exit 2, before any
+work), precedence, and the shipped look."""
 
 from __future__ import annotations
 
@@ -59,20 +60,22 @@ def test_bad_values_name_the_key(data, named):
 
 
 def test_default_style_reproduces_the_ass_written_before_styles_existed():
-    """tests/data/ass_before_styles.txt was written by main's ass.py without styles (regenerated at main cda5147,
-    after issue 10 changed how over-long lines wrap)."""
+    """tests/data/ass_before_styles.txt was written by main's ass.py without styles (regenerated at main
+    cda5147, after issue 10 changed how over-long lines wrap)."""
     cues = {
         "ar": [Cue(0, 2000, ("جربت LibanTroc وكانت تجربة رائعة!",)),
                Cue(2500, 5000, ("قلت لنفسي: I Make This!", "ثم بدأت مع Cairo Runners.")),
                Cue(5100, 6000, ("{\\an8}في الأعلى",))],
         "fr": [Cue(0, 2000, ("J'ai essayé <i>LibanTroc</i>\u202f!",)),
-               Cue(2500, 5000, ("Une ligne très très longue qui déborde sûrement de la largeur du cadre vertical",))],
+               Cue(2500, 5000,
+                   ("Une ligne très très longue qui déborde sûrement de la largeur du cadre vertical",))],
         "en": [Cue(0, 2000, ("I tried LibanTroc", "and it was great!")),
                Cue(2500, 5000, ("{\\an8}Moroccan Travelers Community",))],
     }
     out = []
     for lang, cs in cues.items():
-        for preset, (w, h) in {"landscape": (1280, 720), "vertical": (1080, 1920), "square": (720, 720)}.items():
+        for preset, (w, h) in {"landscape": (1280, 720), "vertical": (1080, 1920),
+                               "square": (720, 720)}.items():
             out.append(f"### {lang} {preset} {w}x{h}\n" + ass_to_string(cs, lang, preset, w, h, DEFAULT))
     assert "".join(out) == (DATA / "ass_before_styles.txt").read_text(encoding="utf-8")
 

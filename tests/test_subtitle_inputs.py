@@ -111,7 +111,8 @@ RUSSIAN = ("Привет, как дела? Это тест.\n\n2\n00:00:03,000 -
            "Мы идём домой сегодня вечером, потому что уже поздно.")
 
 
-def test_cyrillic_is_read_as_cyrillic_never_as_arabic(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cyrillic_is_read_as_cyrillic_never_as_arabic(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
     text, notes = decode_srt(_cues(RUSSIAN, "cp1251"), "ru.srt")
     assert "Привет, как дела?" in text and "cp1251" in notes[0]
     path = _write(tmp_path, "ru.srt", _cues("Привет", "cp1251"))  # too short to tell: refused, not guessed
@@ -204,7 +205,8 @@ def _exercise(data: bytes) -> None:
             read_srt(data, "x.srt", lenient=lenient)
 
 
-BOUND = settings(max_examples=400, deadline=timedelta(seconds=1), suppress_health_check=[HealthCheck.too_slow])
+BOUND = settings(max_examples=400, deadline=timedelta(seconds=1),
+                 suppress_health_check=[HealthCheck.too_slow])
 
 
 @BOUND
@@ -219,7 +221,8 @@ VALID = ("1\n00:00:01,000 --> 00:00:02,500\n<i>Hello</i> {\\an8}there & <3\n\n"
          "4\n00:00:05,000 --> 00:00:07,000\nOverlapping\n\n"
          "5\n00:00:10,000 --> 00:00:11,000\n- Yes?\n- No!\n")
 ODD = ["²", "①", "፩", "٣", "\u2028", "\x85", "\x00", "\ufeff", "\u202e", "\r", "\x0b", "\ud7ff", "\U0001f600",
-       "9" * 5000, "-->", "->", " --> ", ":", ",", ".", "<i>", "</b>", "{\\", "}", "<", "\t", "\xa0", "0" * 30]
+       "9" * 5000, "-->", "->", " --> ", ":", ",", ".", "<i>", "</b>", "{\\", "}", "<", "\t", "\xa0", "0"
+       * 30]
 
 
 @st.composite

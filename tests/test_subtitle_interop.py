@@ -1,5 +1,5 @@
-"""Our SRT and WebVTT files read alike in other clients: `srt`, pysubs2, pysrt, ffmpeg and webvtt-py find the same
-cues, times and visible text as our own reading (`pipeline.markup`), reviewer markup included."""
+"""Our SRT and WebVTT files read alike in other clients: `srt`, pysubs2, pysrt, ffmpeg and webvtt-py find
+the same cues, times and visible text as our own reading (`pipeline.markup`), reviewer markup included."""
 
 from __future__ import annotations
 
@@ -82,7 +82,8 @@ def test_webvtt_py(written: dict[str, Path], expected: list[tuple[int, int, str]
     captions = list(webvtt.from_buffer(io.StringIO(written["vtt"].read_text(encoding="utf-8"))))
     got = [(_ms(c.start), _ms(c.end), html.unescape(c.text)) for c in captions]  # start_in_seconds is whole
     assert got == expected
-    assert [str(c.settings).strip() for c in captions] == ["line:0"] + [""] * (len(CUES) - 1)  # {\an8}: at the top
+    # {\an8}: at the top
+    assert [str(c.settings).strip() for c in captions] == ["line:0"] + [""] * (len(CUES) - 1)
 
 
 def _ms(stamp: str) -> int:
@@ -91,7 +92,8 @@ def _ms(stamp: str) -> int:
 
 
 @pytest.mark.parametrize("kind", ["srt", "vtt"])
-def test_ffmpeg_reads_what_we_read(written: dict[str, Path], expected: list[tuple[int, int, str]], kind: str) -> None:
+def test_ffmpeg_reads_what_we_read(written: dict[str, Path], expected: list[tuple[int, int, str]],
+                                   kind: str) -> None:
     out = subprocess.run(["ffmpeg", "-v", "error", "-i", str(written[kind]), "-f", "srt", "-"],
                          capture_output=True, check=True).stdout
     assert _ours(read_srt(out, "ffmpeg", lenient=False)) == expected

@@ -23,7 +23,8 @@ from pipeline.subtitles import (
 from pipeline.types import Cue
 
 ARABIC = "أتاحت للبائع المتجول أن يكون جاذبا"
-line_text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=30).map(
+line_text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1,
+                    max_size=30).map(
     str.strip).filter(lambda s: s and not s.isdigit() and "-->" not in s)
 
 
@@ -93,7 +94,8 @@ def test_reads_cp1256_arabic_without_mojibake(tmp_path: Path, caplog: pytest.Log
 
 def test_reads_cp1252_french(tmp_path: Path) -> None:
     text = "1\n00:00:01,000 --> 00:00:02,000\nÉté à Noël, très château\n"
-    assert load_srt(_write(tmp_path, "fr.srt", text.encode("cp1252")))[0].lines == ("Été à Noël, très château",)
+    assert load_srt(_write(tmp_path, "fr.srt",
+                           text.encode("cp1252")))[0].lines == ("Été à Noël, très château",)
 
 
 def test_bom_and_missing_final_blank_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -119,7 +121,8 @@ def test_lenient_repairs_are_logged(tmp_path: Path, caplog: pytest.LogCaptureFix
         cues = load_srt(path)
     assert [(c.start_ms, c.end_ms, c.lines) for c in cues] == [
         (3000, 4000, ("sloppy",)), (5000, 6000, ("no blank line",)), (7000, 8000, ("no number",))]
-    for note in ("sloppy timecode", "missing blank line", "cue number missing", "empty cue skipped", "renumbered"):
+    for note in ("sloppy timecode", "missing blank line", "cue number missing", "empty cue skipped",
+                 "renumbered"):
         assert note in caplog.text
     with pytest.raises(SubtitleParseError):
         load_srt(path, lenient=False)
@@ -135,7 +138,8 @@ def test_lenient_still_refuses_what_is_uncertain(tmp_path: Path) -> None:
 
 
 def test_blocks_keep_numbers_and_raw_timecodes() -> None:
-    blocks = parse_srt_blocks("7\n00:00:01,000 --> 00:00:02,000\nA\n\n3\nbroken\nB\n\n8\n00:00:03,000 --> 00:00:04,000\nC\n")
+    blocks = parse_srt_blocks("7\n00:00:01,000 --> 00:00:02,000\nA\n\n3\nbroken\nB\n\n8\n00:00:03,000 --> "
+                              "00:00:04,000\nC\n")
     assert [b.number for b in blocks] == [7, 3, 8]
     assert blocks[1].error is not None and blocks[1].timing == "broken" and blocks[1].lines == ("B",)
     assert blocks[2].start_ms == 3000 and blocks[2].timing_line == 10
@@ -160,7 +164,8 @@ UNSORTED = _srt(("00:00:05,000 --> 00:00:07,000", "third"), ("00:00:01,000 --> 0
 OVERLAP = _srt(("00:00:01,000 --> 00:00:03,000", "first"), ("00:00:02,500 --> 00:00:04,000", "second"))
 
 
-def test_lenient_sorts_cues_out_of_order_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_lenient_sorts_cues_out_of_order_with_a_warning(tmp_path: Path,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / "x.ar.srt"
     path.write_text(UNSORTED, encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="pipeline.subtitles"):
@@ -196,7 +201,8 @@ def test_same_start_or_nested_cues_are_an_error_even_lenient(tmp_path: Path, sec
 
 def test_nested_cue_listed_first_is_an_error_at_its_line(tmp_path: Path) -> None:
     path = tmp_path / "x.fr.srt"
-    path.write_text(_srt(("00:00:02,000 --> 00:00:02,500", "inner"), ("00:00:01,000 --> 00:00:03,000", "outer")),
+    path.write_text(_srt(("00:00:02,000 --> 00:00:02,500", "inner"),
+                         ("00:00:01,000 --> 00:00:03,000", "outer")),
                     encoding="utf-8")
     with pytest.raises(SubtitleParseError) as err:
         load_srt(path)

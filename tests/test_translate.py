@@ -223,7 +223,8 @@ def test_translate_cues_never_leaves_the_source_spans_of_messy_input(
             translate.translate_cues(cues, "fr", "en", opts, Cache(tmp_path / "c"))
         return
     out = translate.translate_cues(cues, "fr", "en", opts, Cache(tmp_path / "c")).cues
-    trimmed = [replace(a, end_ms=min(a.end_ms, b.start_ms)) for a, b in zip(ordered, ordered[1:], strict=False)]
+    trimmed = [replace(a, end_ms=min(a.end_ms, b.start_ms)) for a,
+               b in zip(ordered, ordered[1:], strict=False)]
     trimmed.append(ordered[-1])
     _assert_structure(trimmed, out, retime.join_sentences(trimmed, "fr"))
 
@@ -295,14 +296,16 @@ def test_six_directions_end_to_end(models: Path, tmp_path: Path, src: str, tgt: 
 
 @pytest.mark.parametrize(("src", "tgt", "tokenizers"), [("ar", "fr", ["sentencepiece", "bpe"]),
                                                        ("fr", "ar", ["bpe", "sentencepiece"])])
-def test_pivot_mixing_bpe_and_sentencepiece_packages(tmp_path: Path, src: str, tgt: str, tokenizers: list[str],
+def test_pivot_mixing_bpe_and_sentencepiece_packages(tmp_path: Path, src: str, tgt: str,
+                                                     tokenizers: list[str],
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     models = tiny_bpe_models()  # ar<->en SentencePiece; en->fr BPE unpacked, fr->en BPE zipped
     cues = [cue(0, 2000, TEXTS[src][0]), cue(2100, 4200, TEXTS[src][1]), cue(5500, 8000, TEXTS[src][2]),
             cue(8100, 9500, TEXTS[src][3])]
     used: list[tuple[str, str]] = []
     real = mt.run_package
-    monkeypatch.setattr(mt, "run_package", lambda p, t, o: used.append((p.code, p.tokenizer)) or real(p, t, o))
+    monkeypatch.setattr(mt, "run_package", lambda p, t, o: used.append((p.code, p.tokenizer))
+                        or real(p, t, o))
     opts = Options(models_dir=models, cache_dir=tmp_path, preset="landscape")
     result = translate.translate_cues(cues, src, tgt, opts, Cache(tmp_path / "c"))
     assert used == list(zip([f"translate-{src}_en", f"translate-en_{tgt}"], tokenizers, strict=True))

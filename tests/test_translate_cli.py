@@ -65,7 +65,8 @@ def test_translate_preset_is_concrete_and_defaults_to_landscape(srt: Path, model
     assert "default: landscape" in " ".join(capsys.readouterr().out.split())
     assert main(["translate", str(srt), "--to", "en", "--preset", "auto", "--models-dir", str(models)]) == 2
     assert "invalid choice: 'auto'" in capsys.readouterr().err
-    assert main(["translate", str(srt), "--to", "en", "--preset", "vertical", "--models-dir", str(models)]) == 0
+    assert main(["translate", str(srt), "--to", "en", "--preset", "vertical", "--models-dir",
+                 str(models)]) == 0
     limit = profile("en", "vertical").max_chars
     assert all(len(line) <= limit for c in load_srt(srt.with_name("clip.en.srt")) for line in c.lines
                if " " in line)
@@ -144,8 +145,8 @@ def test_models_install_online_without_argostranslate_is_exit_2(capsys: pytest.C
     assert main(["models", "install", "ar", "xx"]) == 2
 
 
-def test_models_install_all_with_everything_there_installs_nothing(models: Path,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_models_install_all_with_everything_there_installs_nothing(
+        models: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["models", "--models-dir", str(models), "install", "all"]) == 0
     assert "are installed" in capsys.readouterr().out
 
@@ -162,9 +163,11 @@ def test_models_install_all_offline_says_how(tmp_path: Path, monkeypatch: pytest
 def test_encoding_is_the_one_given(tmp_path: Path, models: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "legacy.fr.srt"
     path.write_bytes(srt_to_string(SRC).encode("cp1252"))
-    assert main(["translate", str(path), "--to", "en", "--models-dir", str(models), "--encoding", "utf-8"]) == 1
+    assert main(["translate", str(path), "--to", "en", "--models-dir", str(models), "--encoding",
+                 "utf-8"]) == 1
     assert "legacy.fr.srt:3: expected valid utf-8 text" in capsys.readouterr().err
-    assert main(["translate", str(path), "--to", "en", "--models-dir", str(models), "--encoding", "cp1252"]) == 0
+    assert main(["translate", str(path), "--to", "en", "--models-dir", str(models), "--encoding",
+                 "cp1252"]) == 0
     assert "LibanTroc" in " ".join(c.text for c in load_srt(path.with_name("legacy.en.srt")))
 
 

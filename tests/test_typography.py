@@ -1,4 +1,5 @@
-"""Typography per language: Arabic marks, French narrow no-break spaces, English plain; never words or digits."""
+"""Typography per language: Arabic marks, French narrow no-break
+spaces, English plain; never words or digits."""
 
 from __future__ import annotations
 
@@ -61,7 +62,8 @@ def test_problems_do_not_flag_a_brand_or_a_link() -> None:
 
 
 def test_names_are_data_a_custom_one_is_kept_and_none_is_assumed() -> None:
-    assert apply("Ils ont crié We Did It! ensemble", "fr", ("We Did It!",)) == "Ils ont crié We Did It! ensemble"
+    assert apply("Ils ont crié We Did It! ensemble", "fr",
+                 ("We Did It!",)) == "Ils ont crié We Did It! ensemble"
     assert apply("Ils ont crié We Did It! ensemble", "fr") == f"Ils ont crié We Did It{NNBSP}! ensemble"
 
 

@@ -81,7 +81,8 @@ def word_script(lang: str, sentences: list[str], style=None, words=None):
     cues = [Cue(i * CUE_MS, (i + 1) * CUE_MS - 500, (s,)) for i, s in enumerate(sentences)]
     sheet = style or parse_style({})
     screens, _ = word_screens(cues, words, 3, sheet.resolve(lang, "vertical").words_max_chars, NAMES)
-    return cues, screens, ass_to_string(cues, lang, "vertical", W, H, sheet.resolve(lang, "vertical"), screens)
+    return cues, screens, ass_to_string(cues, lang, "vertical", W, H, sheet.resolve(lang, "vertical"),
+                                        screens)
 
 
 def states(screens):
@@ -244,7 +245,8 @@ def test_burn_in_words_style_end_to_end(tmp_path):
            "-frames:v", "2", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
     raw = subprocess.run(cmd, capture_output=True, check=True).stdout
     frames = np.frombuffer(raw, np.uint8).reshape(-1, H, W, 3)
-    # 0.4 s, 0.9 s: words 1 and 2 of the first screen ("جربت LibanTroc"; with "وكانت" it is over 18 characters)
+    # 0.4 s, 0.9 s: words 1 and 2 of the first screen ("جربت LibanTroc"; with "وكانت" it is over 18
+    # characters)
     xs = [yellow_x(f) for f in frames]
     assert None not in xs and all(a > b + 10 for a, b in zip(xs, xs[1:], strict=False)), xs
 

@@ -88,7 +88,8 @@ def test_screen_properties(spec, max_words, max_chars, heard, rnd):
         cues.append(Cue(t, t + duration, (" ".join(tokens),)))
         # Whisper-like words: sorted times inside the cue, possibly touching or overlapping each other
         times = sorted(rnd.randint(t, t + duration - 1) for _ in range(2 * len(tokens)))
-        whisper += [Word(tok, times[2 * i], max(times[2 * i + 1], times[2 * i] + 1)) for i, tok in enumerate(tokens)]
+        whisper += [Word(tok, times[2 * i], max(times[2 * i + 1], times[2 * i] + 1)) for i,
+                    tok in enumerate(tokens)]
         t += duration + gap
     screens, exact = word_screens(cues, whisper if heard else None, max_words, max_chars)
     assert heard or not exact  # no Whisper words given: all spread

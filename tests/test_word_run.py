@@ -23,7 +23,8 @@ class WordFakes(Fakes):
         self.words: list[dict[str, list[Word]] | None] = []
 
     def burn(self, video: Path, tracks: dict[str, list[Cue]], outputs: dict[str, Path], opts: Options, *,
-             on_progress: Any = None, words: dict[str, list[Word]] | None = None, names: Any = None) -> Burned:
+             on_progress: Any = None, words: dict[str, list[Word]] | None = None,
+             names: Any = None) -> Burned:
         super().burn(video, tracks, outputs, opts)
         self.words.append(words)
         return scripts_for(tracks, 640, 360, opts.preset, opts, words)

@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("video", type=Path, help="the video to burn subtitles into")
-    p.add_argument("srts", type=Path, nargs="+", metavar="SRT", help="subtitle files, named <stem>.<lang>.srt")
+    p.add_argument("srts", type=Path, nargs="+", metavar="SRT",
+                   help="subtitle files, named <stem>.<lang>.srt")
     p.add_argument("-o", "--out", type=Path, default=None,
                    help="output folder (default: subtitles/), or an .mp4 file when one SRT is given")
     p.add_argument("--lang", default=None, metavar="LANGS",

@@ -60,7 +60,8 @@ def _files(paths: list[Path]) -> tuple[list[Path], list[str]]:
         found = sorted(f for f in p.rglob("*") if f.suffix.lower() == ".srt")
         copies = [f for f in found if f.relative_to(p).parts[0] == _COPIES]
         if copies:  # social/NAME.ll_CC.srt: the same cues as NAME.ll.srt, checked there
-            notes.append(f"{len(copies)} file(s) in {p / _COPIES} skipped: copies of the SRT files checked here")
+            notes.append(f"{len(copies)} file(s) in {p / _COPIES} skipped: copies of the SRT files checked "
+                         f"here")
         files += [f for f in found if f.relative_to(p).parts[0] not in (_COPIES, _SET_ASIDE)
                   and not any(part.startswith(".") for part in f.relative_to(p).parts)]
     if not files:
@@ -97,7 +98,8 @@ def fix_file(path: Path, lang: str | None, preset: str, overrides: dict[str, flo
     broken = [n for n, b in enumerate(blocks, start=1) if b.error is not None]
     if broken:
         raise SubtitleParseError(str(path), blocks[broken[0] - 1].timing_line,
-                                 f"not fixed: cue {broken[0]} has an unreadable timecode; correct it by hand first")
+                                 f"not fixed: cue {broken[0]} has an unreadable timecode; correct it by "
+                                 f"hand first")
     lang = lang or language_from_name(path) or guess_language(text)
     cues, changes = qc.safe_fixes([b.cue() for b in blocks], profile(lang, preset, overrides, names))
     if [b.number for b in blocks] != list(range(1, len(blocks) + 1)):
@@ -115,8 +117,8 @@ def fix_file(path: Path, lang: str | None, preset: str, overrides: dict[str, flo
 
 def _table(report: qc.Report) -> str:
     c = report.conformity
-    head = (f"{report.path} ({report.language}, {report.preset}): {report.cues} cues, {report.errors} errors, "
-            f"{report.warnings} warnings; within limits: chars/line {c['chars_per_line']:g}%, "
+    head = (f"{report.path} ({report.language}, {report.preset}): {report.cues} cues, {report.errors} "
+            f"errors, {report.warnings} warnings; within limits: chars/line {c['chars_per_line']:g}%, "
             f"reading speed {c['reading_speed']:g}%, lines {c['line_count']:g}%")
     rows = [head] + [f"  note: {note}" for note in report.notes]
     if report.findings:
@@ -130,7 +132,8 @@ def _table(report: qc.Report) -> str:
 
 def handle(args: argparse.Namespace) -> int:
     overrides = dict(args.profile_overrides)
-    profile(args.lang or "en", args.preset or "landscape", overrides)  # reject unknown settings before reading anything
+    # reject unknown settings before reading anything
+    profile(args.lang or "en", args.preset or "landscape", overrides)
     names = glossary.load(args.glossary).names()
     media = getattr(args, "media", None)
     if media is not None and not media.is_file():

@@ -10,13 +10,15 @@ from pathlib import Path
 
 from pipeline import devices
 from pipeline.errors import ModelError, UsageError
+from pipeline.executors import EXECUTORS
 from pipeline.options import AUTO_SOURCE, Options
 from pipeline.profiles import LANGUAGES, PRESETS, profile
 
 
 def _lang(value: str) -> str:
     if value not in LANGUAGES:
-        raise argparse.ArgumentTypeError(f"unsupported language {value!r} (choose from {', '.join(LANGUAGES)})")
+        raise argparse.ArgumentTypeError(f"unsupported language {value!r} (choose from "
+                                         f"{', '.join(LANGUAGES)})")
     return value
 
 
@@ -38,7 +40,8 @@ def _encoding(value: str) -> str:
     except LookupError:
         info = None
     if info is None or not getattr(info, "_is_text_encoding", True):
-        raise argparse.ArgumentTypeError(f"unknown text encoding {value!r} (e.g. utf-8, cp1256, cp1252, cp1251)")
+        raise argparse.ArgumentTypeError(f"unknown text encoding {value!r} (e.g. utf-8, cp1256, cp1252, "
+                                         f"cp1251)")
     return info.name
 
 
@@ -102,8 +105,8 @@ def existing_dir(value: str) -> Path:
     return path
 
 
-X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
-                "placebo")
+X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
+                "veryslow", "placebo")
 # CTranslate2's compute types ("default" = the model's own); which of them a device runs is checked later.
 COMPUTE_TYPES = ("auto", "default", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
                  "float16", "bfloat16", "float32")
@@ -125,16 +128,16 @@ def check_model_options(opts: Options) -> None:
 def add_model_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("transcription")
     g.add_argument("--model", default=os.environ.get("PIPELINE_MODEL") or "base",
-                   help="Whisper model: 'base' (embedded, default), a size name (small, medium, large-v3, turbo...) "
-                        "or a folder holding a faster-whisper model")
+                   help="Whisper model: 'base' (embedded, default), a size name (small, medium, large-v3, "
+                        "turbo...) or a folder holding a faster-whisper model")
     g.add_argument("--device", type=_device, default="auto",
-                   help="auto (every GPU seen, else CPU), cpu, cuda, or cuda:N for one GPU; translation follows "
-                        "(default: auto)")
+                   help="auto (every GPU seen, else CPU), cpu, cuda, or cuda:N for one GPU; translation "
+                        "follows (default: auto)")
     g.add_argument("--compute-type", choices=COMPUTE_TYPES, default="auto",
                    help="auto = int8 on CPU, float16 on CUDA")
     g.add_argument("--source", type=_source, default=None,
-                   help="force the spoken language (ar, fr, en); remembered per video by `run`, so later runs "
-                        "of the folder keep it; 'auto' detects it again and forgets (default: detect)")
+                   help="force the spoken language (ar, fr, en); remembered per video by `run`, so later "
+                        "runs of the folder keep it; 'auto' detects it again and forgets (default: detect)")
     g.add_argument("--beam-size", type=_positive_int, default=5, help="Whisper beam search width (>= 1)")
     g.add_argument("--batch-size", type=_positive_int, default=None,
                    help="speech windows decoded at once (default: 16 on a GPU, 8 on CPU; 1 = one at a time)")
@@ -145,7 +148,8 @@ def add_subtitle_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--preset", choices=["auto", *PRESETS], default="auto",
                    help="line layout: auto picks from the video's aspect ratio")
     g.add_argument("--set", dest="profile_overrides", type=_override, action="append", default=[],
-                   metavar="NAME=NUMBER", help="override a profile limit, e.g. --set max_cps=15 --set max_chars=37")
+                   metavar="NAME=NUMBER",
+                   help="override a profile limit, e.g. --set max_cps=15 --set max_chars=37")
 
 
 def add_translation_args(p: argparse.ArgumentParser) -> None:
@@ -165,8 +169,8 @@ def add_burn_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--x264-preset", choices=X264_PRESETS, default="veryfast")
     g.add_argument("--encoder", choices=["auto", "libx264", "h264_nvenc"], default="auto")
     g.add_argument("--caption-style", choices=["phrase", "words"], default="phrase",
-                   help="phrase: whole cues (default); words: 1-3 big words at a time, the spoken one highlighted "
-                        "(Reels/TikTok/Shorts)")
+                   help="phrase: whole cues (default); words: 1-3 big words at a time, the spoken one "
+                        "highlighted (Reels/TikTok/Shorts)")
     g.add_argument("--style", type=Path, default=None, metavar="FILE",
                    help="campaign style file (TOML or YAML): fonts, sizes, colours, position, "
                         "per preset and language")
@@ -180,6 +184,12 @@ def add_batch_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--force", action="store_true", help="regenerate everything that is not reviewer-edited")
     g.add_argument("--no-burn", dest="burn", action="store_false", help="write subtitles only")
     g.add_argument("--no-progress", dest="progress", action="store_false")
+    g.add_argument("--executor", choices=list(EXECUTORS), default="local",
+                   help="where videos run: local (threads on this machine, default) or ray (a Ray cluster; "
+                        "needs pip install '.[ray]')")
+    g.add_argument("--ray-address", default=None, metavar="ADDRESS",
+                   help="with --executor ray: the cluster to join, e.g. 10.0.0.5:6379 (default: "
+                        "$RAY_ADDRESS, else a one-machine Ray started for this run)")
 
 
 def options_from_args(args: argparse.Namespace) -> Options:
@@ -191,6 +201,8 @@ def options_from_args(args: argparse.Namespace) -> Options:
     opts = Options(**values)
     if opts.jobs is not None and opts.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if opts.ray_address and opts.executor != "ray":
+        raise UsageError("--ray-address needs --executor ray")
     if opts.profile_overrides:  # refuse a nonsense --set now, not after hours of transcription
         profile("en", "landscape", dict(opts.profile_overrides))
     if opts.style is not None:  # a bad key, colour or font stops the run here, before any work

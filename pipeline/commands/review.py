@@ -22,7 +22,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="video files or folders (default: videos/)")
     p.add_argument("-o", "--out-dir", type=Path, default=Path("subtitles"))
     p.add_argument("--port", type=int, default=8765, help="port to listen on (0 = any free port)")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--no-browser", dest="browser", action="store_false", help="print the URL, open nothing")
     p.add_argument("--cache-dir", type=Path, default=None)
     common.add_subtitle_args(p)
@@ -36,7 +37,8 @@ def handle(args: argparse.Namespace) -> int:
         from pipeline.server.app import create_app
         from pipeline.server.library import Library
     except ImportError as exc:
-        raise UsageError(f"the review page needs its extra: .venv/bin/pip install -e '.[review]' ({exc})") from None
+        raise UsageError(f"the review page needs its extra: .venv/bin/pip install -e '.[review]' "
+                         f"({exc})") from None
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be 0..65535, got {args.port}")
     opts = common.options_from_args(args)

@@ -26,7 +26,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     common.add_burn_args(p)
     common.add_batch_args(p)
     p.add_argument("--burn-only", action="store_true",
-                   help="only re-burn videos whose SRT files changed (e.g. reviewer edits); transcribe nothing")
+                   help="only re-burn videos whose SRT files changed (e.g. reviewer edits); transcribe "
+                        "nothing")
 
 
 class _Bar:
@@ -48,7 +49,8 @@ class _Bar:
 
 
 class TqdmProgress:
-    """A bar per video being transcribed or burned (seconds of media done); concurrent ones get their own line."""
+    """A bar per video being transcribed or burned (seconds of media
+    done); concurrent ones get their own line."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -62,7 +64,8 @@ class TqdmProgress:
             self._used.add(slot)
         bar = tqdm(total=max(total_ms, 1) / 1000, desc=label[:32], unit="s", position=slot, leave=slot == 0,
                    file=sys.stderr, dynamic_ncols=True,
-                   bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}]")
+                   bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s "
+                              "[{elapsed}<{remaining}]")
 
         def release() -> None:
             with self._lock:

@@ -31,7 +31,8 @@ def _sha_or_none(path: Path) -> str | None:
     return file_sha256(path) if path.is_file() else None
 
 
-def _translation_note(srt: Path, state: review.FileState, entry: dict, src_srt: Path, src_sha: str | None) -> str:
+def _translation_note(srt: Path, state: review.FileState, entry: dict, src_srt: Path,
+                      src_sha: str | None) -> str:
     """Whether a translation still goes with its source SRT ("" when it does)."""
     flagged = entry.get("needs_look")
     if flagged and state.reviewer_owned and flagged == file_sha256(srt):  # not touched since it was flagged
@@ -69,7 +70,8 @@ def _language_notes(out_dir: Path, manifest: review.Manifest, record: VideoResul
     return notes
 
 
-def describe(video: Path, record: VideoResult | None, out_dir: Path, manifest: review.Manifest) -> tuple[str, str]:
+def describe(video: Path, record: VideoResult | None, out_dir: Path,
+             manifest: review.Manifest) -> tuple[str, str]:
     """(state, details) for one video: new | interrupted | failed | stale | done."""
     if record is None:
         return "new", ""

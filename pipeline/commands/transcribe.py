@@ -82,8 +82,10 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.media}: no such file")
     check_model_options(opts)
     # Into the output folder (the default, or any folder a run wrote to) the batch's manifest rules hold:
-    # a reviewer's SRT is never replaced. Known before transcribing when the name does not hang on the language.
-    early = args.output or (Path("subtitles") / f"{args.media.stem}.{opts.source}.srt" if opts.source else None)
+    # a reviewer's SRT is never replaced. Known before transcribing when the name does not hang on the
+    # language.
+    early = args.output or (Path("subtitles") / f"{args.media.stem}.{opts.source}.srt" if opts.source
+                            else None)
     if early is not None and (args.output is None or review.has_manifest(early.parent)) \
             and review.Manifest(early.parent).state(early).reviewer_owned:
         raise UsageError(_reviewer_kept(early))

@@ -32,12 +32,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="replace an existing output file")
     add_encoding_arg(p)
     g = p.add_argument_group("subtitles")
-    # An SRT has no frame size to pick a layout from ("auto" elsewhere): the limits are named, landscape by default.
+    # An SRT has no frame size to pick a layout from ("auto" elsewhere): the limits are named, landscape by
+    # default.
     g.add_argument("--preset", choices=list(PRESETS), default="landscape",
-                   help="line layout limits of the translation (default: landscape; an SRT has no frame size, "
-                        "so there is no 'auto')")
+                   help="line layout limits of the translation (default: landscape; an SRT has no frame "
+                        "size, so there is no 'auto')")
     g.add_argument("--set", dest="profile_overrides", type=_override, action="append", default=[],
-                   metavar="NAME=NUMBER", help="override a profile limit, e.g. --set max_cps=15 --set max_chars=37")
+                   metavar="NAME=NUMBER",
+                   help="override a profile limit, e.g. --set max_cps=15 --set max_chars=37")
     g = p.add_argument_group("translation")
     g.add_argument("--models-dir", type=existing_dir, default=None, help="extra folder of Argos packages")
     g.add_argument("--glossary", type=existing_file, default=None,

@@ -72,12 +72,14 @@ class Burns:
 
         opts = dataclasses.replace(self.library.opts, burn=True, jobs=1, progress=False, force=False)
         try:
-            results = run_batch([video.path], opts, burn_only=True, progress=lambda label, total: _JobProgress(job))
+            results = run_batch([video.path], opts, burn_only=True,
+                                progress=lambda label, total: _JobProgress(job))
             r = results[0]
             errors = [r.error] if r.error else [f"{lg}: {lr.error}" for lg, lr in r.langs.items() if lr.error]
             job.langs = [lg for lg, lr in r.langs.items() if lr.stages.get("burn") in ("done", "up to date")]
-            job.state, job.message = ("failed", "; ".join(errors)) if errors else ("done", "burned: " + ", ".join(
-                f"{lg} ({r.langs[lg].stages.get('burn')})" for lg in job.langs))
+            job.state, job.message = (("failed", "; ".join(errors)) if errors
+                                      else ("done", "burned: " + ", ".join(
+                                          f"{lg} ({r.langs[lg].stages.get('burn')})" for lg in job.langs)))
         except Exception as exc:  # a locked output folder, a missing font: shown on the page, server goes on
             job.state, job.message = "failed", str(exc)
             log.warning("burn of %s failed: %s", video.id, exc)

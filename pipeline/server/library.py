@@ -179,7 +179,8 @@ class Library:
         if not isinstance(body, dict):
             raise BadRequest("the body must be a JSON object with 'cues' and 'base_sha256'")
         if "base_sha256" not in body:
-            raise BadRequest("'base_sha256' is missing (the sha256 of the file as the page loaded it, or null)")
+            raise BadRequest("'base_sha256' is missing (the sha256 of the file as the page loaded it, or "
+                             "null)")
         base = body["base_sha256"]
         if base is not None and not isinstance(base, str):
             raise BadRequest("'base_sha256' must be a string or null")
@@ -252,13 +253,15 @@ class Library:
             "burned": [lang for lang in LANGUAGES if self.mp4_path(video, lang).is_file()],
             # as fractions of the frame, so the page draws the burn's layout at any player size
             "layout": {"fonts": fonts, "side": lay.margin_side / max(info.width, 1),
-                       "bottom": lay.margin_bottom / max(info.height, 1), "top": lay.margin_top / max(info.height, 1),
-                       "height": info.height or 720},
-            "speech_without_subtitle": [{"start_ms": a, "end_ms": b} for a, b in self._uncovered(video, record)],
+                       "bottom": lay.margin_bottom / max(info.height, 1),
+                       "top": lay.margin_top / max(info.height, 1), "height": info.height or 720},
+            "speech_without_subtitle": [{"start_ms": a, "end_ms": b}
+                                        for a, b in self._uncovered(video, record)],
         }
 
     def _uncovered(self, video: Video, record: Any) -> list[tuple[int, int]]:
-        """Speech with no cue in the spoken language's SRT (the recorded source, else the first SRT there is)."""
+        """Speech with no cue in the spoken language's SRT (the recorded
+        source, else the first SRT there is)."""
         langs = self.languages(video)
         source = record.source if record and record.source in langs else (langs[0] if langs else None)
         if source is None or not self.info(video).has_audio:

@@ -49,7 +49,8 @@ def cues_from_json(data: Any, *, for_saving: bool = False) -> list[Cue]:
             if not any(x.strip() for x in lines):
                 raise BadRequest(f"cue {n}: has no text (delete it or write its words)")
             if cues and start <= cues[-1].start_ms:
-                raise BadRequest(f"cue {n}: starts at {start} ms, not after cue {n - 1} ({cues[-1].start_ms} ms)")
+                raise BadRequest(f"cue {n}: starts at {start} ms, not after cue {n - 1} "
+                                 f"({cues[-1].start_ms} ms)")
         cues.append(Cue(start, end, tuple(x.rstrip() for x in lines) if for_saving else tuple(lines)))
     return cues
 
@@ -59,7 +60,8 @@ def cue_to_json(cue: Cue) -> dict[str, Any]:
 
 
 def fingerprint(cue: Cue) -> str:
-    """What a "reviewed" mark is attached to: a cue whose times or words change is no longer the one marked."""
+    """What a "reviewed" mark is attached to: a cue whose times or words
+    change is no longer the one marked."""
     blob = f"{cue.start_ms}|{cue.end_ms}|" + "\n".join(cue.lines)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
