@@ -1,5 +1,5 @@
-"""Transcription: ours (`asr.transcribe`, batched windows) against faster-whisper's sequential pipeline with its
-VAD and against its `BatchedInferencePipeline` (batch 8), same embedded base model, int8, beam 5.
+"""Transcription: ours (`asr.transcribe`, batched windows) against faster-whisper's sequential pipeline
+with its VAD and against its `BatchedInferencePipeline` (batch 8), same embedded base model, int8, beam 5.
 
 Long-form inputs, one per language, of at least 3 minutes: that language's shared clips one after the other,
 rotated so no clip follows itself, with pauses of 1-3 s between them (continuous speech: long music gaps would
@@ -98,8 +98,8 @@ def reference(path: Path) -> str:
 
 
 def duration_s(path: Path) -> float:
-    return float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
-                                 str(path)], capture_output=True, text=True, check=True).stdout)
+    return float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
+                                 "csv=p=0", str(path)], capture_output=True, text=True, check=True).stdout)
 
 
 def order(lang: str) -> list[tuple[Path, float]]:
@@ -133,8 +133,8 @@ def build_long_form(out: Path, lang: str) -> list[tuple[int, int, str]]:
     graph = ";".join(parts) + ";" + "".join(f"[a{i}]" for i in range(len(plan))) + \
         f"concat=n={len(plan)}:v=0:a=1[out]"
     if not out.is_file():
-        subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args, "-filter_complex", graph, "-map", "[out]",
-                        "-c:a", "flac", str(out)], check=True)
+        subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args, "-filter_complex", graph, "-map",
+                        "[out]", "-c:a", "flac", str(out)], check=True)
     return spans
 
 
@@ -193,12 +193,13 @@ def long_form(workdir: Path) -> list[str]:
             ref = " ".join(r for _, _, r in spans[lang])
             errors.append(f"{score(ref, ' '.join(s[2] for s in segs), lang):.3f}")
             covered.append(f"{100 * coverage(segs, spans[lang], lang):.0f}%")
-        rows.append(f"| {name} | {total / wall:.2f} | {wall:.1f} | {cpu:.1f} | {peak} | {' / '.join(errors)} | "
-                    f"{' / '.join(covered)} |")
+        rows.append(f"| {name} | {total / wall:.2f} | {wall:.1f} | {cpu:.1f} | {peak} | "
+                    f"{' / '.join(errors)} | {' / '.join(covered)} |")
     ours, seq, bat, bat_words = walls.values()
     ours_cpu, seq_cpu, bat_cpu, bat_words_cpu = cpus.values()
     return [
-        "Long-form inputs: " + ", ".join(f"{lang} {s:.0f} s ({len(spans[lang])} clips)" for lang, s in seconds.items())
+        "Long-form inputs: "
+        + ", ".join(f"{lang} {s:.0f} s ({len(spans[lang])} clips)" for lang, s in seconds.items())
         + f"; pauses {', '.join(f'{p:g}' for p in PAUSES)} s between clips. One fresh process per candidate "
         "(model load included), base int8 beam 5, CPU.",
         "",
@@ -207,11 +208,11 @@ def long_form(workdir: Path) -> list[str]:
         "|---|---|---|---|---|---|---|",
         *rows,
         "",
-        f"Wall time ratios: ours / sequential x{ours / seq:.2f}; ours / BatchedInferencePipeline x{ours / bat:.2f}; "
-        f"BatchedInferencePipeline / sequential x{bat / seq:.2f}. CPU time ratios: ours / sequential "
-        f"x{ours_cpu / seq_cpu:.2f}; ours / BatchedInferencePipeline x{ours_cpu / bat_cpu:.2f}; ours / "
-        f"BatchedInferencePipeline + word timestamps: wall x{ours / bat_words:.2f}, "
-        f"CPU x{ours_cpu / bat_words_cpu:.2f}.",
+        f"Wall time ratios: ours / sequential x{ours / seq:.2f}; ours / BatchedInferencePipeline "
+        f"x{ours / bat:.2f}; BatchedInferencePipeline / sequential x{bat / seq:.2f}. CPU time ratios: ours "
+        f"/ sequential x{ours_cpu / seq_cpu:.2f}; ours / BatchedInferencePipeline "
+        f"x{ours_cpu / bat_cpu:.2f}; ours / BatchedInferencePipeline + word timestamps: wall "
+        f"x{ours / bat_words:.2f}, CPU x{ours_cpu / bat_words_cpu:.2f}.",
         "",
         "30 s windows decoded (audio in them), ours vs BatchedInferencePipeline's VAD packing: "
         + "; ".join(f"{lang} {windows_decoded(path)}" for lang, path in inputs.items()) + ".",
@@ -241,7 +242,8 @@ from pipeline.profiles import profile
 from pipeline.segment import segment
 opts = Options(encoder="libx264")
 t = transcribe(sys.argv[1], opts)
-burn(Path(sys.argv[1]), {t.language: segment(t.words, profile(t.language))}, {t.language: Path(sys.argv[2])}, opts)
+cues = {t.language: segment(t.words, profile(t.language))}
+burn(Path(sys.argv[1]), cues, {t.language: Path(sys.argv[2])}, opts)
 """
 
 E2E_NAIVE = """
@@ -263,8 +265,8 @@ subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-i", sys.argv[1], "-
 
 
 def ssim(source: Path, out: Path) -> float:
-    proc = subprocess.run(["ffmpeg", "-nostdin", "-i", str(out), "-i", str(source), "-lavfi", "ssim", "-f", "null",
-                           "-"], capture_output=True, text=True, check=True)
+    proc = subprocess.run(["ffmpeg", "-nostdin", "-i", str(out), "-i", str(source), "-lavfi", "ssim", "-f",
+                           "null", "-"], capture_output=True, text=True, check=True)
     return float(re.findall(r"All:([0-9.]+)", proc.stderr)[-1])
 
 
@@ -272,9 +274,11 @@ def end_to_end(workdir: Path) -> list[str]:
     """60 s of English long-form speech over a 1280x720 moving picture."""
     source = workdir / "e2e-1280x720-60s.mp4"
     if not source.is_file():
-        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i", "testsrc2=s=1280x720:r=25:d=60",
-                        "-i", str(workdir / "long_form_en.flac"), "-t", "60", "-c:v", "libx264", "-preset", "ultrafast",
-                        "-crf", "18", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(source)], check=True)
+        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+                        "testsrc2=s=1280x720:r=25:d=60", "-i", str(workdir / "long_form_en.flac"), "-t", "60",
+                        "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", "-pix_fmt", "yuv420p",
+                        "-c:a", "aac", "-shortest", str(source)],
+                       check=True)
     ours_out, naive_out = workdir / "e2e-ours.en.mp4", workdir / "e2e-naive.mp4"
     for p in (ours_out, naive_out):
         p.unlink(missing_ok=True)
@@ -283,17 +287,18 @@ def end_to_end(workdir: Path) -> list[str]:
     ours_ssim, naive_ssim = ssim(source, ours_out), ssim(source, naive_out)
     return [
         "",
-        "End to end, one language of a 60 s 1280x720 video (transcribe + segment + burn, fresh process each):",
+        "End to end, one language of a 60 s 1280x720 video "
+        "(transcribe + segment + burn, fresh process each):",
         "",
         "| pipeline | wall s | CPU s (with ffmpeg) | peak RSS MiB | SSIM to source |",
         "|---|---|---|---|---|",
-        f"| ours (batched ASR, segment, one-graph burn, x264 veryfast crf 20) | {ours_wall:.1f} | {ours_cpu:.1f} "
-        f"| {ours_peak} | {ours_ssim:.4f} |",
+        f"| ours (batched ASR, segment, one-graph burn, x264 veryfast crf 20) | {ours_wall:.1f} | "
+        f"{ours_cpu:.1f} | {ours_peak} | {ours_ssim:.4f} |",
         f"| naive (faster-whisper defaults, ffmpeg subtitles filter, x264 medium) | {naive_wall:.1f} | "
         f"{naive_cpu:.1f} | {naive_peak} | {naive_ssim:.4f} |",
         "",
-        f"Ratios ours / naive: wall x{ours_wall / naive_wall:.2f}, CPU x{ours_cpu / naive_cpu:.2f}; SSIM difference "
-        f"{ours_ssim - naive_ssim:+.4f}.",
+        f"Ratios ours / naive: wall x{ours_wall / naive_wall:.2f}, CPU x{ours_cpu / naive_cpu:.2f}; SSIM "
+        f"difference {ours_ssim - naive_ssim:+.4f}.",
     ]
 
 

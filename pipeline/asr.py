@@ -1,4 +1,5 @@
-"""faster-whisper at the edge: media file -> Transcript (words with integer-ms times), with guards and a cache.
+"""faster-whisper at the edge: media file -> Transcript (words with integer-ms times), with guards and a
+cache.
 
 Flow: decode once (ffmpeg) -> Silero VAD -> speech chunks packed into windows of real audio cut at pauses
 (asr_windows) -> language detected on the speech, among the languages the pipeline handles, unless forced ->
@@ -54,7 +55,8 @@ class AsrSettings:
     vad_min_silence_ms: int = vad.MIN_SILENCE_MS
     vad_pad_ms: int = vad.PAD_MS
     window_ms: int = aw.WINDOW_MS  # windows are cut at VAD pauses and never exceed this
-    window_max_gap_ms: int = 4000  # non-speech longer than this ends a window (shorter pauses stay in the audio)
+    # non-speech longer than this ends a window (shorter pauses stay in the audio)
+    window_max_gap_ms: int = 4000
     second_pass_min_ms: int = 1000  # speech this long left without words is decoded again, then reported
     max_word_ms: int = 2500  # a longer "word" swallowed a pause
     split_gap_ms: int = 1500  # a segment never spans a pause this long
@@ -74,7 +76,8 @@ def batch_size(opts: Options) -> int:
 
 
 def resolve_device(opts: Options) -> tuple[str, str]:
-    """(device, compute_type): see pipeline.devices (auto -> every GPU CTranslate2 sees, float16; else CPU, int8)."""
+    """(device, compute_type): see pipeline.devices (auto -> every GPU
+    CTranslate2 sees, float16; else CPU, int8)."""
     p = devices.machine_plan(opts.device, opts.compute_type)
     return p.kind, p.compute_type
 
@@ -150,9 +153,10 @@ def _sequential(job: _Job, spans: list[tuple[int, int]], silence_skip: bool = Tr
     s = job.s
     clips = [t / 1000 for span in spans for t in span]
     segments, _ = job.model.transcribe(
-        job.audio, language=job.language, task=job.task, beam_size=job.beam_size, temperature=list(s.temperature),
-        compression_ratio_threshold=s.compression_ratio_threshold, log_prob_threshold=s.log_prob_threshold,
-        no_speech_threshold=s.no_speech_threshold, condition_on_previous_text=s.condition_on_previous_text,
+        job.audio, language=job.language, task=job.task, beam_size=job.beam_size,
+        temperature=list(s.temperature), compression_ratio_threshold=s.compression_ratio_threshold,
+        log_prob_threshold=s.log_prob_threshold, no_speech_threshold=s.no_speech_threshold,
+        condition_on_previous_text=s.condition_on_previous_text,
         initial_prompt=dict(s.prompts).get(job.language) or None, hotwords=job.prompt or None,
         word_timestamps=True, vad_filter=False, clip_timestamps=clips,
         hallucination_silence_threshold=s.hallucination_silence_threshold if silence_skip else None,
@@ -179,10 +183,10 @@ def _batched(job: _Job, spans: list[tuple[int, int]], batch_size: int) -> list[A
 
     s = job.s
     segments, _ = BatchedInferencePipeline(job.model).transcribe(
-        job.audio, language=job.language, task=job.task, beam_size=job.beam_size, temperature=s.temperature[0],
-        initial_prompt=dict(s.prompts).get(job.language) or None, hotwords=job.prompt or None,
-        word_timestamps=True, without_timestamps=False, vad_filter=False, batch_size=batch_size,
-        clip_timestamps=[{"start": a / 1000, "end": b / 1000} for a, b in spans],
+        job.audio, language=job.language, task=job.task, beam_size=job.beam_size,
+        temperature=s.temperature[0], initial_prompt=dict(s.prompts).get(job.language) or None,
+        hotwords=job.prompt or None, word_timestamps=True, without_timestamps=False, vad_filter=False,
+        batch_size=batch_size, clip_timestamps=[{"start": a / 1000, "end": b / 1000} for a, b in spans],
     )
     by_window: list[list[Any]] = [[] for _ in spans]
     starts = [a for a, _ in spans]
@@ -224,7 +228,8 @@ def _damage_note(container_ms: int, decoded_ms: int) -> tuple[str, ...]:
 
 
 def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: ProgressFn | None = None,
-               prompt: str | None = None, task: str = "transcribe", settings: AsrSettings = SETTINGS) -> Transcript:
+               prompt: str | None = None, task: str = "transcribe",
+               settings: AsrSettings = SETTINGS) -> Transcript:
     """Transcribe (or, with task="translate", translate to English) the speech in a media file.
 
     `prompt`: hotwords (e.g. brand names from the campaign glossary) biasing every window. A file with no
@@ -238,8 +243,8 @@ def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: Progres
     damaged = _damage_note(info.duration_ms, duration_ms)
     if on_progress:
         on_progress(0, duration_ms)  # show the bar (and the total) before the model loads
-    chunks = vad.speech_chunks(audio, settings.vad_threshold, settings.vad_min_silence_ms, settings.vad_pad_ms,
-                               settings.window_ms - 1000)
+    chunks = vad.speech_chunks(audio, settings.vad_threshold, settings.vad_min_silence_ms,
+                               settings.vad_pad_ms, settings.window_ms - 1000)
     spans = aw.windows(chunks, settings.window_ms, settings.window_max_gap_ms)
     if not spans:
         log.info("%s: %s", path, NO_SPEECH)
@@ -300,7 +305,8 @@ def _second_pass(job: _Job, chunks: list[aw.Span], words: list[Word], language: 
     return words
 
 
-def _kept_words(raw_segments: list[Any], language: str, s: AsrSettings, notes: list[str], path: str) -> list[Word]:
+def _kept_words(raw_segments: list[Any], language: str, s: AsrSettings, notes: list[str],
+                path: str) -> list[Word]:
     """Words of the segments the guards keep (why each other one was dropped goes to `notes`)."""
     words: list[Word] = []
     for seg in raw_segments:
@@ -319,8 +325,9 @@ def _kept_words(raw_segments: list[Any], language: str, s: AsrSettings, notes: l
     return sorted(words, key=lambda w: (w.start_ms, w.end_ms))
 
 
-def cache_key(path: str | os.PathLike[str], opts: Options, prompt: str | None = None, task: str = "transcribe",
-              settings: AsrSettings = SETTINGS, media_sha256: str | None = None) -> str:
+def cache_key(path: str | os.PathLike[str], opts: Options, prompt: str | None = None,
+              task: str = "transcribe", settings: AsrSettings = SETTINGS,
+              media_sha256: str | None = None) -> str:
     """Content of the file, identity of the model, and every option that changes the transcript.
 
     `media_sha256`: the file's sha256 when the caller already knows it (a batch rerun of an unchanged file),
@@ -345,7 +352,8 @@ def _stored(cache: Cache, key: str, path: str | os.PathLike[str]) -> Transcript 
 
 def cached_transcript(path: str | os.PathLike[str], opts: Options, cache: Cache, prompt: str | None = None,
                       task: str = "transcribe", media_sha256: str | None = None) -> Transcript | None:
-    """The stored transcript, or None: no model is loaded (a batch asks this before taking the model's lock)."""
+    """The stored transcript, or None: no model is loaded (a batch asks
+    this before taking the model's lock)."""
     return _stored(cache, cache_key(path, opts, prompt, task, media_sha256=media_sha256), path)
 
 

@@ -4,7 +4,8 @@ with no words (coverage). Times are integer milliseconds on the file's own timel
 Why windows and not one stitched stream: stitching the VAD regions end to end removed the pauses between
 sentences, so Whisper heard two sentences as one run (a repeated line merged into one, the last word stretched
 over the next sentence) and whole clips vanished. A window is a slice of the real audio: its pauses stay, its
-edges are pauses the VAD found, so no word is ever cut in two, and windows are independent (they can be batched).
+edges are pauses the VAD found, so no word is ever cut in two, and windows are independent (they can be
+batched).
 """
 
 from __future__ import annotations
@@ -46,8 +47,9 @@ def words_in(span: Span, words: Sequence[Word]) -> list[Word]:
 
 
 def sparse(span: Span, words: Sequence[Word], ms_per_word: int = 1500) -> bool:
-    """True when the span got fewer words than slow speech gives (one per `ms_per_word`, at least one; ar/fr/en
-    speech runs at 2-3 words a second): its speech was skipped, or a neighbour's words were stretched over it."""
+    """True when the span got fewer words than slow speech gives (one per `ms_per_word`, at least one;
+    ar/fr/en speech runs at 2-3 words a second): its speech was skipped, or a neighbour's words were stretched
+    over it."""
     return len(words_in(span, words)) < max(1, (span[1] - span[0]) // ms_per_word)
 
 
@@ -62,7 +64,8 @@ def uncovered(speech: Sequence[Span], covered: Sequence[Span], min_ms: int = 100
 
 
 def replace_words(words: Sequence[Word], span: Span, new: Sequence[Word]) -> list[Word]:
-    """The words with those inside `span` replaced by `new` (the second pass's words for that span), sorted."""
+    """The words with those inside `span` replaced by `new` (the second
+    pass's words for that span), sorted."""
     kept = [w for w in words if not span[0] <= (w.start_ms + w.end_ms) // 2 < span[1]]
     return sorted([*kept, *new], key=lambda w: (w.start_ms, w.end_ms))
 
@@ -70,8 +73,8 @@ def replace_words(words: Sequence[Word], span: Span, new: Sequence[Word]) -> lis
 def snap_to_speech(words: Sequence[Word], chunks: Sequence[Span]) -> list[Word]:
     """Each word kept inside the speech chunk holding its middle (else the nearest one): Whisper's word times
     stretch a word over the pause before or after it, and a cue built on such a word runs through the pause.
-    A word overlapping that chunk is cut to the overlap; one lying wholly in a pause moves into the nearest chunk,
-    keeping its length where the chunk allows."""
+    A word overlapping that chunk is cut to the overlap; one lying wholly in a pause moves into the
+    nearest chunk, keeping its length where the chunk allows."""
     if not chunks:
         return list(words)
     starts = [a for a, _ in chunks]

@@ -42,7 +42,8 @@ def speech_chunks(audio: np.ndarray, threshold: float = THRESHOLD, min_silence_m
 def speech_spans(media: str | os.PathLike[str], cache: Cache | None = None) -> list[Span]:
     """The speech chunks of a media file (default VAD settings), cached under the file's content."""
     cache = cache or Cache()
-    key = key_of(CACHE_STAGE, VAD_VERSION, file_sha256(media), THRESHOLD, MIN_SILENCE_MS, PAD_MS, MAX_SPEECH_MS)
+    key = key_of(CACHE_STAGE, VAD_VERSION, file_sha256(media), THRESHOLD, MIN_SILENCE_MS, PAD_MS,
+                 MAX_SPEECH_MS)
     hit = cache.get(CACHE_STAGE, key)
     if isinstance(hit, list):
         return [(int(a), int(b)) for a, b in hit]

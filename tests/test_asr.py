@@ -99,20 +99,23 @@ def test_arabic_character_error_rate(transcripts: dict[str, Transcript], media: 
 
 
 def test_pooled_error_rate_can_fail(media: Path) -> None:
-    """The French bound bites: the AVX2 transcripts measured above pass; the same with one sentence lost fail."""
+    """The French bound bites: the AVX2 transcripts measured above pass;
+    the same with one sentence lost fail."""
     measured = {
         "audio/fr_sr_french.aiff": "et c'est la dictée numéro 1",
         "audio/fr_picovoice_test_fr_cv.wav": reference(media / "audio/fr_picovoice_test_fr_cv.wav").replace(
             "conseiller général", "conseillers générales"),
-        "audio/fr_css10_lesmis_0153.wav": "et ça va trouver moyen de se réfugier dans quelques maisons voisines. "
-                                          "La plupart des blessés pouvaient et voulaient encore combattre.",
+        "audio/fr_css10_lesmis_0153.wav": "et ça va trouver moyen de se réfugier dans quelques maisons "
+                                          "voisines. La plupart des blessés pouvaient et voulaient encore "
+                                          "combattre.",
     }
 
     def said(texts: dict[str, str]) -> dict[str, Transcript]:
         return {c: Transcript("fr", (Word(t, 0, 1000),), 1000) for c, t in texts.items()}
 
     assert pooled_errors(media, said(measured), "fr", "word") == (9, 40)
-    lost = measured | {"audio/fr_css10_lesmis_0153.wav": measured["audio/fr_css10_lesmis_0153.wav"].split(".")[0]}
+    lesmis = "audio/fr_css10_lesmis_0153.wav"
+    lost = measured | {lesmis: measured[lesmis].split(".")[0]}
     errors, words = pooled_errors(media, said(lost), "fr", "word")
     assert errors / words > WER_BOUND["fr"]
 
@@ -157,8 +160,9 @@ def test_music_intro_and_long_pause(media: Path, tmp_path: Path) -> None:
     clip1, clip2 = media / "audio/fr_picovoice_test_fr_cv.wav", media / "audio/fr_css10_lesmis_0153.wav"
     path = tmp_path / "music then speech.flac"
     mono = "aformat=sample_rates=16000:channel_layouts=mono"
-    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(media / "video/bbb_0_30_moviepy_NO-SPEECH.webm"),
-                    "-i", str(clip1), "-i", str(clip2), "-filter_complex",
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i",
+                    str(media / "video/bbb_0_30_moviepy_NO-SPEECH.webm"), "-i", str(clip1), "-i", str(clip2),
+                    "-filter_complex",
                     f"[0:a]atrim=0:20,{mono}[m];[1:a]{mono},apad=pad_dur=5[a];[2:a]{mono}[b];"
                     "[m][a][b]concat=n=3:v=0:a=1[out]", "-map", "[out]", str(path)], check=True)
     t = asr.transcribe(path, OPTS)
@@ -195,7 +199,8 @@ def test_forced_source_language_and_progress(media: Path) -> None:
 
 @pytest.mark.slow
 def test_cache_hit_on_rerun_and_miss_on_changed_option(media: Path, tmp_path: Path) -> None:
-    cache, clip = Cache(tmp_path / "cache"), media / "audio/en_picovoice_test_librispeech-1272-128104-0000.wav"
+    cache, clip = Cache(tmp_path
+                        / "cache"), media / "audio/en_picovoice_test_librispeech-1272-128104-0000.wav"
     first, hit = asr.transcribe_cached(clip, OPTS, cache)
     assert not hit and first.words
     stored = cache.path(asr.CACHE_STAGE, asr.cache_key(clip, OPTS))
@@ -259,7 +264,8 @@ def test_words_spread_over_a_segment_without_alignment() -> None:
     words = spread_words(" Sous le consulat ", 1000, 2600)
     assert [w.text for w in words] == ["Sous", "le", "consulat"]
     assert words[0].start_ms == 1000 and words[-1].end_ms == 2600
-    assert all(a.end_ms == b.start_ms for a, b in pairwise(words)) and all(w.probability == 0.0 for w in words)
+    assert all(a.end_ms == b.start_ms for a, b in pairwise(words)) and all(w.probability == 0.0
+                                                                           for w in words)
     assert words[2].end_ms - words[2].start_ms > words[1].end_ms - words[1].start_ms
 
 
@@ -279,7 +285,8 @@ def test_tidy_words_are_monotonic_and_bounded(raw: list[tuple[str, int, int]]) -
     assert len(out) == len(ws)
     for a, b in pairwise(out):
         assert a.end_ms <= b.start_ms
-    assert all(w.start_ms <= w.end_ms and w.end_ms - w.start_ms <= 2500 and w.text == w.text.strip() for w in out)
+    assert all(w.start_ms <= w.end_ms and w.end_ms - w.start_ms <= 2500 and w.text == w.text.strip()
+               for w in out)
 
 
 def test_a_word_swallowing_a_pause_is_clamped_on_the_pause_side() -> None:
@@ -333,7 +340,8 @@ def test_damage_note_only_when_audio_stops_well_short(container: int, decoded: i
         assert noted
 
 
-def test_known_media_hash_is_used_and_gives_the_same_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_known_media_hash_is_used_and_gives_the_same_key(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     clip = tmp_path / "clip.wav"
     clip.write_bytes(b"not really audio")
     from pipeline.cache import file_sha256

@@ -34,10 +34,11 @@ LONG_FORM: dict[str, list[tuple[str, float]]] = {
     "fr": [("audio/fr_picovoice_test_fr_cv.wav", 2.2), ("audio/fr_sr_french.aiff", 2.1),
            ("audio/fr_picovoice_test_fr_cv.wav", 1.8), ("audio/fr_css10_lesmis_0153.wav", 2.2),
            ("audio/fr_sr_french.aiff", 3.0), ("audio/fr_css10_lesmis_0153.wav", 0.0)],
-    "en": [("audio/en_picovoice_test_librispeech-1272-128104-0000.wav", 2.6), ("video/en_grid_bbaf2n.mpg", 2.2),
-           ("video/en_grid_swwp2s.mpg", 2.1), ("audio/en_jfk_whisper.flac", 2.8),
-           ("audio/en_ami_ES2011a_headset0_40-46s.wav", 2.1), ("audio/en_sr_english.wav", 2.4),
-           ("video/en_grid_lwbsza.mpg", 1.5), ("audio/en_jfk_whisper.flac", 0.0)],
+    "en": [("audio/en_picovoice_test_librispeech-1272-128104-0000.wav", 2.6),
+           ("video/en_grid_bbaf2n.mpg", 2.2), ("video/en_grid_swwp2s.mpg", 2.1),
+           ("audio/en_jfk_whisper.flac", 2.8), ("audio/en_ami_ES2011a_headset0_40-46s.wav", 2.1),
+           ("audio/en_sr_english.wav", 2.4), ("video/en_grid_lwbsza.mpg", 1.5),
+           ("audio/en_jfk_whisper.flac", 0.0)],
 }
 
 
@@ -47,8 +48,8 @@ def reference(path: Path) -> str:
 
 
 def duration_s(path: Path) -> float:
-    return float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
-                                 str(path)], capture_output=True, text=True, check=True).stdout)
+    return float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
+                                 "csv=p=0", str(path)], capture_output=True, text=True, check=True).stdout)
 
 
 def build(media: Path, out: Path, clips: list[tuple[str, float]]) -> list[tuple[int, int, str]]:
@@ -62,14 +63,15 @@ def build(media: Path, out: Path, clips: list[tuple[str, float]]) -> list[tuple[
         t += d + pause
     graph = ";".join(parts) + ";" + "".join(f"[a{i}]" for i in range(len(clips))) + \
         f"concat=n={len(clips)}:v=0:a=1[out]"
-    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args, "-filter_complex", graph, "-map", "[out]",
-                    str(out)], check=True)
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args, "-filter_complex", graph, "-map",
+                    "[out]", str(out)], check=True)
     return spans
 
 
 def found(ref: str, cues: list[Cue], span: tuple[int, int], lang: str) -> float:
     """Share of the clip's reference words in the cues overlapping its time span."""
-    return words_found(ref, " ".join(c.text for c in cues if c.start_ms < span[1] and span[0] < c.end_ms), lang)
+    return words_found(ref, " ".join(c.text for c in cues if c.start_ms < span[1] and span[0] < c.end_ms),
+                       lang)
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +94,8 @@ def test_every_clip_is_found_in_the_cues_over_its_span(long_form: dict, lang: st
         share = found(ref, cues, (start, end), lang)
         # Found = a good share of its words there (a dropped clip scores 0); the base model misspells GRID's
         # letter codes ("bin blue at f two now" -> "Bimblue F2 now."), which costs half of such a clip.
-        assert share >= 0.4, (lang, start, end, ref, [c.text for c in cues if c.start_ms < end and start < c.end_ms])
+        assert share >= 0.4, (lang, start, end, ref,
+                              [c.text for c in cues if c.start_ms < end and start < c.end_ms])
     assert not [n for n in t.notes if "has no subtitle" in n], t.notes
 
 
@@ -101,7 +104,8 @@ def test_no_cue_runs_over_a_pause_between_clips(long_form: dict) -> None:
         cues = segment(t.words, profile(lang))
         for (_, end, _), (nxt, _, _) in zip(spans, spans[1:], strict=False):
             if nxt - end >= 2000:  # a cue may linger a little into the pause, never through it
-                assert not [c for c in cues if c.start_ms < end - 200 and c.end_ms > nxt + 200], (lang, end, nxt)
+                assert not [c for c in cues if c.start_ms < end - 200 and c.end_ms > nxt + 200], (lang, end,
+                                                                                                  nxt)
 
 
 CLIPS = ["audio/en_jfk_whisper.flac", "audio/fr_css10_lesmis_0153.wav", "audio/ar-msa_asc_ARA-NORM-0001.wav"]
@@ -112,13 +116,15 @@ def test_batched_and_sequential_agree(media: Path, clip: str) -> None:
     batched = asr.transcribe(media / clip, Options(device="cpu", batch_size=8))
     sequential = asr.transcribe(media / clip, Options(device="cpu", batch_size=1))
     lang = batched.language
-    assert [normalize(w.text, lang) for w in batched.words] == [normalize(w.text, lang) for w in sequential.words]
+    assert [normalize(w.text, lang) for w in batched.words] == [normalize(w.text, lang)
+                                                                for w in sequential.words]
     for a, b in zip(batched.words, sequential.words, strict=True):
         assert abs(a.start_ms - b.start_ms) <= 100 and abs(a.end_ms - b.end_ms) <= 100, (a, b)
 
 
 def test_speech_that_yields_nothing_is_a_note_and_a_finding(media: Path, monkeypatch: pytest.MonkeyPatch,
-                                                            tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+                                                            tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture) -> None:
     """The decoder faked to hear nothing (both passes): real VAD finds the speech, the transcript says where
     it is, and `check --media` raises speech_without_subtitle with the span."""
     clip = media / "audio/en_jfk_whisper.flac"
@@ -140,7 +146,8 @@ def test_speech_that_yields_nothing_is_a_note_and_a_finding(media: Path, monkeyp
 
     srt = tmp_path / "jfk.en.srt"
     srt.write_text(srt_to_string([Cue(300, 6000, ("And so my fellow Americans,",)),
-                                  Cue(6100, 10_900, ("ask not what your country can do for you",))]), encoding="utf-8")
+                                  Cue(6100, 10_900, ("ask not what your country can do for you",))]),
+                   encoding="utf-8")
     assert main(["check", str(srt), "--media", str(clip), "--json"]) == 0
     findings = json.loads(capsys.readouterr().out)[0]["findings"]
     assert not [f for f in findings if f["code"] == "speech_without_subtitle"]  # every chunk is touched

@@ -1,4 +1,5 @@
-"""Window cutting and speech coverage (pipeline.asr_windows): pure functions, hand-worked examples and properties."""
+"""Window cutting and speech coverage (pipeline.asr_windows): pure
+functions, hand-worked examples and properties."""
 
 from __future__ import annotations
 
@@ -62,7 +63,8 @@ def test_second_pass_targets_speech_left_without_words_or_with_one_stretched_wor
     words = [Word("a", 0, 400), Word("b", 500, 900), Word("stretched", 6500, 9000), Word("c", 9000, 9500),
              Word("d", 10000, 10500)]
     chunks = [(0, 1000), (7000, 14000), (20000, 20500)]
-    # chunk 2 (7 s) holds three words' middles where slow speech (1.5 s a word) gives four; chunk 3 is too short
+    # chunk 2 (7 s) holds three words' middles where slow speech (1.5 s a word) gives four; chunk 3 is too
+    # short
     assert aw.second_pass_spans(chunks, words, 1000) == [(7000, 14000)]
 
 
@@ -85,10 +87,11 @@ def test_note_shows_minutes_and_seconds() -> None:
 
 def test_words_stretched_over_a_pause_are_kept_inside_their_speech() -> None:
     chunks = [(0, 7000), (9000, 16000)]
-    words = [Word("last", 6500, 8200), Word("first", 8600, 9400), Word("lost", 7600, 8000), Word("in", 10000, 10300)]
-    # "last" runs into the pause (middle 7350, nearer chunk 1): cut at 7000; "first" starts in it (middle 9000,
-    # in chunk 2): starts at 9000; "lost" lies wholly in the pause, nearer chunk 1: moved to its end, length
-    # kept; "in" untouched.
+    words = [Word("last", 6500, 8200), Word("first", 8600, 9400), Word("lost", 7600, 8000),
+             Word("in", 10000, 10300)]
+    # "last" runs into the pause (middle 7350, nearer chunk 1): cut at 7000; "first" starts in it (middle
+    # 9000, in chunk 2): starts at 9000; "lost" lies wholly in the pause, nearer chunk 1: moved to its end,
+    # length kept; "in" untouched.
     assert [(w.start_ms, w.end_ms) for w in aw.snap_to_speech(words, chunks)] == \
         [(6500, 7000), (9000, 9400), (6600, 7000), (10000, 10300)]
 
