@@ -25,14 +25,14 @@ TEXT = {
 }
 
 
-def make_source(workdir: Path) -> Path:
+def make_source(workdir: Path, size: str = SIZE, seconds: int = SECONDS, fps: int = FPS) -> Path:
     """testsrc2 (moving picture, so the encoders have real work) with a sine tone as AAC audio."""
-    path = workdir / f"source-{SIZE}-{SECONDS}s.mp4"
+    path = workdir / f"source-{size}-{seconds}s.mp4"
     if not path.is_file():
         workdir.mkdir(parents=True, exist_ok=True)
         subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y",
-                        "-f", "lavfi", "-i", f"testsrc2=s={SIZE}:r={FPS}:d={SECONDS}",
-                        "-f", "lavfi", "-i", f"sine=f=330:d={SECONDS}",
+                        "-f", "lavfi", "-i", f"testsrc2=s={size}:r={fps}:d={seconds}",
+                        "-f", "lavfi", "-i", f"sine=f=330:d={seconds}",
                         "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", "-pix_fmt", "yuv420p",
                         "-c:a", "aac", "-shortest", str(path)], check=True)
     return path

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import subprocess
 from pathlib import Path
 
 from bench.bench_burn import _timed
+from bench.bench_burn import make_source as _make_source
 from pipeline.burn import ENCODERS, burn, pick_encoder
 from pipeline.options import Options
 from pipeline.types import Cue
@@ -25,18 +25,6 @@ TEXT = {
 }
 
 
-def make_source(workdir: Path) -> Path:
-    path = workdir / f"source-{SIZE}-{SECONDS}s.mp4"
-    if not path.is_file():
-        workdir.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y",
-                        "-f", "lavfi", "-i", f"testsrc2=s={SIZE}:r={FPS}:d={SECONDS}",
-                        "-f", "lavfi", "-i", f"sine=f=330:d={SECONDS}",
-                        "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", "-pix_fmt", "yuv420p",
-                        "-c:a", "aac", "-shortest", str(path)], check=True)
-    return path
-
-
 def tracks() -> dict[str, list[Cue]]:
     """A one-line cue every 3 s, on screen 2.8 s, for each language
     (words spread by length: no transcript)."""
@@ -46,7 +34,7 @@ def tracks() -> dict[str, list[Cue]]:
 
 def main(workdir: Path) -> str:
     opts = Options()
-    source, subs = make_source(workdir), tracks()
+    source, subs = _make_source(workdir, SIZE, SECONDS, FPS), tracks()
     runs = {}
     for style in ("phrase", "words"):
         o = dataclasses.replace(opts, caption_style=style)
