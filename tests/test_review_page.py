@@ -176,8 +176,9 @@ def test_round_trip_edit_retime_split_merge_save_burn(browser: Browser, site: di
 
     # Retime cue 2 by dragging its right edge on the waveform, 40 px to the left (80 px per second).
     handle = page.locator("#waveform [part~='cue-1'] [part~='region-handle-right']")
+    expect(handle).to_be_visible()  # the cue's region is drawn on the waveform with a draggable edge
     box = handle.bounding_box()
-    assert box is not None
+    assert box is not None and box["width"] > 0 and box["height"] > 0, box
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     page.mouse.move(x, y)
     page.mouse.down()
