@@ -253,7 +253,7 @@ def test_speech_without_a_cue_is_marked_and_can_get_one(browser: Browser, site: 
     # function.
     from pipeline.server import library
 
-    monkeypatch.setattr(library, "uncovered_speech", lambda media, cues, cache: [(6600, 6990)])
+    monkeypatch.setattr(library, "uncovered_speech", lambda spans, cues: [(6600, 6990)])
     page = open_video(browser, site)
     expect(page.locator("#waveform [part~='speech-0']")).to_have_count(1)
     before = page.locator(".track[data-lang='ar'] .cue").count()

@@ -41,19 +41,13 @@ class Video:
     root: Path  # the folder (or the file itself) it was listed from; the video must resolve inside it
 
 
-def uncovered_speech(media: Path, cues: Sequence[Cue], cache: Cache) -> list[tuple[int, int]]:
-    """Spans (start_ms, end_ms) where speech is heard but no cue of `cues` is shown.
+def uncovered_speech(spans: Sequence[tuple[int, int]], cues: Sequence[Cue]) -> list[tuple[int, int]]:
+    """Spans (start_ms, end_ms) of the media's speech (`spans`, from the VAD transcription uses) where no
+    cue of `cues` is shown: the one place the page learns them, against the cues on disk now, so a reviewer
+    who deletes a cue sees its speech marked."""
+    from pipeline import asr_windows, vad
 
-    The one place the page learns them: the VAD that transcription uses (cached under the media's content),
-    against the cues as they are on disk now, so a reviewer who deletes a cue sees its speech marked.
-    """
-    from pipeline import vad
-
-    try:
-        return vad.uncovered_speech(media, cues, cache)
-    except (PipelineError, OSError) as exc:  # no audio track, unreadable media: nothing to mark, said once
-        log.warning("%s: speech spans unknown (%s)", media.name, exc)
-        return []
+    return asr_windows.uncovered(spans, [(c.start_ms, c.end_ms) for c in cues], vad.MIN_UNCOVERED_MS)
 
 
 # ----------------------------------------------------------------------------------------------- library
@@ -80,6 +74,7 @@ class Library:
         stems = naming.output_stems(list(found), recorded_stems(RunState(self.out_dir)))
         self.videos = {stems[v]: Video(stems[v], v, root) for v, root in found.items()}
         self._info: dict[str, tuple[float, MediaInfo]] = {}
+        self._speech: dict[str, tuple[float, list[tuple[int, int]]]] = {}
         self._peaks: dict[str, dict[str, Any]] = {}
         self._lock = threading.RLock()
         self._marks_journal = Journal(naming.state_dir(self.out_dir) / MARKS_NAME)
@@ -267,7 +262,26 @@ class Library:
         if source is None or not self.info(video).has_audio:
             return []
         cues, _ = self.read_cues(video, source)
-        return uncovered_speech(video.path, cues, Cache(self.opts.cache_dir))
+        return uncovered_speech(self.speech(video), cues)
+
+    def speech(self, video: Video) -> list[tuple[int, int]]:
+        """The video's speech spans, found once per server and file version (the VAD's own cache is keyed by
+        the file's hash, which would read the whole video on every visit)."""
+        from pipeline import vad
+
+        mtime = video.path.stat().st_mtime
+        with self._lock:
+            known = self._speech.get(video.id)
+        if known and known[0] == mtime:
+            return known[1]
+        try:
+            spans = vad.speech_spans(video.path, Cache(self.opts.cache_dir))
+        except (PipelineError, OSError) as exc:  # unreadable audio: nothing to mark, said once
+            log.warning("%s: speech spans unknown (%s)", video.path.name, exc)
+            spans = []
+        with self._lock:
+            self._speech[video.id] = (mtime, spans)
+        return spans
 
     def peaks(self, video_id: str) -> dict[str, Any]:
         """The waveform, computed here once per video: the browser never decodes a whole video's audio."""
