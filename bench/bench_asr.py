@@ -1,12 +1,14 @@
 """Transcription: ours (`asr.transcribe`, batched windows) against faster-whisper's sequential pipeline
-with its VAD and against its `BatchedInferencePipeline` (batch 8), same embedded base model, int8, beam 5.
+with its VAD and against its `BatchedInferencePipeline` (batch 8), same embedded base model, int8, beam 5;
+ours also with greedy decoding (--beam-size 1), to show what beam search costs and buys.
 
 Long-form inputs, one per language, of at least 3 minutes: that language's shared clips one after the other,
 rotated so no clip follows itself, with pauses of 1-3 s between them (continuous speech: long music gaps would
 flatter any VAD). Each candidate transcribes the three files in one fresh process (model load included):
 audio seconds per wall second, peak memory, WER (CER for Arabic) against the clips' references, and coverage:
 the share of clips found in the subtitles over their own time span (found = at least 40% of the clip's words).
-Then WER/CER per shared clip (each on its own): ours batched, ours sequential (--batch-size 1), plain.
+Then WER/CER per shared clip (each on its own): ours batched, ours sequential (--batch-size 1), ours greedy,
+plain.
 Then end to end: transcribe + segment + burn one language of a 60 s 1280x720 video, against the naive peer
 pipeline (faster-whisper defaults, one ffmpeg `subtitles` burn with x264 medium), with SSIM to the source.
 """
@@ -42,7 +44,7 @@ from pipeline.profiles import profile
 from pipeline.segment import segment
 out = {}
 for path in sys.argv[2:]:
-    t = transcribe(path, Options(batch_size=int(sys.argv[1])))
+    t = transcribe(path, Options(**json.loads(sys.argv[1])))
     cues = segment(t.words, profile(t.language)) if t.words else []
     out[path] = {"language": t.language, "segments": [[c.start_ms, c.end_ms, c.text] for c in cues]}
 print(json.dumps(out, ensure_ascii=False))
@@ -77,8 +79,9 @@ out = {}
 for path in sys.argv[1:]:
     batched = " ".join(w.text for w in transcribe(path, Options(batch_size=8)).words)
     sequential = " ".join(w.text for w in transcribe(path, Options(batch_size=1)).words)
+    greedy = " ".join(w.text for w in transcribe(path, Options(batch_size=8, beam_size=1)).words)
     segments, _ = plain.transcribe(path, vad_filter=True)
-    out[path] = [batched, sequential, " ".join(s.text.strip() for s in segments)]
+    out[path] = [batched, sequential, " ".join(s.text.strip() for s in segments), greedy]
 print(json.dumps(out, ensure_ascii=False))
 """
 
@@ -163,9 +166,9 @@ def windows_decoded(path: Path) -> str:
     audio = decode_audio(path)
     peer_vad = VadOptions(max_speech_duration_s=30, min_silence_duration_ms=160)  # as the peer's transcribe()
     chunks = vad.speech_chunks(audio, s.vad_threshold, s.vad_min_silence_ms, s.vad_pad_ms, s.window_ms - 1000)
-    ours = asr_windows.windows(chunks, s.window_ms, s.window_max_gap_ms)
+    ours = asr_windows.windows(chunks, s.window_ms, s.window_max_pause_ms)
     peer, _ = collect_chunks(audio, get_speech_timestamps(audio, peer_vad), max_duration=30)
-    return (f"ours {len(ours)} ({sum(b - a for a, b in ours) / 1000:.0f} s), peer {len(peer)} "
+    return (f"ours {len(ours)} ({sum(w.length_ms for w in ours) / 1000:.0f} s), peer {len(peer)} "
             f"({sum(len(c) for c in peer) / SAMPLE_RATE:.0f} s)")
 
 
@@ -176,7 +179,9 @@ def long_form(workdir: Path) -> list[str]:
     total = sum(seconds.values())
     files = [str(p) for p in inputs.values()]
     candidates = {
-        "ours (asr.transcribe, batched, default)": (OURS, "8"),
+        "ours (asr.transcribe, batched, default)": (OURS, "{}"),
+        # The same with greedy decoding: what beam search costs us, at what accuracy.
+        "ours, --beam-size 1": (OURS, '{"beam_size": 1}'),
         "faster-whisper sequential + VAD": (PLAIN, "sequential"),
         "faster-whisper BatchedInferencePipeline (batch 8)": (PLAIN, "batched"),
         # Ours always aligns words (cues need them), the peer's default does not: this row does the same work.
@@ -195,8 +200,8 @@ def long_form(workdir: Path) -> list[str]:
             covered.append(f"{100 * coverage(segs, spans[lang], lang):.0f}%")
         rows.append(f"| {name} | {total / wall:.2f} | {wall:.1f} | {cpu:.1f} | {peak} | "
                     f"{' / '.join(errors)} | {' / '.join(covered)} |")
-    ours, seq, bat, bat_words = walls.values()
-    ours_cpu, seq_cpu, bat_cpu, bat_words_cpu = cpus.values()
+    ours, greedy, seq, bat, bat_words = walls.values()
+    ours_cpu, greedy_cpu, seq_cpu, bat_cpu, bat_words_cpu = cpus.values()
     return [
         "Long-form inputs: "
         + ", ".join(f"{lang} {s:.0f} s ({len(spans[lang])} clips)" for lang, s in seconds.items())
@@ -212,7 +217,8 @@ def long_form(workdir: Path) -> list[str]:
         f"x{ours / bat:.2f}; BatchedInferencePipeline / sequential x{bat / seq:.2f}. CPU time ratios: ours "
         f"/ sequential x{ours_cpu / seq_cpu:.2f}; ours / BatchedInferencePipeline "
         f"x{ours_cpu / bat_cpu:.2f}; ours / BatchedInferencePipeline + word timestamps: wall "
-        f"x{ours / bat_words:.2f}, CPU x{ours_cpu / bat_words_cpu:.2f}.",
+        f"x{ours / bat_words:.2f}, CPU x{ours_cpu / bat_words_cpu:.2f}. Greedy: ours --beam-size 1 / "
+        f"BatchedInferencePipeline wall x{greedy / bat:.2f}, CPU x{greedy_cpu / bat_cpu:.2f}.",
         "",
         "30 s windows decoded (audio in them), ours vs BatchedInferencePipeline's VAD packing: "
         + "; ".join(f"{lang} {windows_decoded(path)}" for lang, path in inputs.items()) + ".",
@@ -226,10 +232,11 @@ def per_clip() -> list[str]:
     rows = []
     for path, lang in clips:
         ref = reference(path)
-        b, s, p = (score(ref, hyp, lang) for hyp in out[str(path)])
-        rows.append(f"| {path.name} | {'CER' if lang == 'ar' else 'WER'} | {b:.3f} | {s:.3f} | {p:.3f} |")
-    return ["", "| clip | metric | ours batched | ours sequential | faster-whisper sequential + VAD |",
-            "|---|---|---|---|---|", *rows]
+        b, s, p, g = (score(ref, hyp, lang) for hyp in out[str(path)])
+        metric = "CER" if lang == "ar" else "WER"
+        rows.append(f"| {path.name} | {metric} | {b:.3f} | {s:.3f} | {g:.3f} | {p:.3f} |")
+    return ["", "| clip | metric | ours batched | ours sequential | ours batched, --beam-size 1 "
+            "| faster-whisper sequential + VAD |", "|---|---|---|---|---|---|", *rows]
 
 
 E2E_OURS = """

@@ -1,28 +1,27 @@
 """faster-whisper at the edge: media file -> Transcript (words with integer-ms times), with guards and a
 cache.
 
-Flow: decode once (ffmpeg) -> Silero VAD -> speech chunks packed into windows of real audio cut at pauses
-(asr_windows) -> language detected on the speech, among the languages the pipeline handles, unless forced ->
-Whisper with word timestamps, windows batched through CTranslate2 (or faster-whisper's sequential loop) ->
-guards (phantom lines, loops, swallowed pauses) -> second pass over speech left without words -> what is still
-uncovered becomes a note -> Transcript.
+Flow: decode once (ffmpeg) -> Silero VAD -> speech chunks packed into 30 s windows cut at pauses, the pauses
+between chunks left out (asr_windows) -> windows batched through CTranslate2 (asr_batch), the language read
+off the first window unless forced, among the languages the pipeline handles (or one window at a time through
+faster-whisper's own loop, --batch-size 1) -> guards (phantom lines, loops, swallowed pauses) -> second
+pass over speech left without words -> what is still uncovered becomes a note -> Transcript.
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from pipeline import asr_batch, devices, vad
 from pipeline import asr_guards as guards
 from pipeline import asr_windows as aw
-from pipeline import devices, vad
 from pipeline.cache import Cache, file_sha256, key_of
 from pipeline.errors import ModelError, UsageError
 from pipeline.media import SAMPLE_RATE, decode_audio, probe
@@ -35,7 +34,7 @@ log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
 CACHE_STAGE = "asr"
-ASR_VERSION = 2  # bump when the code changes what a transcript holds, so cached ones are recomputed
+ASR_VERSION = 3  # bump when the code changes what a transcript holds, so cached ones are recomputed
 NO_SPEECH = "no speech detected"
 
 
@@ -55,8 +54,11 @@ class AsrSettings:
     vad_min_silence_ms: int = vad.MIN_SILENCE_MS
     vad_pad_ms: int = vad.PAD_MS
     window_ms: int = aw.WINDOW_MS  # windows are cut at VAD pauses and never exceed this
-    # non-speech longer than this ends a window (shorter pauses stay in the audio)
-    window_max_gap_ms: int = 4000
+    # Batched path: a pause inside a window keeps at most this much beyond the VAD's padding (which already
+    # leaves 2 x vad_pad_ms of non-speech between two chunks), so windows hold speech, not silence. Measured
+    # on the long-form bench: 0 -> 15 windows, fr WER 0.169; whole pauses (up to 4 s) -> 21, 0.228;
+    # 400 ms -> 17, and one English clip of 27 below the "found" bar.
+    window_max_pause_ms: int = 0
     second_pass_min_ms: int = 1000  # speech this long left without words is decoded again, then reported
     max_word_ms: int = 2500  # a longer "word" swallowed a pause
     split_gap_ms: int = 1500  # a segment never spans a pause this long
@@ -117,15 +119,19 @@ def load_model(opts: Options) -> Any:
     return _load(resolve_model(opts.model).path, p.kind, index, p.compute_type)
 
 
-def _detect_language(model: Any, speech: np.ndarray) -> tuple[str, float, list[tuple[str, float]]]:
-    """Best of the languages the pipeline handles, judged on speech only (first 30 s of it)."""
-    _, _, probs = model.detect_language(audio=speech[: 30 * SAMPLE_RATE])
+def _detect_language(model: Any, audio: np.ndarray) -> asr_batch.Detected:
+    """Best of the languages the pipeline handles, judged on (the first 30 s of) this speech."""
+    _, _, probs = model.detect_language(audio=audio[: 30 * SAMPLE_RATE])
     ours = sorted(((lang, p) for lang, p in probs if lang in LANGUAGES), key=lambda lp: -lp[1])
-    return ours[0][0], ours[0][1], probs[:3]
+    return asr_batch.Detected(ours[0][0], ours[0][1], tuple(probs[:3]))
 
 
-def _ms_to_samples(ms: int) -> int:
-    return ms * SAMPLE_RATE // 1000
+def _note_language(path: str, found: asr_batch.Detected, notes: list[str]) -> None:
+    log.info("%s: language %s (p=%.2f; top: %s)", path, found.language, found.probability,
+             ", ".join(f"{lg} {p:.2f}" for lg, p in found.top))
+    if found.probability < 0.5:
+        notes.append(f"language uncertain: {found.language} p={found.probability:.2f}; "
+                     "force it with --source")
 
 
 @dataclass(frozen=True)
@@ -133,7 +139,7 @@ class _Job:
     """What every decode of one file shares."""
     model: Any
     audio: np.ndarray
-    language: str
+    language: str | None  # None until detected
     task: str
     beam_size: int
     prompt: str | None
@@ -147,26 +153,36 @@ def _progress(job: _Job, seg: Any) -> None:
         job.on_progress(min(seconds_to_ms(seg.end), job.duration_ms), job.duration_ms)
 
 
-def _sequential(job: _Job, spans: list[tuple[int, int]], silence_skip: bool = True,
-                report: bool = False) -> list[Any]:
-    """faster-whisper's own loop (temperature fallback, seeking) over each span, on the file's timeline."""
+def _loop(job: _Job, window: aw.Window, silence_skip: bool = True) -> list[Any]:
+    """faster-whisper's own loop (temperature fallback, seeking) over one window's audio, on the file's
+    timeline."""
     s = job.s
-    clips = [t / 1000 for span in spans for t in span]
     segments, _ = job.model.transcribe(
-        job.audio, language=job.language, task=job.task, beam_size=job.beam_size,
-        temperature=list(s.temperature), compression_ratio_threshold=s.compression_ratio_threshold,
-        log_prob_threshold=s.log_prob_threshold, no_speech_threshold=s.no_speech_threshold,
-        condition_on_previous_text=s.condition_on_previous_text,
-        initial_prompt=dict(s.prompts).get(job.language) or None, hotwords=job.prompt or None,
-        word_timestamps=True, vad_filter=False, clip_timestamps=clips,
+        asr_batch.window_audio(job.audio, window), language=job.language, task=job.task,
+        beam_size=job.beam_size, temperature=list(s.temperature),
+        compression_ratio_threshold=s.compression_ratio_threshold, log_prob_threshold=s.log_prob_threshold,
+        no_speech_threshold=s.no_speech_threshold, condition_on_previous_text=s.condition_on_previous_text,
+        initial_prompt=dict(s.prompts).get(job.language or "") or None, hotwords=job.prompt or None,
+        word_timestamps=True, vad_filter=False,
         hallucination_silence_threshold=s.hallucination_silence_threshold if silence_skip else None,
     )
-    out = []
-    for seg in segments:
-        out.append(seg)
-        if report:
+    return asr_batch.on_file(window, list(segments))
+
+
+def _sequential(job: _Job, windows: list[aw.Window], notes: list[str], path: str) -> tuple[_Job, list[Any]]:
+    """Window after window through faster-whisper's loop (--batch-size 1), the language detected on the
+    first window unless forced. (job with the language, segments)."""
+    if job.language is None:
+        found = _detect_language(job.model, asr_batch.window_audio(job.audio, windows[0]))
+        _note_language(path, found, notes)
+        job = replace(job, language=found.language)
+    out: list[Any] = []
+    for window in windows:
+        got = _loop(job, window)
+        for seg in got:
             _progress(job, seg)
-    return out
+        out.extend(got)
+    return job, out
 
 
 def _doubtful(segments: list[Any], s: AsrSettings) -> bool:
@@ -176,30 +192,28 @@ def _doubtful(segments: list[Any], s: AsrSettings) -> bool:
                for seg in segments)
 
 
-def _batched(job: _Job, spans: list[tuple[int, int]], batch_size: int) -> list[Any]:
-    """All windows through CTranslate2 `batch_size` at a time (one temperature); a window whose decode loops
-    or is doubted is decoded again by the sequential loop, which has the temperature fallback."""
-    from faster_whisper import BatchedInferencePipeline
-
+def _batched(job: _Job, wins: list[aw.Window], batch_size: int, notes: list[str],
+             path: str) -> tuple[_Job, list[Any]]:
+    """All windows through CTranslate2 `batch_size` at a time (one temperature), the language found on the
+    first window unless forced; a window whose decode loops or is doubted is decoded again by faster-whisper's
+    loop, which has the temperature fallback. (job with the language, segments)."""
     s = job.s
-    segments, _ = BatchedInferencePipeline(job.model).transcribe(
-        job.audio, language=job.language, task=job.task, beam_size=job.beam_size,
-        temperature=s.temperature[0], initial_prompt=dict(s.prompts).get(job.language) or None,
-        hotwords=job.prompt or None, word_timestamps=True, without_timestamps=False, vad_filter=False,
-        batch_size=batch_size, clip_timestamps=[{"start": a / 1000, "end": b / 1000} for a, b in spans],
-    )
-    by_window: list[list[Any]] = [[] for _ in spans]
-    starts = [a for a, _ in spans]
-    for seg in segments:  # a segment belongs to the last window starting at or before it
-        by_window[max(0, bisect.bisect_right(starts, seconds_to_ms(seg.start) + 1) - 1)].append(seg)
-        _progress(job, seg)  # batches come back one after the other
+    d = asr_batch.Decode(job.language, tuple(LANGUAGES), job.task, job.beam_size, s.temperature[0], s.prompts,
+                         job.prompt or None, batch_size)
+    found: list[asr_batch.Detected] = []
     out: list[Any] = []
-    for (a, b), got in zip(spans, by_window, strict=True):
+    for window, got in asr_batch.decode(job.model, job.audio, wins, d, on_detected=found.append):
+        if job.language is None:
+            job = replace(job, language=found[0].language)
+            _note_language(path, found[0], notes)
+        for seg in got:
+            _progress(job, seg)
         if _doubtful(got, s):
+            a, b = window.span
             log.info("window %.1f-%.1f s decoded again with temperature fallback", a / 1000, b / 1000)
-            got = _sequential(job, [(a, b)])
+            got = _loop(job, window)
         out.extend(got)
-    return out
+    return job, out
 
 
 def _guarded(raw: guards.RawSegment, seg: Any, language: str, s: AsrSettings) -> str | None:
@@ -245,27 +259,23 @@ def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: Progres
         on_progress(0, duration_ms)  # show the bar (and the total) before the model loads
     chunks = vad.speech_chunks(audio, settings.vad_threshold, settings.vad_min_silence_ms,
                                settings.vad_pad_ms, settings.window_ms - 1000)
-    spans = aw.windows(chunks, settings.window_ms, settings.window_max_gap_ms)
-    if not spans:
+    if not chunks:
         log.info("%s: %s", path, NO_SPEECH)
         if on_progress:
             on_progress(duration_ms, duration_ms)
         return Transcript(language=opts.source or "und", words=(), duration_ms=duration_ms,
                           notes=(*damaged, NO_SPEECH))
-    model = load_model(opts)
     notes: list[str] = list(damaged)
-    language = opts.source
-    if language is None:
-        speech = np.concatenate([audio[_ms_to_samples(a):_ms_to_samples(b)] for a, b in chunks])
-        language, prob, top = _detect_language(model, speech)
-        log.info("%s: language %s (p=%.2f; top: %s)", path, language, prob,
-                 ", ".join(f"{lg} {p:.2f}" for lg, p in top))
-        if prob < 0.5:
-            notes.append(f"language uncertain: {language} p={prob:.2f}; force it with --source")
-    text_language = "en" if task == "translate" else language
-    job = _Job(model, audio, language, task, opts.beam_size, prompt, settings, on_progress, duration_ms)
+    job = _Job(load_model(opts), audio, opts.source, task, opts.beam_size, prompt, settings, on_progress,
+               duration_ms)
+    wins = aw.windows(chunks, settings.window_ms, settings.window_max_pause_ms)
     batch = batch_size(opts)
-    raw = _batched(job, spans, batch) if batch > 1 else _sequential(job, spans, report=True)
+    if batch > 1:
+        job, raw = _batched(job, wins, batch, notes, str(path))
+    else:
+        job, raw = _sequential(job, wins, notes, str(path))
+    language = job.language or "und"  # always set by now: forced or detected
+    text_language = "en" if task == "translate" else language
     words = _kept_words(raw, text_language, settings, notes, str(path))
     words = _second_pass(job, chunks, words, text_language, notes, str(path))
     if on_progress:
@@ -296,7 +306,7 @@ def _second_pass(job: _Job, chunks: list[aw.Span], words: list[Word], language: 
                                                 s.second_pass_min_ms) if c not in redone]
         for span in todo:
             redone.add(span)
-            again = _kept_words(_sequential(job, [span], silence_skip=False), language, s, notes, path)
+            again = _kept_words(_loop(job, aw.Window((span,)), silence_skip=False), language, s, notes, path)
             again = aw.words_in(span, again)
             if len(again) > len(aw.words_in(span, words)):
                 log.info("%s: second pass found %d words at %.1f-%.1f s", path, len(again), span[0] / 1000,

@@ -1,17 +1,20 @@
 """Pure: which stretches of a file Whisper decodes (windows cut at VAD pauses) and which speech ended up
 with no words (coverage). Times are integer milliseconds on the file's own timeline.
 
-Why windows and not one stitched stream: stitching the VAD regions end to end removed the pauses between
-sentences, so Whisper heard two sentences as one run (a repeated line merged into one, the last word stretched
-over the next sentence) and whole clips vanished. A window is a slice of the real audio: its pauses stay, its
-edges are pauses the VAD found, so no word is ever cut in two, and windows are independent (they can be
-batched).
+Why windows and not one stitched stream: stitching every VAD region of a file end to end, with the pauses
+cut to nothing and decoded by faster-whisper's seeking loop, made Whisper hear two sentences as one run (a
+repeated line merged into one, the last word stretched over the next sentence) and whole clips vanished. A
+window is decoded on its own, whole; its pieces are cut only in pauses the VAD found, so no word is ever cut
+in two; each chunk keeps the VAD's padding, so Whisper still hears a pause (at least twice the padding)
+between two sentences; and the map back to the file puts every word in its own chunk. Windows are
+independent, so they can be batched.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from pipeline.types import Word
 
@@ -20,25 +23,61 @@ Span = tuple[int, int]
 WINDOW_MS = 30_000  # Whisper's input length: a window never exceeds it
 
 
-def windows(chunks: Sequence[Span], max_ms: int = WINDOW_MS, max_gap_ms: int = 4000) -> list[Span]:
-    """Consecutive VAD speech chunks packed into windows of at most `max_ms`.
+@dataclass(frozen=True)
+class Window:
+    """One input for Whisper: pieces of the file's audio played one after the other. Each piece is a speech
+    chunk, perhaps with the start of the pause after it; what a window leaves out of a pause is silence the
+    encoder would otherwise pay for (its cost is per 30 s window, whatever they hold)."""
 
-    A window starts at a chunk's start and ends at a chunk's end, so every cut lies in a pause the VAD found
-    (never inside a word). A new window starts when the next chunk would overflow `max_ms` or lies more than
-    `max_gap_ms` after the previous one (long non-speech is where Whisper invents text). A chunk longer than
-    `max_ms` (the VAD is asked for none) is split into equal parts, the one case a cut can fall in speech.
+    pieces: tuple[Span, ...]
+
+    @property
+    def span(self) -> Span:
+        """The stretch of the file the window's pieces come from."""
+        return self.pieces[0][0], self.pieces[-1][1]
+
+    @property
+    def length_ms(self) -> int:
+        return sum(b - a for a, b in self.pieces)
+
+    def to_file(self, ms: int) -> int:
+        """A time in the window's audio (ms from its start) on the file's timeline; past its end, the end."""
+        at = 0
+        for a, b in self.pieces:
+            if ms < at + b - a:
+                return a + max(0, ms - at)
+            at += b - a
+        return self.pieces[-1][1]
+
+
+def windows(chunks: Sequence[Span], max_ms: int = WINDOW_MS, max_pause_ms: int = 0) -> list[Window]:
+    """Consecutive VAD speech chunks packed into windows of at most `max_ms` of audio.
+
+    A piece starts at a chunk's start and ends at that chunk's end or in the pause after it, so every cut lies
+    in a pause the VAD found (never inside a word). A pause inside a window keeps at most `max_pause_ms`; the
+    rest is left out, however long (music, silence). A new window starts when the next chunk would overflow
+    `max_ms`. A chunk longer than `max_ms` (the VAD is asked for none) is split into equal parts, the one case
+    a cut can fall in speech.
     """
-    out: list[list[int]] = []
+    out: list[list[Span]] = []
     for start, end in sorted(chunks):
         if end <= start:
             continue
-        if out and end - out[-1][0] <= max_ms and start - out[-1][1] <= max_gap_ms:
-            out[-1][1] = max(out[-1][1], end)
-            continue
+        if out:
+            pieces = out[-1]
+            last_start, last_end = pieces[-1]
+            pause = min(max_pause_ms, max(0, start - last_end))
+            if sum(b - a for a, b in pieces) + pause + max(0, end - max(start, last_end)) <= max_ms:
+                if last_end + pause >= start:  # the whole pause kept: one piece
+                    pieces[-1] = (last_start, max(last_end, end))
+                else:
+                    pieces[-1] = (last_start, last_end + pause)
+                    pieces.append((start, end))
+                continue
         parts = -(-(end - start) // max_ms)
         for k in range(parts):
-            out.append([start + (end - start) * k // parts, start + (end - start) * (k + 1) // parts])
-    return [(a, b) for a, b in out]
+            out.append([(start + (end - start) * k // parts, start + (end - start) * (k + 1) // parts)])
+    return [Window(tuple(pieces)) for pieces in out]
 
 
 def words_in(span: Span, words: Sequence[Word]) -> list[Word]:

@@ -111,15 +111,33 @@ def test_no_cue_runs_over_a_pause_between_clips(long_form: dict) -> None:
 CLIPS = ["audio/en_jfk_whisper.flac", "audio/fr_css10_lesmis_0153.wav", "audio/ar-msa_asc_ARA-NORM-0001.wav"]
 
 
-@pytest.mark.parametrize("clip", CLIPS)
-def test_batched_and_sequential_agree(media: Path, clip: str) -> None:
-    batched = asr.transcribe(media / clip, Options(device="cpu", batch_size=8))
-    sequential = asr.transcribe(media / clip, Options(device="cpu", batch_size=1))
+def agree(batched: Transcript, sequential: Transcript) -> None:
+    """Same words, each starting and ending within 100 ms of the other's."""
     lang = batched.language
     assert [normalize(w.text, lang) for w in batched.words] == [normalize(w.text, lang)
                                                                 for w in sequential.words]
     for a, b in zip(batched.words, sequential.words, strict=True):
         assert abs(a.start_ms - b.start_ms) <= 100 and abs(a.end_ms - b.end_ms) <= 100, (a, b)
+
+
+@pytest.mark.parametrize("clip", CLIPS)
+def test_batched_and_sequential_agree(media: Path, clip: str) -> None:
+    agree(asr.transcribe(media / clip, Options(device="cpu", batch_size=8)),
+          asr.transcribe(media / clip, Options(device="cpu", batch_size=1)))
+
+
+def test_batched_words_land_on_the_file_timeline_without_the_pauses(media: Path, tmp_path: Path) -> None:
+    # 5 s pauses: the batched path decodes the three clips as one window without them (asr_windows), the
+    # sequential one each clip in its own window of real audio; their word times must still agree.
+    path = tmp_path / "three clips with pauses.wav"
+    spans = build(media, path, [("audio/en_jfk_whisper.flac", 5.0),
+                                ("audio/en_picovoice_test_librispeech-1272-128104-0000.wav", 5.0),
+                                ("audio/en_jfk_whisper.flac", 0.0)])
+    batched = asr.transcribe(path, Options(device="cpu", batch_size=8))
+    agree(batched, asr.transcribe(path, Options(device="cpu", batch_size=1)))
+    for start, end, ref in spans:  # and each clip's words lie in its own span
+        inside = [w.text for w in batched.words if start - 200 <= w.start_ms and w.end_ms <= end + 200]
+        assert words_found(ref, " ".join(inside), "en") >= 0.9, (start, end, inside)
 
 
 def test_speech_that_yields_nothing_is_a_note_and_a_finding(media: Path, monkeypatch: pytest.MonkeyPatch,
@@ -128,18 +146,23 @@ def test_speech_that_yields_nothing_is_a_note_and_a_finding(media: Path, monkeyp
     """The decoder faked to hear nothing (both passes): real VAD finds the speech, the transcript says where
     it is, and `check --media` raises speech_without_subtitle with the span."""
     clip = media / "audio/en_jfk_whisper.flac"
-    calls: list[list[tuple[int, int]]] = []
+    first: list[list[aw.Window]] = []
+    again: list[tuple[aw.Span, ...]] = []
 
-    def deaf(job: object, spans: list[tuple[int, int]], *args: object, **kwargs: object) -> list:
-        calls.append(spans)
+    def deaf(job: object, windows: list[aw.Window], *args: object) -> tuple[object, list]:
+        first.append(windows)
+        return job, []
+
+    def deaf_alone(job: object, window: aw.Window, *args: object, **kwargs: object) -> list:
+        again.append(window.pieces)
         return []
 
     monkeypatch.setattr(asr, "_batched", deaf)
-    monkeypatch.setattr(asr, "_sequential", deaf)
+    monkeypatch.setattr(asr, "_loop", deaf_alone)
     t = asr.transcribe(clip, Options(device="cpu", source="en"))
     speech = vad.speech_spans(clip)
-    assert len(calls) == 1 + len(speech)  # the first pass, then each speech chunk again on its own
-    assert calls[1:] == [[s] for s in speech]
+    assert [p for w in first[0] for p in w.pieces] == speech  # the first pass: all speech, no pause kept
+    assert again == [(s,) for s in speech]  # then each speech chunk again on its own
     assert t.words == ()
     assert [n for n in t.notes if "has no subtitle" in n] == [aw.no_subtitle_note(s) for s in speech]
     assert t.notes[0] == "speech at 0:00–0:02 has no subtitle"  # JFK's "And so my fellow Americans"

@@ -10,14 +10,37 @@ from pipeline import asr_windows as aw
 from pipeline.types import Word
 
 
-def test_chunks_are_packed_up_to_the_window_length_and_cut_at_long_pauses() -> None:
+def test_chunks_are_packed_up_to_the_window_length() -> None:
     chunks = [(0, 7000), (9000, 16000), (18000, 25000), (27000, 34000), (60000, 62000)]
-    # 0-25 s fits one 30 s window; 27-34 would make it 34 s; 26 s of silence before 60 s ends a window too.
-    assert aw.windows(chunks, 30_000, 4000) == [(0, 25000), (27000, 34000), (60000, 62000)]
+    # Pauses kept whole (up to 26 s here): 0-25 s fits one 30 s window; 27-34 would make it 34 s; 27-62 s with
+    # its 26 s pause is 35 s.
+    out = aw.windows(chunks, 30_000, 30_000)
+    assert [w.pieces for w in out] == [((0, 25000),), ((27000, 34000),), ((60000, 62000),)]
 
 
 def test_an_over_long_chunk_is_split_into_equal_parts() -> None:
-    assert aw.windows([(1000, 71000)], 30_000) == [(1000, 24333), (24333, 47666), (47666, 71000)]
+    assert [w.pieces for w in aw.windows([(1000, 71000)], 30_000)] == \
+        [((1000, 24333),), ((24333, 47666),), ((47666, 71000),)]
+
+
+def test_shortened_pauses_pack_more_speech_into_a_window() -> None:
+    chunks = [(0, 7000), (9000, 16000), (18000, 25000), (27000, 34000), (60000, 62000)]
+    # Pauses cut to 500 ms: 7 + 0.5 + 7 + 0.5 + 7 + 0.5 + 7 = 29.5 s of audio, the 26 s pause to 0.5 s as well
+    # would make 32 s: the last chunk starts a window.
+    out = aw.windows(chunks, 30_000, 500)
+    assert [w.pieces for w in out] == [((0, 7500), (9000, 16500), (18000, 25500), (27000, 34000)),
+                                       ((60000, 62000),)]
+    assert out[0].length_ms == 29_500 and out[0].span == (0, 34000)
+    # No pause kept: the speech alone, 4 x 7 + 2 = 30 s, fits one window exactly.
+    assert [w.pieces for w in aw.windows(chunks, 30_000, 0)] == \
+        [((0, 7000), (9000, 16000), (18000, 25000), (27000, 34000), (60000, 62000))]
+
+
+def test_window_times_map_back_to_the_file() -> None:
+    w = aw.Window(((0, 7500), (9000, 16500), (18000, 25000)))
+    # 0-7.5 s is the file's 0-7.5 s; the window's 7.5 s is the file's 9 s; its 15 s the file's 18 s
+    assert [w.to_file(t) for t in (0, 7499, 7500, 8000, 14999, 15000, 21999, 22000, 40000)] == \
+        [0, 7499, 9000, 9500, 16499, 18000, 24999, 25000, 25000]
 
 
 @st.composite
@@ -36,27 +59,6 @@ def speech(draw: st.DrawFn) -> tuple[list[tuple[int, int]], list[Word]]:
         at += length
     chunks.append((start, words[-1].end_ms))
     return chunks, words
-
-
-@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a shared CI machine can be slow
-@given(speech(), st.integers(5_000, 30_000), st.integers(0, 5000))
-def test_windows_never_split_a_word_and_cover_every_chunk(data: tuple[list[tuple[int, int]], list[Word]],
-                                                          max_ms: int, max_gap: int) -> None:
-    chunks, words = data
-    out = aw.windows(chunks, max_ms, max_gap)
-    for (a, b), (c, _) in zip(out, out[1:], strict=False):
-        assert a < b <= c  # sorted, disjoint
-    for a, b in chunks:  # every chunk inside one window, or an over-long one covered by consecutive windows
-        if b - a <= max_ms:
-            assert any(wa <= a and b <= wb for wa, wb in out)
-        else:
-            assert sum(max(0, min(b, wb) - max(a, wa)) for wa, wb in out) == b - a
-    for wa, wb in out:
-        if any(a <= wa and wb <= b and b - a > max_ms for a, b in chunks):
-            continue  # a part of a chunk longer than a window: the one documented exception
-        assert wb - wa <= max_ms
-        for w in words:  # no edge strictly inside a word
-            assert not w.start_ms < wa < w.end_ms and not w.start_ms < wb < w.end_ms
 
 
 def test_second_pass_targets_speech_left_without_words_or_with_one_stretched_word() -> None:
@@ -104,3 +106,34 @@ def test_snapped_words_lie_inside_one_chunk(data: tuple[list[tuple[int, int]], l
     words = [Word("w", a, a + d) for a, d in raw]
     for w in aw.snap_to_speech(words, chunks):
         assert any(a <= w.start_ms <= w.end_ms <= b for a, b in chunks), (w, chunks)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a shared CI machine can be slow
+@given(speech(), st.integers(5_000, 30_000), st.integers(0, 30_000))
+def test_shortened_windows_hold_every_chunk_once_and_cut_no_word(
+        data: tuple[list[tuple[int, int]], list[Word]], max_ms: int, max_pause: int) -> None:
+    chunks, words = data
+    out = aw.windows(chunks, max_ms, max_pause)
+    pieces = [p for w in out for p in w.pieces]
+    assert all(a < b <= c for (a, b), (c, _) in zip(pieces, pieces[1:], strict=False))  # in order, disjoint
+    for a, b in chunks:  # each chunk wholly in one piece, or an over-long one in consecutive whole windows
+        inside = [w for w in out if any(pa <= a and b <= pb for pa, pb in w.pieces)]
+        assert len(inside) == 1 or (b - a > max_ms and sum(
+            max(0, min(b, pb) - max(a, pa)) for pa, pb in pieces) == b - a)
+    for w in out:
+        assert w.length_ms <= max_ms
+        for pa, pb in w.pieces:  # piece edges in pauses (cuts inside an over-long chunk excepted)
+            for edge in (pa, pb):
+                if not any(ca < edge < cb and cb - ca > max_ms for ca, cb in chunks):
+                    assert not any(x.start_ms < edge < x.end_ms for x in words)
+            if any(ca <= pa and pb <= cb and cb - ca > max_ms for ca, cb in chunks):
+                continue
+            inner = [cb for ca, cb in chunks if ca < pb and pa < cb <= pb]  # after its last chunk a piece
+            assert inner and 0 <= pb - max(inner) <= max_pause  # keeps at most max_pause of the pause
+        # the map is monotone, starts at the first piece, and moves 1:1 inside a piece
+        times = [w.to_file(t) for t in range(0, w.length_ms + 1, 97)]
+        assert times[0] == w.pieces[0][0] and times == sorted(times)
+        at = 0
+        for pa, pb in w.pieces:
+            assert w.to_file(at) == pa and w.to_file(at + (pb - pa) - 1) == pb - 1
+            at += pb - pa

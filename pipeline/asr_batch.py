@@ -1,0 +1,141 @@
+"""Windows decoded in batches through CTranslate2 (the edge below asr.transcribe's batched path).
+
+Per batch of windows: one encoder pass; the language, when not forced, read off the first window's encoding
+(no separate 30 s encode for detection); one beam-search generate; Whisper's timestamp tokens split each
+window into segments; words aligned on the same encoding. Times come back on the file's timeline through each
+window's map (a window may leave out part of a pause).
+
+faster-whisper's BatchedInferencePipeline does the same steps with a separate detection pass and takes only
+contiguous clips, hence this module; it reuses the model's own prompt, splitting and alignment code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from pipeline.asr_windows import Window
+from pipeline.media import SAMPLE_RATE
+
+# faster-whisper's defaults for attaching punctuation to the word before or after it.
+PREPEND_PUNCTUATIONS = "\"'“¿([{-"
+APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"
+
+
+@dataclass(frozen=True)
+class Decode:
+    """What every window of one file is decoded with."""
+    language: str | None  # None: detected on the first window, among `languages`
+    languages: tuple[str, ...]
+    task: str
+    beam_size: int
+    temperature: float
+    prompts: tuple[tuple[str, str], ...]  # (language, initial prompt)
+    hotwords: str | None
+    batch_size: int
+
+
+@dataclass(frozen=True)
+class Detected:
+    language: str
+    probability: float
+    top: tuple[tuple[str, float], ...]  # the three likeliest of all Whisper's languages
+
+
+def _samples(ms: int) -> int:
+    return ms * SAMPLE_RATE // 1000
+
+
+def window_audio(audio: np.ndarray, window: Window) -> np.ndarray:
+    return np.concatenate([audio[_samples(a):_samples(b)] for a, b in window.pieces])
+
+
+def _features(model: Any, audio: np.ndarray, batch: list[Window]) -> np.ndarray:
+    from faster_whisper.audio import pad_or_trim
+
+    # As the batched pipeline does: the extractor's last frame is padding.
+    return np.stack([pad_or_trim(model.feature_extractor(window_audio(audio, w))[..., :-1]) for w in batch])
+
+
+def _detect(model: Any, encoded: Any, languages: tuple[str, ...]) -> Detected:
+    """The likeliest of `languages` on the first window of the batch."""
+    if encoded.device == "cpu" and encoded.shape[0] > 1:  # detection costs a decoder step per window
+        import ctranslate2
+
+        encoded = ctranslate2.StorageView.from_array(np.ascontiguousarray(np.asarray(encoded)[:1]))
+    probs = [(token[2:-2], p) for token, p in model.model.detect_language(encoded)[0]]
+    ours = sorted(((lang, p) for lang, p in probs if lang in languages), key=lambda lp: -lp[1])
+    return Detected(ours[0][0], ours[0][1], tuple(probs[:3]))
+
+
+def _seconds(window: Window, t: float) -> float:
+    return window.to_file(round(t * 1000)) / 1000
+
+
+def on_file(window: Window, segments: list[Any]) -> list[Any]:
+    """faster-whisper Segments decoded from the window's audio, their times and their words' on the file's
+    timeline."""
+    return [replace(seg, start=_seconds(window, seg.start), end=_seconds(window, seg.end),
+                    words=[replace(w, start=_seconds(window, w.start), end=_seconds(window, w.end))
+                           for w in seg.words or ()])
+            for seg in segments]
+
+
+def decode(model: Any, audio: np.ndarray, windows: list[Window], d: Decode,
+           on_detected: Callable[[Detected], None] | None = None) -> Iterator[tuple[Window, list[Any]]]:
+    """(window, its faster-whisper Segments on the file's timeline), batch after batch, in order."""
+    from faster_whisper.tokenizer import Tokenizer
+    from faster_whisper.transcribe import Segment, Word, get_compression_ratio, get_suppressed_tokens
+
+    language, tokenizer, prompt, suppress = d.language, None, None, None
+    for first in range(0, len(windows), d.batch_size):
+        batch = windows[first:first + d.batch_size]
+        encoded = model.encode(_features(model, audio, batch))
+        if language is None:
+            found = _detect(model, encoded, d.languages)
+            language = found.language
+            if on_detected:
+                on_detected(found)
+        if tokenizer is None:
+            tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task=d.task,
+                                  language=language)
+            initial = dict(d.prompts).get(language)
+            previous = tokenizer.encode(" " + initial.strip()) if initial else []
+            prompt = model.get_prompt(tokenizer, previous, without_timestamps=False, hotwords=d.hotwords)
+            suppress = list(get_suppressed_tokens(tokenizer, [-1]))
+        results = model.model.generate(
+            encoded, [list(prompt) for _ in batch], beam_size=d.beam_size, patience=1, length_penalty=1,
+            max_length=model.max_length, suppress_blank=True, suppress_tokens=suppress, return_scores=True,
+            return_no_speech_prob=True, sampling_temperature=d.temperature, repetition_penalty=1,
+            no_repeat_ngram_size=0,
+        )
+        split, sizes = [], []
+        for window, result in zip(batch, results, strict=True):
+            tokens = result.sequences_ids[0]
+            seconds = window.length_ms / 1000
+            size = int(np.ceil(seconds) * model.frames_per_second)
+            parts, _, _ = model._split_segments_by_timestamps(
+                tokenizer=tokenizer, tokens=tokens, time_offset=0.0, segment_size=size,
+                segment_duration=seconds, seek=0)
+            for part in parts:  # the whole window's scores, as the batched pipeline gives them
+                part["avg_logprob"] = result.scores[0] * len(tokens) / (len(tokens) + 1)
+                part["no_speech_prob"] = result.no_speech_prob
+            split.append(parts)
+            sizes.append(size)
+        model.add_word_timestamps(split, tokenizer, encoded, sizes, PREPEND_PUNCTUATIONS, APPEND_PUNCTUATIONS,
+                                  0.0)
+        for window, parts in zip(batch, split, strict=True):
+            segments = []
+            for part in parts:
+                text = tokenizer.decode([t for t in part["tokens"] if t < tokenizer.eot])
+                words = [Word(start=w["start"], end=w["end"], word=w["word"], probability=w["probability"])
+                         for w in part.get("words", ())]
+                segments.append(Segment(
+                    id=0, seek=0, start=part["start"], end=part["end"],
+                    text=text, tokens=part["tokens"], avg_logprob=part["avg_logprob"],
+                    compression_ratio=get_compression_ratio(text), no_speech_prob=part["no_speech_prob"],
+                    words=words, temperature=d.temperature))
+            yield window, on_file(window, segments)
