@@ -62,6 +62,8 @@ def _features(model: Any, audio: np.ndarray, batch: list[Window]) -> np.ndarray:
 
 def _detect(model: Any, encoded: Any, languages: tuple[str, ...]) -> Detected:
     """The likeliest of `languages` on the first window of the batch."""
+    if not model.model.is_multilingual:  # an English-only model (base.en, ...)
+        return Detected("en", 1.0, (("en", 1.0),))
     if encoded.device == "cpu" and encoded.shape[0] > 1:  # detection costs a decoder step per window
         import ctranslate2
 
