@@ -53,25 +53,28 @@ class Window:
 def windows(chunks: Sequence[Span], max_ms: int = WINDOW_MS, max_pause_ms: int = 0) -> list[Window]:
     """Consecutive VAD speech chunks packed into windows of at most `max_ms` of audio.
 
-    A piece starts at a chunk's start and ends at that chunk's end or in the pause after it, so every cut lies
-    in a pause the VAD found (never inside a word). A pause inside a window keeps at most `max_pause_ms`; the
-    rest is left out, however long (music, silence). A new window starts when the next chunk would overflow
-    `max_ms`. A chunk longer than `max_ms` (the VAD is asked for none) is split into equal parts, the one case
-    a cut can fall in speech.
+    Each piece is a chunk with up to `max_pause_ms` of the pause before it (the lead-in: the VAD finds a soft
+    onset late, and without it Whisper hears "ask" as "sk" and drops it); the rest of a pause is left out,
+    however long (music, silence). So every cut lies in a pause the VAD found, never inside a word. A new
+    window starts when the next piece would overflow `max_ms`. A chunk longer than `max_ms` (the VAD is asked
+    for none) is split into equal parts, the one case a cut can fall in speech.
     """
     out: list[list[Span]] = []
+    previous_end = 0
     for start, end in sorted(chunks):
         if end <= start:
             continue
+        lead = max(0, min(max_pause_ms, start - previous_end, max_ms - (end - start)))  # a chunk that fits
+        # a window still fits with its lead-in
+        previous_end = max(previous_end, end)
+        start -= lead
         if out:
             pieces = out[-1]
             last_start, last_end = pieces[-1]
-            pause = min(max_pause_ms, max(0, start - last_end))
-            if sum(b - a for a, b in pieces) + pause + max(0, end - max(start, last_end)) <= max_ms:
-                if last_end + pause >= start:  # the whole pause kept: one piece
+            if sum(b - a for a, b in pieces) + end - max(start, last_end) <= max_ms:
+                if start <= last_end:  # the whole pause kept: one piece
                     pieces[-1] = (last_start, max(last_end, end))
                 else:
-                    pieces[-1] = (last_start, last_end + pause)
                     pieces.append((start, end))
                 continue
         parts = -(-(end - start) // max_ms)

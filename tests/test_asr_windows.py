@@ -12,10 +12,10 @@ from pipeline.types import Word
 
 def test_chunks_are_packed_up_to_the_window_length() -> None:
     chunks = [(0, 7000), (9000, 16000), (18000, 25000), (27000, 34000), (60000, 62000)]
-    # Pauses kept whole (up to 26 s here): 0-25 s fits one 30 s window; 27-34 would make it 34 s; 27-62 s with
-    # its 26 s pause is 35 s.
-    out = aw.windows(chunks, 30_000, 30_000)
-    assert [w.pieces for w in out] == [((0, 25000),), ((27000, 34000),), ((60000, 62000),)]
+    # Up to 4 s of each pause kept before its chunk: the 2 s pauses whole, so 0-25 s is one piece; 25-34 s
+    # would make it 34 s: a new window; 60-62 s comes with 4 s of its 26 s pause: 9 + 6 = 15 s.
+    out = aw.windows(chunks, 30_000, 4000)
+    assert [w.pieces for w in out] == [((0, 25000),), ((25000, 34000), (56000, 62000))]
 
 
 def test_an_over_long_chunk_is_split_into_equal_parts() -> None:
@@ -25,11 +25,11 @@ def test_an_over_long_chunk_is_split_into_equal_parts() -> None:
 
 def test_shortened_pauses_pack_more_speech_into_a_window() -> None:
     chunks = [(0, 7000), (9000, 16000), (18000, 25000), (27000, 34000), (60000, 62000)]
-    # Pauses cut to 500 ms: 7 + 0.5 + 7 + 0.5 + 7 + 0.5 + 7 = 29.5 s of audio, the 26 s pause to 0.5 s as well
-    # would make 32 s: the last chunk starts a window.
+    # Each chunk with 500 ms of the pause before it: 7 + 7.5 + 7.5 + 7.5 = 29.5 s of audio; the last chunk
+    # (2.5 s with its lead-in) would make 32 s: it starts a window.
     out = aw.windows(chunks, 30_000, 500)
-    assert [w.pieces for w in out] == [((0, 7500), (9000, 16500), (18000, 25500), (27000, 34000)),
-                                       ((60000, 62000),)]
+    assert [w.pieces for w in out] == [((0, 7000), (8500, 16000), (17500, 25000), (26500, 34000)),
+                                       ((59500, 62000),)]
     assert out[0].length_ms == 29_500 and out[0].span == (0, 34000)
     # No pause kept: the speech alone, 4 x 7 + 2 = 30 s, fits one window exactly.
     assert [w.pieces for w in aw.windows(chunks, 30_000, 0)] == \
@@ -126,10 +126,10 @@ def test_shortened_windows_hold_every_chunk_once_and_cut_no_word(
             for edge in (pa, pb):
                 if not any(ca < edge < cb and cb - ca > max_ms for ca, cb in chunks):
                     assert not any(x.start_ms < edge < x.end_ms for x in words)
-            if any(ca <= pa and pb <= cb and cb - ca > max_ms for ca, cb in chunks):
-                continue
-            inner = [cb for ca, cb in chunks if ca < pb and pa < cb <= pb]  # after its last chunk a piece
-            assert inner and 0 <= pb - max(inner) <= max_pause  # keeps at most max_pause of the pause
+            if any(ca < pa < cb and cb - ca > max_ms for ca, cb in chunks):
+                continue  # starts at a cut inside an over-long chunk
+            firsts = [ca for ca, _ in chunks if pa <= ca < pb]  # before its first chunk a piece keeps at
+            assert firsts and 0 <= min(firsts) - pa <= max_pause  # most max_pause of the pause
         # the map is monotone, starts at the first piece, and moves 1:1 inside a piece
         times = [w.to_file(t) for t in range(0, w.length_ms + 1, 97)]
         assert times[0] == w.pieces[0][0] and times == sorted(times)
