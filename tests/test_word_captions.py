@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from pipeline.bidi import LRI, PDI, strip_isolates
 from pipeline.types import Cue, Word
-from pipeline.word_captions import cue_words, screens_of, word_screens
+from pipeline.word_captions import LINGER_MS, Screen, cue_words, screens_of, word_screens
 
 # The seed's four campaign names (the glossary holds them; given here as data).
 NAMES = ("Cairo Runners", "LibanTroc", "I Make This!", "Moroccan Travelers Community")
@@ -94,8 +94,15 @@ def test_screen_properties(spec, max_words, max_chars, heard, rnd):
     screens, exact = word_screens(cues, whisper if heard else None, max_words, max_chars)
     assert heard or not exact  # no Whisper words given: all spread
     shown = []
+    def cue_of(s: Screen) -> int:
+        return next(i for i, c in enumerate(cues) if c.start_ms <= s.start_ms < s.end_ms <= c.end_ms)
+
     for a, b in zip(screens, screens[1:], strict=False):
         assert a.end_ms <= b.start_ms  # never two screens at once: no stale words
+        if cue_of(a) == cue_of(b):  # a screen ends before its cue only when full, too long, or at a pause
+            nxt = b.words[0]
+            assert len(a.words) == max_words or nxt.start_ms - a.words[-1].end_ms > LINGER_MS or \
+                len(strip_isolates(" ".join(w.text for w in [*a.words, nxt]))) > max_chars, (a, b)
     for s in screens:
         assert 1 <= len(s.words) <= max_words
         assert len(s.words) == 1 or len(strip_isolates(" ".join(w.text for w in s.words))) <= max_chars
