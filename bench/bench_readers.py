@@ -7,10 +7,10 @@ Inputs: one cue holding a line without spaces (names and links are searched in i
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.common import best_of
 from pipeline import srtcheck
 from pipeline.subtitles import decode_srt, read_srt
 from pipeline.types import format_timestamp
@@ -32,15 +32,6 @@ def _check(data: bytes) -> None:
     srtcheck.check_text(text, "bench.fr.srt", notes=notes)
 
 
-def _best_of(fn: Callable[[], None], runs: int = 3) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def main(workdir: Path) -> str:
     rows = ["| input | 1x (s) | 16x (s) | ratio (linear ~16, quadratic ~256) |", "|---|---|---|---|"]
     cases: list[tuple[str, int, Callable[[int], bytes], Callable[[bytes], object]]] = [
@@ -50,7 +41,7 @@ def main(workdir: Path) -> str:
     ]
     for name, unit, make, run in cases:
         small, big = make(unit), make(16 * unit)
-        t1 = _best_of(lambda d=small, r=run: r(d))  # type: ignore[misc]
-        t16 = _best_of(lambda d=big, r=run: r(d), runs=1)  # type: ignore[misc]
+        t1 = best_of(lambda d=small, r=run: r(d))  # type: ignore[misc]
+        t16 = best_of(lambda d=big, r=run: r(d), 1)  # type: ignore[misc]
         rows.append(f"| {name} | {t1:.3f} | {t16:.3f} | {t16 / t1:.1f} |")
     return "\n".join(rows)

@@ -8,11 +8,9 @@ decoding overhead, not the absolute speed of a real ar/fr/en model.
 from __future__ import annotations
 
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-from bench.common import ROOT
+from bench.common import ROOT, best_of
 
 SENTENCES = 96
 REPEATS = 2
@@ -25,15 +23,6 @@ def _sentences() -> list[str]:
     words = " ".join(LINES).split()
     # Varied lengths (4..15 words), as cues of a testimonial video are.
     return [" ".join(words[(i * 7) % len(words):][: 4 + i % 12]) for i in range(SENTENCES)]
-
-
-def _best_of(fn: Callable[[], object], repeats: int = REPEATS) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        started = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - started)
-    return best
 
 
 def main(workdir: Path) -> str:
@@ -50,8 +39,8 @@ def main(workdir: Path) -> str:
     texts = _sentences()
     mt.run_package(package, texts[:2], opts)  # load the model outside the timings
 
-    batched = _best_of(lambda: mt.run_package(package, texts, opts))
-    per_cue = _best_of(lambda: [mt.run_package(package, [t], opts) for t in texts])
+    batched = best_of(lambda: mt.run_package(package, texts, opts), REPEATS)
+    per_cue = best_of(lambda: [mt.run_package(package, [t], opts) for t in texts], REPEATS)
     rows = [
         "| candidate | sentences | seconds (best of 2) | sentences/s |",
         "|---|---:|---:|---:|",

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,3 +30,13 @@ def timed_subprocess(code: str, *args: str) -> tuple[float, int, str]:
     peak_kib = next(int(line.split()[1]) for line in proc.stderr.splitlines()
                     if line.startswith("__PEAK_KIB__"))
     return wall, peak_kib // 1024, proc.stdout
+
+
+def best_of(fn: Callable[[], object], runs: int = 3) -> float:
+    """The shortest wall time of `runs` calls (the others were slowed by something else)."""
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - started)
+    return best

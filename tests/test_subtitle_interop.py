@@ -16,6 +16,7 @@ import srt
 import webvtt
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from strategies import ordered_cues
 
 from pipeline import markup
 from pipeline.subtitles import _TIMECODE_LIKE, parse_srt_blocks, read_srt, srt_to_string, vtt_to_string
@@ -102,15 +103,8 @@ def test_ffmpeg_reads_what_we_read(written: dict[str, Path], expected: list[tupl
 any_line = st.text(st.characters(blacklist_categories=("Cs",)), max_size=25)
 
 
-@st.composite
-def any_cues(draw: st.DrawFn) -> list[Cue]:
-    cues, t = [], 0
-    for _ in range(draw(st.integers(1, 5))):
-        t += draw(st.integers(0, 3000))
-        end = t + draw(st.integers(1, 100_000))
-        cues.append(Cue(t, end, tuple(draw(st.lists(any_line, min_size=1, max_size=3)))))
-        t = end
-    return cues
+def any_cues() -> st.SearchStrategy[list[Cue]]:
+    return ordered_cues(any_line, 1, 5, 3000, 100_000)
 
 
 @settings(max_examples=300, deadline=timedelta(seconds=1))

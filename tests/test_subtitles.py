@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import ordered_cues
 
 from pipeline.errors import SubtitleParseError
 from pipeline.subtitles import (
@@ -28,15 +29,8 @@ line_text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"))
     str.strip).filter(lambda s: s and not s.isdigit() and "-->" not in s)
 
 
-@st.composite
-def cue_lists(draw: st.DrawFn) -> list[Cue]:
-    cues, t = [], 0
-    for _ in range(draw(st.integers(0, 8))):
-        t += draw(st.integers(0, 5000))
-        end = t + draw(st.integers(1, 10_000_000))
-        cues.append(Cue(t, end, tuple(draw(st.lists(line_text, min_size=1, max_size=3)))))
-        t = end
-    return cues
+def cue_lists() -> st.SearchStrategy[list[Cue]]:
+    return ordered_cues(line_text, 0, 8, 5000, 10_000_000)
 
 
 @given(cue_lists())
