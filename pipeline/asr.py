@@ -122,11 +122,10 @@ def load_model(opts: Options) -> Any:
 
 def _detect_language(model: Any, audio: np.ndarray) -> asr_batch.Detected:
     """Best of the languages the pipeline handles, judged on (the first 30 s of) this speech."""
-    if not model.model.is_multilingual:  # an English-only model (base.en, ...)
-        return asr_batch.Detected("en", 1.0, (("en", 1.0),))
+    if not model.model.is_multilingual:
+        return asr_batch.ENGLISH_ONLY
     _, _, probs = model.detect_language(audio=audio[: 30 * SAMPLE_RATE])
-    ours = sorted(((lang, p) for lang, p in probs if lang in LANGUAGES), key=lambda lp: -lp[1])
-    return asr_batch.Detected(ours[0][0], ours[0][1], tuple(probs[:3]))
+    return asr_batch.likeliest(probs, tuple(LANGUAGES))
 
 
 def _note_language(path: str, found: asr_batch.Detected, notes: list[str]) -> None:

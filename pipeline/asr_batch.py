@@ -60,17 +60,24 @@ def _features(model: Any, audio: np.ndarray, batch: list[Window]) -> np.ndarray:
     return np.stack([pad_or_trim(model.feature_extractor(window_audio(audio, w))[..., :-1]) for w in batch])
 
 
+ENGLISH_ONLY = Detected("en", 1.0, (("en", 1.0),))  # what an English-only model (base.en, ...) hears
+
+
+def likeliest(probs: list[tuple[str, float]], languages: tuple[str, ...]) -> Detected:
+    """The likeliest of `languages` in Whisper's (language, probability) list."""
+    ours = max(((lang, p) for lang, p in probs if lang in languages), key=lambda lp: lp[1])
+    return Detected(ours[0], ours[1], tuple(sorted(probs, key=lambda lp: -lp[1])[:3]))
+
+
 def _detect(model: Any, encoded: Any, languages: tuple[str, ...]) -> Detected:
     """The likeliest of `languages` on the first window of the batch."""
-    if not model.model.is_multilingual:  # an English-only model (base.en, ...)
-        return Detected("en", 1.0, (("en", 1.0),))
+    if not model.model.is_multilingual:
+        return ENGLISH_ONLY
     if encoded.device == "cpu" and encoded.shape[0] > 1:  # detection costs a decoder step per window
         import ctranslate2
 
         encoded = ctranslate2.StorageView.from_array(np.ascontiguousarray(np.asarray(encoded)[:1]))
-    probs = [(token[2:-2], p) for token, p in model.model.detect_language(encoded)[0]]
-    ours = sorted(((lang, p) for lang, p in probs if lang in languages), key=lambda lp: -lp[1])
-    return Detected(ours[0][0], ours[0][1], tuple(probs[:3]))
+    return likeliest([(token[2:-2], p) for token, p in model.model.detect_language(encoded)[0]], languages)
 
 
 def _seconds(window: Window, t: float) -> float:
