@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
 CACHE_STAGE = "asr"
-ASR_VERSION = 3  # bump when the code changes what a transcript holds, so cached ones are recomputed
+ASR_VERSION = 4  # bump when the code changes what a transcript holds, so cached ones are recomputed
 NO_SPEECH = "no speech detected"
 
 
@@ -235,10 +235,12 @@ def _guarded(raw: guards.RawSegment, seg: Any, language: str, s: AsrSettings) ->
     return None
 
 
-def _damage_note(container_ms: int, decoded_ms: int) -> tuple[str, ...]:
-    """A note when the audio stops well before the container says it should (a truncated or damaged file)."""
-    if container_ms - decoded_ms > max(1000, container_ms // 20):
-        return (f"audio decodes to {decoded_ms / 1000:.1f} s of {container_ms / 1000:.1f} s: "
+def _damage_note(expected_ms: int, decoded_ms: int) -> tuple[str, ...]:
+    """A note when the audio stops well before the file says it should (a truncated or damaged file).
+    `expected_ms`: the audio track's own length where the file says it (a phone clip's sound may end before
+    its picture: not damage), else the file's."""
+    if expected_ms - decoded_ms > max(1000, expected_ms // 20):
+        return (f"audio decodes to {decoded_ms / 1000:.1f} s of {expected_ms / 1000:.1f} s: "
                 "file damaged or truncated? the rest has no subtitles",)
     return ()
 
@@ -256,7 +258,7 @@ def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: Progres
     info = probe(path)
     audio = decode_audio(path, info)
     duration_ms = seconds_to_ms(len(audio) / SAMPLE_RATE)
-    damaged = _damage_note(info.duration_ms, duration_ms)
+    damaged = _damage_note(info.audio_duration_ms or info.duration_ms, duration_ms)
     if on_progress:
         on_progress(0, duration_ms)  # show the bar (and the total) before the model loads
     chunks = vad.speech_chunks(audio, settings.vad_threshold, settings.vad_min_silence_ms,

@@ -33,6 +33,7 @@ class MediaInfo:
     fps: float = 0.0
     video_codec: str = ""
     audio_codec: str = ""
+    audio_duration_ms: int = 0  # the audio track's own length, where the file says (0: not said)
 
 
 def ff_input(path: str | os.PathLike[str]) -> str:
@@ -76,6 +77,18 @@ def _fps(stream: dict) -> float:
     return 0.0
 
 
+def _stream_ms(stream: dict) -> int:
+    """A stream's own duration: `duration` (MP4, WAV, FLAC...) or Matroska's DURATION tag; 0 when neither."""
+    try:
+        if stream.get("duration"):
+            return seconds_to_ms(float(stream["duration"]))
+        tag = next((v for k, v in (stream.get("tags") or {}).items() if k.upper() == "DURATION"), "")
+        h, m, sec = tag.split(":")
+        return seconds_to_ms(int(h) * 3600 + int(m) * 60 + float(sec))
+    except ValueError:
+        return 0
+
+
 def probe(path: str | os.PathLike[str]) -> MediaInfo:
     """Describe a media file, or raise MediaError with a one-line cause (missing, empty, not media)."""
     p = Path(path)
@@ -106,6 +119,7 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
         path=p, duration_ms=seconds_to_ms(duration), has_audio=audio is not None, has_video=video is not None,
         width=width, height=height, rotation=rotation, fps=_fps(video) if video else 0.0,
         video_codec=(video or {}).get("codec_name", ""), audio_codec=(audio or {}).get("codec_name", ""),
+        audio_duration_ms=_stream_ms(audio) if audio else 0,
     )
 
 

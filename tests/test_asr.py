@@ -331,6 +331,16 @@ def test_truncated_file_is_transcribed_as_far_as_it_goes_with_a_note(tmp_path: P
     assert not any("truncated" in n for n in whole.notes)
 
 
+def test_sound_ending_before_the_picture_is_not_called_damage(tmp_path: Path) -> None:
+    clip = tmp_path / "phone clip.mp4"  # 8 s of picture, 5 s of sound (a tone: no speech, no model loaded)
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x90:rate=10:"
+                    "duration=8", "-f", "lavfi", "-i", "sine=frequency=440:duration=5", "-c:v", "libx264",
+                    "-preset", "ultrafast", "-c:a", "aac", str(clip)], check=True)
+    t = asr.transcribe(clip, Options(source="en"))
+    assert abs(t.duration_ms - 5000) <= 100
+    assert not any("truncated" in n for n in t.notes), t.notes
+
+
 @given(st.integers(0, 10_000_000), st.integers(0, 10_000_000))
 def test_damage_note_only_when_audio_stops_well_short(container: int, decoded: int) -> None:
     noted = bool(asr._damage_note(container, decoded))

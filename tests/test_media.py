@@ -71,3 +71,15 @@ def test_awkward_names(media: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.chdir(tmp_path)  # relative names are the hard case for ffmpeg ("a:" reads as a protocol)
     expected = decode_audio(media / "audio/en_sr_english.wav")
     assert np.array_equal(decode_audio(Path(name)), expected)
+
+
+@pytest.mark.parametrize("ext", ["mp4", "mkv"])
+def test_the_audio_tracks_own_length_is_read(tmp_path: Path, ext: str) -> None:
+    # 6 s of picture, 3 s of sound: MP4 says each stream's duration, Matroska only in a DURATION tag
+    path = tmp_path / f"sound ends early.{ext}"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x90:rate=10:duration=6", "-f", "lavfi", "-i",
+            "sine=frequency=440:duration=3", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac",
+            str(path))
+    info = probe(path)
+    assert abs(info.duration_ms - 6000) <= 100
+    assert abs(info.audio_duration_ms - 3000) <= 100
