@@ -40,10 +40,13 @@ log = logging.getLogger(__name__)
 MP4_AUDIO = frozenset({"aac", "mp3", "ac3", "eac3", "alac"})
 
 
-# x264's veryfast with diamond motion search, subpixel refinement 1 and a 5-frame lookahead: measured on a
-# 60 s 1280x720 burn (bench asr, end to end), 23% less time than plain veryfast for 6% more bytes at the same
-# SSIM to the source. Other presets are x264's own.
-X264_PARAMS = {"veryfast": "me=dia:subme=1:rc-lookahead=5"}
+# x264's veryfast made faster where it costs least: diamond motion search, subpixel refinement 1, a 5-frame
+# lookahead, no weighted P-frames, fixed B-frames, no sub-partitions, one reference per macroblock. Measured
+# against plain veryfast (CRF 20): on a 60 s 1280x720 test pattern (bench asr, end to end) the first three
+# alone took 23% less time for 6% more bytes at the same SSIM, the rest 3-14% less again (SSIM -0.0007); on
+# 30 s of animation (Big Buck Bunny at 1280x720) 35% less time, 13% fewer bytes, SSIM 0.9869 vs 0.9897 (x264
+# medium at CRF 23, the naive peer: 0.9897). Other presets are x264's own.
+X264_PARAMS = {"veryfast": "me=dia:subme=1:rc-lookahead=5:weightp=0:b-adapt=0:partitions=none:mixed-refs=0"}
 
 
 def _x264(opts: Options) -> dict[str, Any]:

@@ -435,5 +435,6 @@ def test_burning_reports_its_progress(workdir):
 
 def test_default_x264_preset_is_tuned_and_others_are_x264s_own() -> None:
     # veryfast (the default) gets the measured faster motion search; an explicit other preset is left alone.
-    assert burn_mod._x264(Options())["x264-params"] == "me=dia:subme=1:rc-lookahead=5"
+    assert burn_mod._x264(Options())["x264-params"] == \
+        "me=dia:subme=1:rc-lookahead=5:weightp=0:b-adapt=0:partitions=none:mixed-refs=0"
     assert "x264-params" not in burn_mod._x264(Options(x264_preset="slow"))
