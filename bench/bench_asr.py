@@ -322,7 +322,7 @@ def end_to_end(workdir: Path) -> list[str]:
         "",
         "| pipeline | wall s | CPU s (with ffmpeg) | peak RSS MiB | SSIM to source | output MiB |",
         "|---|---|---|---|---|---|",
-        "| ours (batched ASR, segment, one-graph burn, x264 veryfast + faster motion search, crf 20) | "
+        "| ours (batched ASR, segment, one-graph burn, x264 veryfast tuned as in pipeline/burn.py, crf 20) | "
         f"{ours_wall:.1f} | {ours_cpu:.1f} | {ours_peak:.0f} | {ours_ssim:.4f} | "
         f"{ours_out.stat().st_size / 2**20:.1f} |",
         "| naive (faster-whisper defaults, ffmpeg subtitles filter, x264 medium, crf 23) | "
