@@ -26,7 +26,7 @@ WINDOW_MS = 30_000  # Whisper's input length: a window never exceeds it
 @dataclass(frozen=True)
 class Window:
     """One input for Whisper: pieces of the file's audio played one after the other. Each piece is a speech
-    chunk, perhaps with the start of the pause after it; what a window leaves out of a pause is silence the
+    chunk, perhaps with the end of the pause before it; what a window leaves out of a pause is silence the
     encoder would otherwise pay for (its cost is per 30 s window, whatever they hold)."""
 
     pieces: tuple[Span, ...]
@@ -64,8 +64,8 @@ def windows(chunks: Sequence[Span], max_ms: int = WINDOW_MS, max_pause_ms: int =
     for start, end in sorted(chunks):
         if end <= start:
             continue
-        lead = max(0, min(max_pause_ms, start - previous_end, max_ms - (end - start)))  # a chunk that fits
-        # a window still fits with its lead-in
+        # the lead-in, shortened so that a chunk fitting a window still fits with it
+        lead = max(0, min(max_pause_ms, start - previous_end, max_ms - (end - start)))
         previous_end = max(previous_end, end)
         start -= lead
         if out:
