@@ -83,6 +83,8 @@ def _stream_ms(stream: dict) -> int:
         if stream.get("duration"):
             return seconds_to_ms(float(stream["duration"]))
         tag = next((v for k, v in (stream.get("tags") or {}).items() if k.upper() == "DURATION"), "")
+        if not tag:
+            return 0
         h, m, sec = tag.split(":")
         return seconds_to_ms(int(h) * 3600 + int(m) * 60 + float(sec))
     except ValueError:
