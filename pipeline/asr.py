@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
 CACHE_STAGE = "asr"
-ASR_VERSION = 4  # bump when the code changes what a transcript holds, so cached ones are recomputed
+ASR_VERSION = 5  # bump when the code changes what a transcript holds, so cached ones are recomputed
 NO_SPEECH = "no speech detected"
 
 
@@ -155,9 +155,10 @@ def _progress(job: _Job, seg: Any) -> None:
         job.on_progress(min(seconds_to_ms(seg.end), job.duration_ms), job.duration_ms)
 
 
-def _loop(job: _Job, window: aw.Window, silence_skip: bool = True) -> list[Any]:
-    """faster-whisper's own loop (temperature fallback, seeking) over one window's audio, on the file's
-    timeline."""
+def _loop(job: _Job, window: aw.Window, silence_skip: bool = True, timestamps: bool = False) -> list[Any]:
+    """faster-whisper's own loop (temperature fallback) over one window's audio, on the file's timeline, one
+    segment per piece of the window. Without timestamp tokens, as the batched decode (see asr_batch); with
+    them (`timestamps`), Whisper may stop before the end and the loop seeks on from there."""
     s = job.s
     segments, _ = job.model.transcribe(
         asr_batch.window_audio(job.audio, window), language=job.language, task=job.task,
@@ -165,10 +166,16 @@ def _loop(job: _Job, window: aw.Window, silence_skip: bool = True) -> list[Any]:
         compression_ratio_threshold=s.compression_ratio_threshold, log_prob_threshold=s.log_prob_threshold,
         no_speech_threshold=s.no_speech_threshold, condition_on_previous_text=s.condition_on_previous_text,
         initial_prompt=dict(s.prompts).get(job.language or "") or None, hotwords=job.prompt or None,
-        word_timestamps=True, vad_filter=False,
+        word_timestamps=True, vad_filter=False, without_timestamps=not timestamps,
         hallucination_silence_threshold=s.hallucination_silence_threshold if silence_skip else None,
     )
-    return asr_batch.on_file(window, list(segments))
+    got = list(segments)
+    if not timestamps:
+        # The first decode (seek 0) heard the whole window; with word times on, the loop then seeks to the
+        # last word's end and decodes the few hundred ms of pause left, falling back to temperature 1.0
+        # there: "Great." or "Thank you." after JFK's last word, a different one each run.
+        got = [seg for seg in got if seg.seek == 0]
+    return asr_batch.on_file(window, asr_batch.by_piece(window, got))
 
 
 def _sequential(job: _Job, windows: list[aw.Window], notes: list[str], path: str) -> tuple[_Job, list[Any]]:
@@ -310,7 +317,9 @@ def _second_pass(job: _Job, chunks: list[aw.Span], words: list[Word], language: 
                                                 s.second_pass_min_ms) if c not in redone]
         for span in todo:
             redone.add(span)
-            again = _kept_words(_loop(job, aw.Window((span,)), silence_skip=False), language, s, notes, path)
+            # with timestamps: not the first pass's way again, and the loop seeks on past an early stop
+            again = _loop(job, aw.Window((span,)), silence_skip=False, timestamps=True)
+            again = _kept_words(again, language, s, notes, path)
             again = aw.words_in(span, again)
             if len(again) > len(aw.words_in(span, words)):
                 log.info("%s: second pass found %d words at %.1f-%.1f s", path, len(again), span[0] / 1000,

@@ -40,6 +40,16 @@ class Window:
     def length_ms(self) -> int:
         return sum(b - a for a, b in self.pieces)
 
+    def piece_at(self, ms: int) -> int:
+        """Index of the piece holding a time in the window's audio (ms from its start); past its end, the
+        last."""
+        at = 0
+        for k, (a, b) in enumerate(self.pieces):
+            at += b - a
+            if ms < at:
+                return k
+        return len(self.pieces) - 1
+
     def to_file(self, ms: int) -> int:
         """A time in the window's audio (ms from its start) on the file's timeline; past its end, the end."""
         at = 0

@@ -6,6 +6,7 @@ import csv
 import json
 import re
 import subprocess
+from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
 
@@ -46,12 +47,12 @@ def text_of(t: Transcript) -> str:
 # instruction set it picks (CT2_FORCE_CPU_ISA=GENERIC|AVX|AVX2|AVX512), and on one short clip a single word
 # is a 5-15 % swing. Measured with the embedded base model (word errors / reference words, pooled):
 #   ISA       en (4 clips)   fr (3 clips)         ar CER (2 clips)
-#   GENERIC   1/51 = 0.020   8/40 = 0.200         9/113 = 0.080
-#   AVX       1/51 = 0.020   9/40 = 0.225         9/113 = 0.080
-#   AVX2      1/51 = 0.020   9/40 = 0.225         9/113 = 0.080
+#   GENERIC   2/51 = 0.039   6/40 = 0.150         10/113 = 0.088
+#   AVX       2/51 = 0.039   7/40 = 0.175         9/113 = 0.080
+#   AVX2      2/51 = 0.039   7/40 = 0.175         10/113 = 0.088
 #   AVX512    (not on this CPU; reported: fr_cv 2/13 errors, as on the others)
 # The spread across ISAs is one word (Les Misérables: "elle a trouvé" / "ça va trouver"). Each bound is the
-# worst measured plus about two words of that pool (three for French, whose long clip moves), so an ISA's
+# worst measured plus a word or more of that pool (several for French, whose long clip moves), so an ISA's
 # word flip passes while a lost clause, a wrong language or a broken decoder fails.
 CLIPS = {
     "en": ["audio/en_jfk_whisper.flac", "audio/en_picovoice_test_librispeech-1272-128104-0000.wav",
@@ -301,6 +302,34 @@ def test_word_pieces_are_merged() -> None:
     ws = [Word(" et", 0, 100), Word(" c", 100, 200), Word("'est", 200, 400), Word(" la", 400, 500)]
     assert [w.text for w in merge_pieces(ws)] == [" et", " c'est", " la"]
     assert merge_pieces(ws)[1].end_ms == 400
+
+
+
+def test_a_window_decode_is_split_into_one_segment_per_piece() -> None:
+    from faster_whisper.transcribe import Segment
+    from faster_whisper.transcribe import Word as FwWord
+
+    from pipeline.asr_batch import by_piece
+    from pipeline.asr_windows import Window
+
+    def seg(words: list[tuple[str, float, float]]) -> Segment:
+        ws = [FwWord(start=a, end=b, word=t, probability=0.9) for t, a, b in words]
+        return Segment(id=0, seek=0, start=0.0, end=4.0, text="".join(w.word for w in ws), tokens=[1, 2],
+                       avg_logprob=-0.2, compression_ratio=9.0, no_speech_prob=0.1, words=ws, temperature=0.0)
+
+    # Pieces play 0-2 s and 2-3.5 s of the window. "there" (1.8-2.4 s) has its middle at 2.1 s: second piece.
+    window = Window(((1000, 3000), (8000, 9500)))
+    whole = seg([(" Hello", 0.1, 0.5), (" there", 1.8, 2.4), (" Thanks", 2.6, 3.0), (" all.", 3.0, 3.4)])
+    first, second = by_piece(window, [whole])
+    assert (first.text, first.start, first.end) == (" Hello", 0.1, 0.5)
+    assert (second.text, second.start, second.end) == (" there Thanks all.", 1.8, 3.4)
+    assert [w.word for w in second.words] == [" there", " Thanks", " all."]
+    # the window's scores stay; the repetition measure is the piece's own text's
+    assert (second.avg_logprob, second.no_speech_prob) == (-0.2, 0.1)
+    assert second.compression_ratio < 2.0
+    # a segment without word times (a failed alignment) stays whole
+    bare = replace(seg([]), text=" Hi there", words=None)
+    assert by_piece(window, [bare]) == [bare]
 
 
 @pytest.mark.slow
