@@ -288,7 +288,7 @@ def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: Progres
     language = job.language or "und"  # always set by now: forced or detected
     text_language = "en" if task == "translate" else language
     words = _kept_words(raw, text_language, settings, notes, str(path))
-    words = _second_pass(job, chunks, words, text_language, notes, str(path))
+    words = _second_pass(job, chunks, words, text_language, notes, str(path), batch)
     if on_progress:
         on_progress(duration_ms, duration_ms)
     tidy = guards.tidy_words(aw.snap_to_speech(words, chunks), settings.max_word_ms)
@@ -307,24 +307,40 @@ def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: Progres
 
 
 def _second_pass(job: _Job, chunks: list[aw.Span], words: list[Word], language: str, notes: list[str],
-                 path: str) -> list[Word]:
-    """Speech the first pass left (nearly) without words is decoded again, each chunk on its own window with
-    no seeking past "silence"; its words replace the first pass's there when there are more of them. Twice at
-    most: words a first pass misplaced into a neighbouring chunk leave their own chunk short in turn."""
+                 path: str, batch: int) -> list[Word]:
+    """Speech the first pass left (nearly) without words is decoded again; its words replace the first
+    pass's there when there are more of them. First all such chunks at once, packed into windows of their
+    own and batched (Whisper stopped early in a window: the chunks after the stop get a window of their own,
+    where they come first); then each chunk still short on its own window through the seeking loop with
+    timestamps, twice at most: words a first pass misplaced into a neighbouring chunk leave their own chunk
+    short in turn."""
     s, redone = job.s, set()
-    for _ in range(2):
-        todo = [c for c in aw.second_pass_spans(chunks, guards.tidy_words(words, s.max_word_ms),
+
+    def short() -> list[aw.Span]:
+        return [c for c in aw.second_pass_spans(chunks, guards.tidy_words(words, s.max_word_ms),
                                                 s.second_pass_min_ms) if c not in redone]
+
+    def better(span: aw.Span, again: list[Word]) -> None:
+        nonlocal words
+        again = aw.words_in(span, again)
+        if len(again) > len(aw.words_in(span, words)):
+            log.info("%s: second pass found %d words at %.1f-%.1f s", path, len(again), span[0] / 1000,
+                     span[1] / 1000)
+            words = aw.replace_words(words, span, again)
+
+    todo = short()
+    if batch > 1 and len(todo) > 1:
+        quiet = replace(job, on_progress=None)  # the bar has passed these times already
+        _, raw = _batched(quiet, aw.windows(todo, s.window_ms, s.window_max_pause_ms), batch, notes, path)
+        again = _kept_words(raw, language, s, notes, path)
         for span in todo:
+            better(span, again)
+    for _ in range(2):
+        for span in short():
             redone.add(span)
             # with timestamps: not the first pass's way again, and the loop seeks on past an early stop
-            again = _loop(job, aw.Window((span,)), silence_skip=False, timestamps=True)
-            again = _kept_words(again, language, s, notes, path)
-            again = aw.words_in(span, again)
-            if len(again) > len(aw.words_in(span, words)):
-                log.info("%s: second pass found %d words at %.1f-%.1f s", path, len(again), span[0] / 1000,
-                         span[1] / 1000)
-                words = aw.replace_words(words, span, again)
+            raw = _loop(job, aw.Window((span,)), silence_skip=False, timestamps=True)
+            better(span, _kept_words(raw, language, s, notes, path))
     return words
 
 

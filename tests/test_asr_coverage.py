@@ -143,7 +143,7 @@ def test_batched_words_land_on_the_file_timeline_without_the_pauses(media: Path,
 def test_speech_that_yields_nothing_is_a_note_and_a_finding(media: Path, monkeypatch: pytest.MonkeyPatch,
                                                             tmp_path: Path,
                                                             capsys: pytest.CaptureFixture) -> None:
-    """The decoder faked to hear nothing (both passes): real VAD finds the speech, the transcript says where
+    """The decoder faked to hear nothing (every pass): real VAD finds the speech, the transcript says where
     it is, and `check --media` raises speech_without_subtitle with the span."""
     clip = media / "audio/en_jfk_whisper.flac"
     first: list[list[aw.Window]] = []
@@ -161,7 +161,9 @@ def test_speech_that_yields_nothing_is_a_note_and_a_finding(media: Path, monkeyp
     monkeypatch.setattr(asr, "_loop", deaf_alone)
     t = asr.transcribe(clip, Options(device="cpu", source="en"))
     speech = vad.speech_spans(clip)
-    assert all(any(a <= s0 and s1 <= b for w in first[0] for a, b in w.pieces) for s0, s1 in speech)  # all
+    assert len(first) == 2 and len(speech) > 1
+    for windows in first:  # all the speech, then all of it again at once, packed into windows
+        assert all(any(a <= s0 and s1 <= b for w in windows for a, b in w.pieces) for s0, s1 in speech)
     assert again == [(s,) for s in speech]  # then each speech chunk again on its own
     assert t.words == ()
     assert [n for n in t.notes if "has no subtitle" in n] == [aw.no_subtitle_note(s) for s in speech]
@@ -181,6 +183,34 @@ def test_speech_that_yields_nothing_is_a_note_and_a_finding(media: Path, monkeyp
                  if f["code"] == "speech_without_subtitle"]
     assert [(f["start_ms"], f["end_ms"]) for f in uncovered] == speech[:-1]
     assert vad.uncovered_speech(clip, last) == speech[:-1]
+
+
+def test_speech_after_an_early_stop_is_found_by_the_packed_retry(media: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path) -> None:
+    """The first pass faked to stop after the first clip (what Whisper does now and then); the retry, real,
+    decodes the chunks after the stop packed into a window of their own, so no chunk needs a decode alone."""
+    path = tmp_path / "three clips.wav"
+    spans = build(media, path, [("audio/en_jfk_whisper.flac", 2.0),
+                                ("audio/en_picovoice_test_librispeech-1272-128104-0000.wav", 2.0),
+                                ("audio/en_jfk_whisper.flac", 0.0)])
+    real, calls, alone = asr._batched, [], []
+
+    def stops_early(job: object, windows: list[aw.Window], *args: object) -> tuple[object, list]:
+        calls.append(windows)
+        job, segments = real(job, windows, *args)
+        return job, [seg for seg in segments if len(calls) > 1 or seg.end <= spans[0][1] / 1000 + 0.5]
+
+    def loop(*args: object, **kwargs: object) -> list:
+        alone.append(args[1])
+        return []
+
+    monkeypatch.setattr(asr, "_batched", stops_early)
+    monkeypatch.setattr(asr, "_loop", loop)
+    t = asr.transcribe(path, Options(device="cpu", source="en"))
+    assert len(calls) == 2 and alone == []
+    for start, end, ref in spans:
+        inside = " ".join(w.text for w in t.words if start - 200 <= w.start_ms and w.end_ms <= end + 200)
+        assert words_found(ref, inside, "en") >= 0.9, (start, end, inside)
 
 
 def test_check_media_must_exist(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
