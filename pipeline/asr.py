@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
 CACHE_STAGE = "asr"
-ASR_VERSION = 5  # bump when the code changes what a transcript holds, so cached ones are recomputed
+ASR_VERSION = 6  # bump when the code changes what a transcript holds, so cached ones are recomputed
 NO_SPEECH = "no speech detected"
 
 
@@ -359,8 +359,14 @@ def _kept_words(raw_segments: list[Any], language: str, s: AsrSettings, notes: l
         if reason:
             log.warning("%s: %s: %r", path, reason, seg.text.strip())
             notes.append(reason)
-        else:
-            words.extend(seg_words)
+            continue
+        phantoms = guards.phantom_sentences(seg_words, language)  # a credit line after real speech
+        for a, b, phrase in phantoms:
+            reason = f"dropped a phantom line ({phrase!r}) at {seg_words[a].start_ms / 1000:.1f} s"
+            log.warning("%s: %s: %r", path, reason, guards.join_words(seg_words[a:b]))
+            notes.append(reason)
+        dropped = {i for a, b, _ in phantoms for i in range(a, b)}
+        words.extend(w for i, w in enumerate(seg_words) if i not in dropped)
     return sorted(words, key=lambda w: (w.start_ms, w.end_ms))
 
 

@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.profiles import LANGUAGES
+from pipeline.profiles import CLOSERS, LANGUAGES
 from pipeline.textnorm import normalize
 from pipeline.types import Word
 
@@ -51,6 +51,25 @@ def is_phantom(segment: RawSegment, language: str, doubt_no_speech: float = 0.3,
             if normalize(segment.text, language) == normalize(phrase, language):
                 return phrase
     return None
+
+
+def phantom_sentences(words: Sequence[Word], language: str) -> list[tuple[int, int, str]]:
+    """(first index, index past the last, phrase) of each sentence among the words that is (mostly) one of
+    the language's phantom lines. Decoding a window without timestamps, Whisper may write a credit line
+    right after real speech, in the same segment, so the segment as a whole is no phantom."""
+    table = LANGUAGES.get(language)
+    if table is None:
+        return []
+    out, start = [], 0
+    for i, w in enumerate(words):
+        if i + 1 < len(words) and w.text.strip().rstrip(CLOSERS)[-1:] not in table.sentence_end:
+            continue
+        text = " ".join(x.text.strip() for x in words[start:i + 1])
+        phrase = next((p for p in table.phantom_lines if _phantom_match(text, p, language)), None)
+        if phrase:
+            out.append((start, i + 1, phrase))
+        start = i + 1
+    return out
 
 
 def is_nonverbal(text: str) -> bool:

@@ -21,6 +21,7 @@ from pipeline.asr_guards import (
     is_nonverbal,
     is_phantom,
     merge_pieces,
+    phantom_sentences,
     split_at_gaps,
     spread_words,
     tidy_words,
@@ -254,6 +255,23 @@ def test_real_speech_is_not_a_phantom() -> None:
     # A short "Thank you." is only dropped when the model doubts there was speech.
     assert is_phantom(RawSegment("Thank you.", (), no_speech_prob=0.05, avg_logprob=-0.2), "en") is None
     assert is_phantom(RawSegment("Thank you.", (), no_speech_prob=0.5, avg_logprob=-0.2), "en")
+
+
+def test_a_credit_line_after_real_speech_is_found_as_its_own_sentence() -> None:
+    def words(text: str) -> list[Word]:
+        return [Word(t, 100 * i, 100 * i + 90) for i, t in enumerate(text.split())]
+
+    # Hand-worked: sentences end at ".", "!", "?", "…" (a closing quote or bracket may follow the mark).
+    ar = words("أن يكون جاذبا للمواطن الأقل دخلا. ترجمة نانسي قنقر")
+    assert phantom_sentences(ar, "ar") == [(6, 9, "ترجمة نانسي قنقر")]
+    fr = words("Merci à tous. Sous-titrage ST' 501 Et bonne soirée (vraiment).")
+    assert phantom_sentences(fr, "fr") == []  # the credit runs into a real sentence: 3 of 9 words
+    fr = words("Merci à tous. Sous-titrage ST' 501. Et bonne soirée (vraiment).")
+    assert phantom_sentences(fr, "fr") == [(3, 6, "Sous-titrage ST' 501")]
+    en = words('"Thanks for watching!" The market opened at dawn.')
+    assert phantom_sentences(en, "en") == [(0, 3, "Thanks for watching!")]
+    assert phantom_sentences(words("Thank you for watching the launch of LibanTroc in Beirut."), "en") == []
+    assert phantom_sentences(words("Thanks for watching!"), "xx") == []  # a language without a table
 
 
 def test_music_symbols_are_not_words() -> None:
