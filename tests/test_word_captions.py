@@ -118,8 +118,14 @@ def test_screen_properties(spec, max_words, max_chars, heard, rnd):
             nxt = b.words[0]
             assert len(a.words) == max_words or nxt.start_ms - a.words[-1].end_ms > LINGER_MS or \
                 len(strip_isolates(" ".join(w.text for w in [*a.words, nxt]))) > max_chars, (a, b)
-    for s in screens:  # at most max_words units, counted by the rule, not by the code's grouping
-        assert 1 <= len(s.words) <= max_words
+    rule_units = [u for c in cues for u in units(c.text.split())]
+    at = 0
+    for s in screens:  # 1 to max_words units, counted by the rule on the screen's text, not by its grouping
+        text = " ".join(strip_isolates(w.text) for w in s.words)
+        count = next((k for k in range(len(rule_units) - at + 1)
+                      if " ".join(rule_units[at:at + k]) == text), -1)
+        assert 1 <= count <= max_words, (s, count)  # -1: the text is no run of whole units
+        at += count
         assert len(s.words) == 1 or len(strip_isolates(" ".join(w.text for w in s.words))) <= max_chars
         assert any(c.start_ms <= s.start_ms < s.end_ms <= c.end_ms for c in cues)  # inside one cue
         spans = s.spans()
@@ -127,4 +133,4 @@ def test_screen_properties(spec, max_words, max_chars, heard, rnd):
         assert [k for *_, k in spans] == sorted({k for *_, k in spans})
         shown += [strip_isolates(w.text) for w in s.words]
     # every unit shown once, in order, never split nor merged with a neighbour
-    assert shown == [u for c in cues for u in units(c.text.split())]
+    assert shown == rule_units and at == len(rule_units)
