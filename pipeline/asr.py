@@ -11,6 +11,7 @@ pass over speech left without words -> what is still uncovered becomes a note ->
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import os
 from collections.abc import Callable
@@ -169,12 +170,11 @@ def _loop(job: _Job, window: aw.Window, silence_skip: bool = True, timestamps: b
         word_timestamps=True, vad_filter=False, without_timestamps=not timestamps,
         hallucination_silence_threshold=s.hallucination_silence_threshold if silence_skip else None,
     )
-    got = list(segments)
-    if not timestamps:
-        # The first decode (seek 0) heard the whole window; with word times on, the loop then seeks to the
-        # last word's end and decodes the few hundred ms of pause left, falling back to temperature 1.0
-        # there: "Great." or "Thank you." after JFK's last word, a different one each run.
-        got = [seg for seg in got if seg.seek == 0]
+    # Without timestamps a decode gives one segment, for the whole window. The loop would then seek to the
+    # last word's end and decode the few hundred ms of pause left, falling back to temperature 1.0 there
+    # ("Great." or "Thank you." after JFK's last word, a different one each run): the segments come lazily,
+    # so taking the first one stops the loop before that decode.
+    got = list(segments) if timestamps else list(itertools.islice(segments, 1))
     return asr_batch.on_file(window, asr_batch.by_piece(window, got))
 
 
