@@ -126,6 +126,21 @@ def test_batched_and_sequential_agree(media: Path, clip: str) -> None:
           asr.transcribe(media / clip, Options(device="cpu", batch_size=1)))
 
 
+def test_window_by_window_encoding_on_cpu_is_the_batched_encoding(media: Path) -> None:
+    import numpy as np
+
+    from pipeline import asr_batch
+    from pipeline.media import decode_audio
+
+    model = asr.load_model(Options(device="cpu"))
+    audio = decode_audio(media / "audio/en_jfk_whisper.flac")
+    wins = [aw.Window(((0, 4000),)), aw.Window(((4000, 11000),)), aw.Window(((0, 2000), (6000, 9000)))]
+    features = asr_batch._features(model, audio, wins)
+    one_by_one = np.asarray(asr_batch._encode(model, features))
+    assert one_by_one.shape == (3, 1500, 512)
+    np.testing.assert_allclose(one_by_one, np.asarray(model.encode(features)), atol=1e-4)
+
+
 def test_batched_words_land_on_the_file_timeline_without_the_pauses(media: Path, tmp_path: Path) -> None:
     # 5 s pauses: the batched path decodes the three clips as one window without them (asr_windows), the
     # sequential one each clip in its own window of real audio; their word times must still agree.
