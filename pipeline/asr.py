@@ -62,6 +62,9 @@ class AsrSettings:
     # 400 -> 17; 0.069 / 0.175 / 0.056, every clip found; whole pauses (<= 4 s) -> 21; 0.072 / 0.228 / 0.060.
     window_max_pause_ms: int = 400
     second_pass_min_ms: int = 1000  # speech this long left without words is decoded again, then reported
+    # The second pass decodes with at least this beam: a greedy first pass (--beam-size 1) ends windows
+    # early more often, and greedy again on the speech it skipped fell back through every temperature there.
+    second_pass_beam_size: int = 5
     max_word_ms: int = 2500  # a longer "word" swallowed a pause
     split_gap_ms: int = 1500  # a segment never spans a pause this long
     # Per-language initial prompt, e.g. (("ar", "..."),). Empty: an Arabic style prompt measured worse
@@ -315,6 +318,7 @@ def _second_pass(job: _Job, chunks: list[aw.Span], words: list[Word], language: 
     timestamps, twice at most: words a first pass misplaced into a neighbouring chunk leave their own chunk
     short in turn."""
     s, redone = job.s, set()
+    job = replace(job, beam_size=max(job.beam_size, s.second_pass_beam_size))
 
     def short() -> list[aw.Span]:
         return [c for c in aw.second_pass_spans(chunks, guards.tidy_words(words, s.max_word_ms),

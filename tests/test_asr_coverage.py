@@ -200,18 +200,20 @@ def test_speech_that_yields_nothing_is_a_note_and_a_finding(media: Path, monkeyp
     assert vad.uncovered_speech(clip, last) == speech[:-1]
 
 
+@pytest.mark.parametrize("beam", [5, 1])
 def test_speech_after_an_early_stop_is_found_by_the_packed_retry(media: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                 tmp_path: Path) -> None:
+                                                                 tmp_path: Path, beam: int) -> None:
     """The first pass faked to stop after the first clip (what Whisper does now and then); the retry, real,
-    decodes the chunks after the stop packed into a window of their own, so no chunk needs a decode alone."""
+    decodes the chunks after the stop packed into a window of their own, so no chunk needs a decode alone.
+    The retry's beam is 5 even after a greedy first pass (--beam-size 1)."""
     path = tmp_path / "three clips.wav"
     spans = build(media, path, [("audio/en_jfk_whisper.flac", 2.0),
                                 ("audio/en_picovoice_test_librispeech-1272-128104-0000.wav", 2.0),
                                 ("audio/en_jfk_whisper.flac", 0.0)])
     real, calls, alone = asr._batched, [], []
 
-    def stops_early(job: object, windows: list[aw.Window], *args: object) -> tuple[object, list]:
-        calls.append(windows)
+    def stops_early(job: asr._Job, windows: list[aw.Window], *args: object) -> tuple[object, list]:
+        calls.append(job.beam_size)
         job, segments = real(job, windows, *args)
         return job, [seg for seg in segments if len(calls) > 1 or seg.end <= spans[0][1] / 1000 + 0.5]
 
@@ -221,8 +223,8 @@ def test_speech_after_an_early_stop_is_found_by_the_packed_retry(media: Path, mo
 
     monkeypatch.setattr(asr, "_batched", stops_early)
     monkeypatch.setattr(asr, "_loop", loop)
-    t = asr.transcribe(path, Options(device="cpu", source="en"))
-    assert len(calls) == 2 and alone == []
+    t = asr.transcribe(path, Options(device="cpu", source="en", beam_size=beam))
+    assert calls == [beam, 5] and alone == []
     for start, end, ref in spans:
         inside = " ".join(w.text for w in t.words if start - 200 <= w.start_ms and w.end_ms <= end + 200)
         assert words_found(ref, inside, "en") >= 0.9, (start, end, inside)
