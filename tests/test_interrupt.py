@@ -74,7 +74,7 @@ def test_ctrl_c_during_transcription_and_during_an_encode(tmp_path: Path,
     # During transcription (the model is loaded or decoding: either way inside the Whisper stage).
     run = _start(videos, out, cache)
     rc, stdout, stderr, took = _interrupt_when(run, lambda: record().get("running") == "transcribe")
-    assert rc == 130, stderr
+    assert rc == 130, (f"took {took:.2f} s; record now {record()}", stdout, stderr)
     assert took < PROMPT_S, f"took {took:.1f} s to stop"
     assert "INTERRUPTED" in stdout and "0 of 1 video(s) complete" in stdout, stdout
     assert "interrupted" in stderr and "Traceback" not in stderr, stderr
@@ -85,7 +85,7 @@ def test_ctrl_c_during_transcription_and_during_an_encode(tmp_path: Path,
     run = _start(videos, out, cache)
     rc, stdout, stderr, took = _interrupt_when(
         run, lambda: any(p.stat().st_size > 0 for p in out.glob(".clip.*.mp4.part")))
-    assert rc == 130, stderr
+    assert rc == 130, (f"took {took:.2f} s; record now {record()}", stdout, stderr)
     assert took < PROMPT_S, f"took {took:.1f} s to stop"
     assert "interrupted during burn" in stdout, stdout
     # stdout is a pipe: a line per finished stage
