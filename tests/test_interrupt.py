@@ -27,8 +27,11 @@ def _start(videos: Path, out: Path, cache: Path) -> subprocess.Popen:
     # veryslow: an encode long enough to be caught in the middle on any machine
     cmd = [sys.executable, "-m", "pipeline", "run", str(videos), "-o", str(out), "--cache-dir", str(cache),
            "--jobs", "1", "--targets", "", "--x264-preset", "veryslow", "--no-progress"]
+    # SIGINT as a terminal leaves it: a shell starts a background job (`make test &`) with SIGINT ignored,
+    # the run would inherit that, and Python then installs no Ctrl-C handler at all.
     return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+                            start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _interrupt_when(proc: subprocess.Popen, moment: Callable[[], bool]) -> tuple[int, str, str, float]:
