@@ -120,11 +120,11 @@ def test_screen_properties(spec, max_words, max_chars, heard, rnd):
                 len(strip_isolates(" ".join(w.text for w in [*a.words, nxt]))) > max_chars, (a, b)
     rule_units = [u for c in cues for u in units(c.text.split())]
     at = 0
-    for s in screens:  # 1 to max_words units, counted by the rule on the screen's text, not by its grouping
+    for s in screens:  # the next 1 to max_words units by the rule, read off its text, not its grouping
         text = " ".join(strip_isolates(w.text) for w in s.words)
-        count = next((k for k in range(len(rule_units) - at + 1)
-                      if " ".join(rule_units[at:at + k]) == text), -1)
-        assert 1 <= count <= max_words, (s, count)  # -1: the text is no run of whole units
+        count = next((k for k in range(1, max_words + 1) if " ".join(rule_units[at:at + k]) == text), None)
+        assert count is not None, f"screen {text!r} is not the next 1 to {max_words} whole units " \
+                                  f"{rule_units[at:at + max_words + 1]}"
         at += count
         assert len(s.words) == 1 or len(strip_isolates(" ".join(w.text for w in s.words))) <= max_chars
         assert any(c.start_ms <= s.start_ms < s.end_ms <= c.end_ms for c in cues)  # inside one cue
