@@ -84,7 +84,7 @@ def _storage(array: np.ndarray) -> Any:
 
 def _encode(model: Any, features: np.ndarray) -> Any:
     """The encoder's output for a batch of windows. On a CPU one window at a time: a batched pass costs
-    15% more per window there (measured on the long-form Arabic input, 7 windows: 1.20 vs 0.99 s a window,
+    15% more per window there (measured on the long-form Arabic input, 7 windows: 1.20 vs 0.98 s a window,
     medians of 3 interleaved runs; its attention matrices, 72 MB a window, outgrow the caches); a GPU gains
     from the batch."""
     if model.model.device != "cpu" or len(features) == 1:

@@ -322,7 +322,6 @@ def test_word_pieces_are_merged() -> None:
     assert merge_pieces(ws)[1].end_ms == 400
 
 
-
 def test_a_window_decode_is_split_into_one_segment_per_piece() -> None:
     from faster_whisper.transcribe import Segment
     from faster_whisper.transcribe import Word as FwWord

@@ -43,7 +43,6 @@ def test_window_times_map_back_to_the_file() -> None:
         [0, 7499, 9000, 9500, 16499, 18000, 24999, 25000, 25000]
 
 
-
 def test_a_window_time_belongs_to_the_piece_playing_then() -> None:
     w = aw.Window(((0, 7500), (9000, 16500), (18000, 25000)))
     # pieces play 0-7.5 s, 7.5-15 s and 15-22 s of the window's audio; past 22 s: the last one
