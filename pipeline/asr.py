@@ -2,9 +2,9 @@
 cache.
 
 Flow: decode once (ffmpeg) -> Silero VAD -> speech chunks packed into 30 s windows cut at pauses, the pauses
-between chunks left out (asr_windows) -> windows batched through CTranslate2 (asr_batch), the language read
-off the first window unless forced, among the languages the pipeline handles (or one window at a time through
-faster-whisper's own loop, --batch-size 1) -> guards (phantom lines, loops, swallowed pauses) -> second
+between chunks left out (asr_windows) -> windows batched through CTranslate2 (asr_batch; --batch-size 1: one
+at a time), the language read off the first window unless forced, among the languages the pipeline handles
+-> guards (phantom lines, loops, swallowed pauses) -> second
 pass over speech left without words -> what is still uncovered becomes a note -> Transcript.
 """
 
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
 CACHE_STAGE = "asr"
-ASR_VERSION = 6  # bump when the code changes what a transcript holds, so cached ones are recomputed
+ASR_VERSION = 7  # bump when the code changes what a transcript holds, so cached ones are recomputed
 NO_SPEECH = "no speech detected"
 
 
@@ -61,6 +61,9 @@ class AsrSettings:
     # his pause lost its "ask"; 200 -> 17; 0.081 / 0.247 / 0.056 with a French clip below the found bar;
     # 400 -> 17; 0.069 / 0.175 / 0.056, every clip found; whole pauses (<= 4 s) -> 21; 0.072 / 0.228 / 0.060.
     window_max_pause_ms: int = 400
+    # The encoder hears a batch's longest window plus this margin of padding, not always 30 s (see asr_batch).
+    context_margin_ms: int = 2000
+    min_context_ms: int = 10_000
     second_pass_min_ms: int = 1000  # speech this long left without words is decoded again, then reported
     # The second pass decodes with at least this beam: a greedy first pass (--beam-size 1) ends windows
     # early more often, and greedy again on the speech it skipped fell back through every temperature there.
@@ -124,14 +127,6 @@ def load_model(opts: Options) -> Any:
     return _load(resolve_model(opts.model).path, p.kind, index, p.compute_type)
 
 
-def _detect_language(model: Any, audio: np.ndarray) -> asr_batch.Detected:
-    """Best of the languages the pipeline handles, judged on (the first 30 s of) this speech."""
-    if not model.model.is_multilingual:
-        return asr_batch.ENGLISH_ONLY
-    _, _, probs = model.detect_language(audio=audio[: 30 * SAMPLE_RATE])
-    return asr_batch.likeliest(probs, tuple(LANGUAGES))
-
-
 def _note_language(path: str, found: asr_batch.Detected, notes: list[str]) -> None:
     log.info("%s: language %s (p=%.2f; top: %s)", path, found.language, found.probability,
              ", ".join(f"{lg} {p:.2f}" for lg, p in found.top))
@@ -181,22 +176,6 @@ def _loop(job: _Job, window: aw.Window, silence_skip: bool = True, timestamps: b
     return asr_batch.on_file(window, asr_batch.by_piece(window, got))
 
 
-def _sequential(job: _Job, windows: list[aw.Window], notes: list[str], path: str) -> tuple[_Job, list[Any]]:
-    """Window after window through faster-whisper's loop (--batch-size 1), the language detected on the
-    first window unless forced. (job with the language, segments)."""
-    if job.language is None:
-        found = _detect_language(job.model, asr_batch.window_audio(job.audio, windows[0]))
-        _note_language(path, found, notes)
-        job = replace(job, language=found.language)
-    out: list[Any] = []
-    for window in windows:
-        got = _loop(job, window)
-        for seg in got:
-            _progress(job, seg)
-        out.extend(got)
-    return job, out
-
-
 def _doubtful(segments: list[Any], s: AsrSettings) -> bool:
     """A window the one-temperature batched decode got wrong: a loop, or text the model itself doubts."""
     return any(seg.compression_ratio > s.compression_ratio_threshold
@@ -206,12 +185,13 @@ def _doubtful(segments: list[Any], s: AsrSettings) -> bool:
 
 def _batched(job: _Job, wins: list[aw.Window], batch_size: int, notes: list[str],
              path: str) -> tuple[_Job, list[Any]]:
-    """All windows through CTranslate2 `batch_size` at a time (one temperature), the language found on the
-    first window unless forced; a window whose decode loops or is doubted is decoded again by faster-whisper's
-    loop, which has the temperature fallback. (job with the language, segments)."""
+    """All windows through CTranslate2 `batch_size` at a time (one temperature; 1: window after window),
+    the language found on the first window unless forced; a window whose decode loops or is doubted is
+    decoded again by faster-whisper's loop, which has the temperature fallback. (job with the language,
+    segments)."""
     s = job.s
     d = asr_batch.Decode(job.language, tuple(LANGUAGES), job.task, job.beam_size, s.temperature[0], s.prompts,
-                         job.prompt or None, batch_size)
+                         job.prompt or None, batch_size, s.context_margin_ms, s.min_context_ms)
     found: list[asr_batch.Detected] = []
     out: list[Any] = []
     for window, got in asr_batch.decode(job.model, job.audio, wins, d, on_detected=found.append):
@@ -284,10 +264,7 @@ def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: Progres
                duration_ms)
     wins = aw.windows(chunks, settings.window_ms, settings.window_max_pause_ms)
     batch = batch_size(opts)
-    if batch > 1:
-        job, raw = _batched(job, wins, batch, notes, str(path))
-    else:
-        job, raw = _sequential(job, wins, notes, str(path))
+    job, raw = _batched(job, wins, batch, notes, str(path))
     language = job.language or "und"  # always set by now: forced or detected
     text_language = "en" if task == "translate" else language
     words = _kept_words(raw, text_language, settings, notes, str(path))

@@ -17,7 +17,7 @@ class Options:
     # forced source language; None = detect (or what was forced before); "auto" = detect
     source: str | None = None
     beam_size: int = 5
-    batch_size: int | None = None  # speech windows decoded at once; None = by device (1 = sequential loop)
+    batch_size: int | None = None  # speech windows decoded at once; None = by device (1 = one at a time)
     # Translation
     targets: tuple[str, ...] | None = None  # None = every supported language except the source
     translator: str = "argos"  # argos | whisper

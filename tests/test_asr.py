@@ -48,11 +48,12 @@ def text_of(t: Transcript) -> str:
 # instruction set it picks (CT2_FORCE_CPU_ISA=GENERIC|AVX|AVX2|AVX512), and on one short clip a single word
 # is a 5-15 % swing. Measured with the embedded base model (word errors / reference words, pooled):
 #   ISA       en (4 clips)   fr (3 clips)         ar CER (2 clips)
-#   GENERIC   2/51 = 0.039   6/40 = 0.150         10/113 = 0.088
-#   AVX       2/51 = 0.039   7/40 = 0.175         9/113 = 0.080
-#   AVX2      2/51 = 0.039   7/40 = 0.175         10/113 = 0.088
+#   GENERIC   2/51 = 0.039   5/40 = 0.125         10/113 = 0.088
+#   AVX       2/51 = 0.039   5/40 = 0.125         8/113 = 0.071
+#   AVX2      2/51 = 0.039   4/40 = 0.100         7/113 = 0.062
 #   AVX512    (not on this CPU; reported: fr_cv 2/13 errors, as on the others)
-# The spread across ISAs is one word (Les Misérables: "elle a trouvé" / "ça va trouver"). Each bound is the
+# (With the encoder hearing each window plus 2 s, not a full 30 s; before: fr 6-7/40, ar 9-10/113.) The
+# spread across ISAs is a word or so (Les Misérables: "elle a trouvé" / "ça va trouver"). Each bound is the
 # worst measured plus a word or more of that pool (several for French, whose long clip moves), so an ISA's
 # word flip passes while a lost clause, a wrong language or a broken decoder fails.
 CLIPS = {
@@ -348,6 +349,24 @@ def test_a_window_decode_is_split_into_one_segment_per_piece() -> None:
     bare = replace(seg([]), text=" Hi there", words=None)
     assert by_piece(window, [bare]) == [bare]
 
+
+
+def test_encoder_context_is_the_longest_window_plus_a_margin() -> None:
+    from pipeline.asr_batch import context_frames
+    from pipeline.asr_windows import Window
+
+    def w(ms: int) -> Window:
+        return Window(((0, ms),))
+
+    # 100 mel frames a second; the longest window plus 2 s, rounded up to a whole second
+    assert context_frames([w(23_000), w(22_900)], 2000, 10_000) == 2500
+    assert context_frames([w(22_900), w(23_100)], 2000, 10_000) == 2600
+    assert context_frames([w(11_000)], 2000, 10_000) == 1300
+    # a 3 s clip: 10 s at least; a full window: 30 s at most
+    assert context_frames([w(3000)], 2000, 10_000) == 1000
+    assert context_frames([w(29_500), w(4000)], 2000, 10_000) == 3000
+    # pieces count, not the span of the file they come from
+    assert context_frames([Window(((0, 8000), (20_000, 30_000)))], 2000, 10_000) == 2000
 
 @pytest.mark.slow
 def test_a_failed_word_alignment_does_not_fail_the_file(monkeypatch: pytest.MonkeyPatch, media: Path) -> None:
