@@ -19,7 +19,7 @@ end), never under `min_context_ms` (on a 3 s clip a 4 s context made Whisper say
 Measured on the long-form bench inputs, interleaved with the full 30 s: 33.8 vs 42.3 s, ar CER 0.070 vs
 0.065, fr and en the same words; per shared clip, Arabic and Les Misérables better (0.057 / 0.067 / 0.200
 vs 0.094 / 0.083 / 0.350), the others the same. Language detection alone is judged on a full 30 s encoding
-of the first window: on the shorter one, a 3 s GRID clip swung from English to French.
+of the first window when the batch's is under 20 s: on 10 s, a 3 s GRID clip swung from English to French.
 
 faster-whisper's BatchedInferencePipeline does the same steps with a separate detection pass and takes only
 contiguous clips, hence this module; it reuses the model's own prompt, splitting and alignment code.
@@ -73,6 +73,9 @@ def window_audio(audio: np.ndarray, window: Window) -> np.ndarray:
 
 FRAMES_PER_SECOND = 100  # Whisper's mel frames; the encoder halves them
 FULL_FRAMES = 3000  # Whisper's 30 s input
+# Language detection needs at least this much context: on 10 s a 3 s GRID clip swung from English to French
+# (p 0.17 -> fr 0.28) and another fell from 0.69 to 0.45; on 25 s the long-form Arabic gave 1.00 either way.
+DETECT_MIN_FRAMES = 2000
 
 
 def context_frames(batch: Sequence[Window], margin_ms: int, min_ms: int) -> int:
@@ -118,11 +121,11 @@ def _encode(model: Any, features: np.ndarray) -> Any:
 
 def _detect(model: Any, audio: np.ndarray, window: Window, encoded: Any, frames: int,
             languages: tuple[str, ...]) -> Detected:
-    """The likeliest of `languages` on the first window of the batch, judged on a full 30 s encoding (its
-    own when the batch's is shorter)."""
+    """The likeliest of `languages` on the first window of the batch, judged on the batch's encoding, or on
+    a full 30 s one of its own when the batch's is under DETECT_MIN_FRAMES."""
     if not model.model.is_multilingual:
         return ENGLISH_ONLY
-    if frames < FULL_FRAMES:
+    if frames < DETECT_MIN_FRAMES:
         encoded = model.encode(_features(model, audio, [window]))
     elif encoded.device == "cpu" and encoded.shape[0] > 1:  # detection costs a decoder step per window
         encoded = _storage(np.asarray(encoded)[:1])
