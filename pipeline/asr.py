@@ -79,7 +79,7 @@ SETTINGS = AsrSettings()
 
 
 def batch_size(opts: Options) -> int:
-    """Windows decoded at once: --batch-size, else by device (1 = the sequential loop)."""
+    """Windows decoded at once: --batch-size, else by device (1 = one window at a time)."""
     if opts.batch_size is not None:
         return opts.batch_size
     return devices.default_batch_size(resolve_device(opts)[0])
