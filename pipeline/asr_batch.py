@@ -12,14 +12,15 @@ and needed a second pass each (an encoder pass apiece, 16% of the time); without
 took 20% less time (61 vs 77 s, two interleaved runs; ar CER 0.069 -> 0.065, fr WER 0.175 -> 0.166, en WER
 0.056 -> 0.060: one "Mr." lost).
 
-Why a shorter encoder input: the encoder costs per frame of its input (attention: per frame squared), and
-a window cut at pauses is rarely a full 30 s (the long-form bench's Arabic windows hold 23 s). A batch is
-encoded over its longest window plus `context_margin_ms` of padding (so Whisper still hears the speech
-end), never under `min_context_ms` (on a 3 s clip a 4 s context made Whisper say the sentence twice).
-Measured on the long-form bench inputs, interleaved with the full 30 s: 33.8 vs 42.3 s, ar CER 0.070 vs
-0.065, fr and en the same words; per shared clip, Arabic and Les Misérables better (0.057 / 0.067 / 0.200
-vs 0.094 / 0.083 / 0.350), the others the same. Language detection alone is judged on a full 30 s encoding
-of the first window when the batch's is under 20 s: on 10 s, a 3 s GRID clip swung from English to French.
+Why a shorter encoder input: the encoder costs per frame of its input (attention: per frame squared), and a
+window cut at pauses is rarely a full 30 s (the long-form bench's Arabic windows hold 23 s). A batch is
+encoded over its longest window plus `context_margin_ms` of padding (so Whisper still hears the speech end),
+never under `min_context_ms` (on a 3 s clip a 4 s context made Whisper say the sentence twice). Measured on
+the long-form bench inputs, two interleaved rounds against the full 30 s: 37.4 / 36.9 vs 40.2 / 40.6 s (only
+the Arabic windows are shorter there), ar CER 0.070 vs 0.065, fr and en the same words; per shared clip,
+Arabic and Les Misérables better (0.057 / 0.067 / 0.200 vs 0.094 / 0.083 / 0.350), the others the same.
+Language detection alone is judged on a full 30 s encoding of the first window when the batch's is under 20 s:
+on 10 s, a 3 s GRID clip swung from English to French.
 
 faster-whisper's BatchedInferencePipeline does the same steps with a separate detection pass and takes only
 contiguous clips, hence this module; it reuses the model's own prompt, splitting and alignment code.
