@@ -18,7 +18,8 @@ encoded over its longest window plus `context_margin_ms` of padding (so Whisper 
 never under `min_context_ms` (on a 3 s clip a 4 s context made Whisper say the sentence twice). Measured on
 the long-form bench inputs, two interleaved rounds against the full 30 s: 37.4 / 36.9 vs 40.2 / 40.6 s (only
 the Arabic windows are shorter there), ar CER 0.070 vs 0.065, fr and en the same words; per shared clip,
-Arabic and Les Misérables better (0.057 / 0.067 / 0.200 vs 0.094 / 0.083 / 0.350), the others the same.
+Arabic and Les Misérables better (0.057 / 0.067 / 0.200 vs 0.094 / 0.083 / 0.350), the others the same but one
+GRID clip of letter codes ("bin blue at f two now": "Bbf tuner" vs "Bimble F-Tuner", WER 1.0 vs 0.83).
 Language detection alone is judged on a full 30 s encoding of the first window when the batch's is under 20 s:
 on 10 s, a 3 s GRID clip swung from English to French.
 
