@@ -177,7 +177,10 @@ def _loop(job: _Job, window: aw.Window, silence_skip: bool = True, timestamps: b
 
 
 def _doubtful(segments: list[Any], s: AsrSettings) -> bool:
-    """A window the one-temperature batched decode got wrong: a loop, or text the model itself doubts."""
+    """A window the one-temperature batched decode got wrong: a loop, or text the model itself doubts. The
+    window's text is judged whole too: a loop of one sentence per piece hides in each piece's own ratio."""
+    if guards.compression_ratio("".join(seg.text for seg in segments)) > s.compression_ratio_threshold:
+        return True
     return any(seg.compression_ratio > s.compression_ratio_threshold
                or (seg.avg_logprob < s.log_prob_threshold and seg.no_speech_prob <= s.no_speech_threshold)
                for seg in segments)
@@ -203,7 +206,9 @@ def _batched(job: _Job, wins: list[aw.Window], batch_size: int, notes: list[str]
         if _doubtful(got, s):
             a, b = window.span
             log.info("window %.1f-%.1f s decoded again with temperature fallback", a / 1000, b / 1000)
-            got = _loop(job, window)
+            # Without the glossary's names: under them one French bench window looped on a sentence; the
+            # fallback with them took 58.9 s for the three inputs, fr WER 0.237; without, 38.3 s, 0.209.
+            got = _loop(replace(job, prompt=None), window)
         out.extend(got)
     return job, out
 

@@ -351,6 +351,25 @@ def test_a_window_decode_is_split_into_one_segment_per_piece() -> None:
 
 
 
+def test_a_window_looping_across_its_pieces_is_doubtful() -> None:
+    from faster_whisper.transcribe import Segment
+
+    sentence = " Et ça va trouver moyen de se réfugier dans quelques maisons voisines."
+
+    def piece(text: str) -> Segment:
+        return Segment(id=0, seek=0, start=0.0, end=9.0, text=text, tokens=[1], avg_logprob=-0.12,
+                       compression_ratio=compression_ratio(text), no_speech_prob=0.01, words=None,
+                       temperature=0.0)
+
+    # one sentence per piece: no piece repeats itself, the window does (Whisper looping over 28 s)
+    loop = [piece(sentence) for _ in range(4)]
+    assert all(seg.compression_ratio < 2.4 for seg in loop)
+    assert compression_ratio("".join(seg.text for seg in loop)) > 2.4
+    assert asr._doubtful(loop, asr.SETTINGS)
+    # the same sentence twice in a window is a speaker repeating it, not a loop
+    assert not asr._doubtful([piece(sentence), piece(" La plupart des blessés pouvaient et voulaient encore "
+                                                     "combattre."), piece(sentence)], asr.SETTINGS)
+
 def test_encoder_context_is_the_longest_window_plus_a_margin() -> None:
     from pipeline.asr_batch import context_frames
     from pipeline.asr_windows import Window

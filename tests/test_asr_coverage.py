@@ -99,6 +99,23 @@ def test_every_clip_is_found_in_the_cues_over_its_span(long_form: dict, lang: st
     assert not [n for n in t.notes if "has no subtitle" in n], t.notes
 
 
+
+def test_a_window_looping_under_the_glossary_prompt_is_decoded_again_without_it(media: Path,
+                                                                                tmp_path: Path) -> None:
+    # The 3-minute French bench input, forced to French with the campaign glossary's names as Whisper's
+    # prompt (what `make subtitles LANG_SRC=fr` does): one window looped on a sentence ("Et ça va trouver
+    # moyen ..." five times over 28 s) and five clips were lost without a note.
+    from bench.bench_asr import build_long_form
+    from pipeline import glossary
+
+    path = tmp_path / "long_fr.flac"
+    spans = build_long_form(path, "fr")
+    t = asr.transcribe(path, Options(device="cpu", source="fr"),
+                       prompt=glossary.whisper_prompt(glossary.load(), "fr"))
+    cues = segment(t.words, profile("fr"))
+    lost = [(start, end, ref) for start, end, ref in spans if found(ref, cues, (start, end), "fr") < 0.4]
+    assert not lost, lost
+
 def test_no_cue_runs_over_a_pause_between_clips(long_form: dict) -> None:
     for lang, (spans, t) in long_form.items():
         cues = segment(t.words, profile(lang))

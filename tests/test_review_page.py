@@ -47,7 +47,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     videos, out = tmp / "videos", tmp / "subtitles"
     videos.mkdir()
     shutil.copy(ROOT / "videos" / "sample_ar.mp4", videos / "clip.mp4")
-    opts = Options(out_dir=out, source="ar", targets=(), jobs=1, progress=False)
+    # The language detected, so Whisper gets no glossary prompt: the pages below start from its one 0-7 s cue.
+    # (Forced to ar, the glossary's names bias the decode and the last word ends at 7.08 s: two cues.)
+    opts = Options(out_dir=out, targets=(), jobs=1, progress=False)
     [result] = run_batch([videos], opts)  # what `make subtitles` does: transcribe, write, burn
     assert not result.failed, result
     library = Library([videos], opts)
