@@ -54,8 +54,8 @@ class Decode:
     prompts: tuple[tuple[str, str], ...]  # (language, initial prompt)
     hotwords: str | None
     batch_size: int
-    context_margin_ms: int = 2000  # encoder input: the batch's longest window plus this much padding,
-    min_context_ms: int = 10_000  # never less than this, never more than 30 s
+    context_margin_ms: int  # encoder input: the batch's longest window plus this much padding,
+    min_context_ms: int  # never less than this, never more than 30 s
 
 
 @dataclass(frozen=True)
@@ -87,12 +87,12 @@ def context_frames(batch: Sequence[Window], margin_ms: int, min_ms: int) -> int:
     return min(FULL_FRAMES, max(seconds, -(-min_ms // 1000)) * FRAMES_PER_SECOND)
 
 
-def _features(model: Any, audio: np.ndarray, batch: list[Window], frames: int = FULL_FRAMES) -> np.ndarray:
+def _features(model: Any, audio: np.ndarray, batch: list[Window]) -> np.ndarray:
+    """Each window's 30 s of mel frames (the encoder may take fewer: see context_frames)."""
     from faster_whisper.audio import pad_or_trim
 
     # As the batched pipeline does: the extractor's last frame is padding.
-    return np.stack([pad_or_trim(model.feature_extractor(window_audio(audio, w))[..., :-1])[..., :frames]
-                     for w in batch])
+    return np.stack([pad_or_trim(model.feature_extractor(window_audio(audio, w))[..., :-1]) for w in batch])
 
 
 ENGLISH_ONLY = Detected("en", 1.0, (("en", 1.0),))  # what an English-only model (base.en, ...) hears
@@ -121,14 +121,13 @@ def _encode(model: Any, features: np.ndarray) -> Any:
                                     for k in range(len(features))]))
 
 
-def _detect(model: Any, audio: np.ndarray, window: Window, encoded: Any, frames: int,
-            languages: tuple[str, ...]) -> Detected:
-    """The likeliest of `languages` on the first window of the batch, judged on the batch's encoding, or on
-    a full 30 s one of its own when the batch's is under DETECT_MIN_FRAMES."""
+def _detect(model: Any, features: np.ndarray, encoded: Any, languages: tuple[str, ...]) -> Detected:
+    """The likeliest of `languages` on the first window of the batch, judged on the batch's encoding, or,
+    when that heard under DETECT_MIN_FRAMES, on a full 30 s encoding of the window's `features`."""
     if not model.model.is_multilingual:
         return ENGLISH_ONLY
-    if frames < DETECT_MIN_FRAMES:
-        encoded = model.encode(_features(model, audio, [window]))
+    if encoded.shape[1] * 2 < DETECT_MIN_FRAMES:  # the encoder halves the frames
+        encoded = model.encode(features[:1])
     elif encoded.device == "cpu" and encoded.shape[0] > 1:  # detection costs a decoder step per window
         encoded = _storage(np.asarray(encoded)[:1])
     return likeliest([(token[2:-2], p) for token, p in model.model.detect_language(encoded)[0]], languages)
@@ -156,10 +155,11 @@ def decode(model: Any, audio: np.ndarray, windows: list[Window], d: Decode,
     language, tokenizer, prompt, suppress = d.language, None, None, None
     for first in range(0, len(windows), d.batch_size):
         batch = windows[first:first + d.batch_size]
+        features = _features(model, audio, batch)
         frames = context_frames(batch, d.context_margin_ms, d.min_context_ms)
-        encoded = _encode(model, _features(model, audio, batch, frames))
+        encoded = _encode(model, np.ascontiguousarray(features[..., :frames]))
         if language is None:
-            found = _detect(model, audio, batch[0], encoded, frames, d.languages)
+            found = _detect(model, features, encoded, d.languages)
             language = found.language
             if on_detected:
                 on_detected(found)

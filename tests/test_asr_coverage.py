@@ -195,16 +195,17 @@ def test_encoder_hears_the_window_plus_a_margin_and_detection_a_full_window(
     model = asr.load_model(Options(device="cpu"))
     audio = decode_audio(media / "video/en_grid_lwbsza.mpg")
     window = aw.Window(((0, len(audio) * 1000 // 16_000),))
-    short = asr_batch._encode(model, asr_batch._features(model, audio, [window], 1000))
-    found = asr_batch._detect(model, audio, window, short, 1000, tuple(LANGUAGES))
-    full = model.model.detect_language(model.encode(asr_batch._features(model, audio, [window])))[0]
+    features = asr_batch._features(model, audio, [window])
+    short = asr_batch._encode(model, np.ascontiguousarray(features[..., :1000]))
+    found = asr_batch._detect(model, features, short, tuple(LANGUAGES))
+    full = model.model.detect_language(model.encode(features))[0]
     expected = max(p for token, p in full if token[2:-2] in LANGUAGES)
     assert found.language == "en" and abs(found.probability - expected) < 1e-3, (found, expected)
     assert np.asarray(short).shape[1] == 500
     # on 20 s or more of context the batch's own encoding serves (no extra encoder pass)
-    longer = asr_batch._encode(model, asr_batch._features(model, audio, [window], 2000))
+    longer = asr_batch._encode(model, np.ascontiguousarray(features[..., :2000]))
     monkeypatch.setattr(model, "encode", lambda *a, **k: pytest.fail("a second encoder pass"))
-    assert asr_batch._detect(model, audio, window, longer, 2000, tuple(LANGUAGES)).language == "en"
+    assert asr_batch._detect(model, features, longer, tuple(LANGUAGES)).language == "en"
 
 
 def test_speech_that_yields_nothing_is_a_note_and_a_finding(media: Path, monkeypatch: pytest.MonkeyPatch,
