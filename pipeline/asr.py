@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
 CACHE_STAGE = "asr"
-ASR_VERSION = 7  # bump when the code changes what a transcript holds, so cached ones are recomputed
+ASR_VERSION = 8  # bump when the code changes what a transcript holds, so cached ones are recomputed
 NO_SPEECH = "no speech detected"
 
 
@@ -65,6 +65,7 @@ class AsrSettings:
     context_margin_ms: int = 2000
     min_context_ms: int = 10_000
     second_pass_min_ms: int = 1000  # speech this long left without words is decoded again, then reported
+    second_pass_gap_ms: int = aw.GAP_MS  # ... and so is a stretch this long in a chunk (a skipped sentence)
     # The second pass decodes with at least this beam: a greedy first pass (--beam-size 1) ends windows
     # early more often, and greedy again on the speech it skipped fell back through every temperature there.
     second_pass_beam_size: int = 5
@@ -277,7 +278,8 @@ def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: Progres
     if on_progress:
         on_progress(duration_ms, duration_ms)
     tidy = guards.tidy_words(aw.snap_to_speech(words, chunks), settings.max_word_ms)
-    for span in aw.uncovered(chunks, [(w.start_ms, w.end_ms) for w in tidy], settings.second_pass_min_ms):
+    for span in aw.uncovered(chunks, [(w.start_ms, w.end_ms) for w in tidy], settings.second_pass_min_ms,
+                             settings.second_pass_gap_ms):
         note = aw.no_subtitle_note(span)
         log.warning("%s: %s", path, note)
         notes.append(note)
@@ -293,18 +295,19 @@ def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: Progres
 
 def _second_pass(job: _Job, chunks: list[aw.Span], words: list[Word], language: str, notes: list[str],
                  path: str, batch: int) -> list[Word]:
-    """Speech the first pass left (nearly) without words is decoded again; its words replace the first
-    pass's there when there are more of them. First all such chunks at once, packed into windows of their
-    own and batched (Whisper stopped early in a window: the chunks after the stop get a window of their own,
-    where they come first); then each chunk still short on its own window through the seeking loop with
-    timestamps, twice at most: words a first pass misplaced into a neighbouring chunk leave their own chunk
-    short in turn."""
+    """Speech the first pass left (nearly) without words, or with a stretch without any inside (a skipped
+    sentence), is decoded again; its words replace the first pass's there when there are more of them.
+    First all such chunks at once, packed into windows of their own and batched (Whisper stopped early in
+    a window: the chunks after the stop get a window of their own, where they come first); then each chunk
+    still short on its own window through the seeking loop with timestamps, twice at most: words a first
+    pass misplaced into a neighbouring chunk leave their own chunk short in turn."""
     s, redone = job.s, set()
     job = replace(job, beam_size=max(job.beam_size, s.second_pass_beam_size))
 
     def short() -> list[aw.Span]:
         return [c for c in aw.second_pass_spans(chunks, guards.tidy_words(words, s.max_word_ms),
-                                                s.second_pass_min_ms) if c not in redone]
+                                                s.second_pass_min_ms, s.second_pass_gap_ms)
+                if c not in redone]
 
     def better(span: aw.Span, again: list[Word]) -> None:
         nonlocal words

@@ -208,7 +208,8 @@ def _check_tags(n: int, cue: Cue) -> list[Finding]:
 
 def speech_without_subtitle(speech: Sequence[tuple[int, int]], cues: Sequence[Cue],
                             min_ms: int = 1000) -> list[Finding]:
-    """One finding per speech span (from the VAD, in ms) of `min_ms` or more that no cue overlaps."""
+    """One finding per speech span (from the VAD, in ms) of `min_ms` or more that no cue overlaps, and per
+    stretch of 2 s or more without a cue inside the others (a sentence left out)."""
     return [_finding("speech_without_subtitle", None, a,
                      f"speech at {format_timestamp(a)}–{format_timestamp(b)} has no subtitle", b)
             for a, b in uncovered(speech, [(c.start_ms, c.end_ms) for c in cues], min_ms)]

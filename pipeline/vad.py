@@ -54,6 +54,7 @@ def speech_spans(media: str | os.PathLike[str], cache: Cache | None = None) -> l
 
 def uncovered_speech(media: str | os.PathLike[str], cues: Sequence[Cue], cache: Cache | None = None,
                      min_ms: int = MIN_UNCOVERED_MS) -> list[Span]:
-    """Speech spans (start_ms, end_ms) of `min_ms` or more that no cue overlaps: what the review page marks on
-    the waveform and what the QC rule `speech_without_subtitle` reports."""
+    """Speech spans (start_ms, end_ms) of `min_ms` or more that no cue overlaps, and stretches of 2 s or more
+    without a cue inside the others (asr_windows.uncovered): what the review page marks on the waveform and
+    what the QC rule `speech_without_subtitle` reports."""
     return uncovered(speech_spans(media, cache), [(c.start_ms, c.end_ms) for c in cues], min_ms)

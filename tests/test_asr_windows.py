@@ -77,10 +77,50 @@ def test_second_pass_targets_speech_left_without_words_or_with_one_stretched_wor
     assert aw.second_pass_spans(chunks, words, 1000) == [(7000, 14000)]
 
 
+def test_a_stretch_without_words_inside_a_chunk_is_speech_left_out() -> None:
+    # An 8 s chunk: six words 0.4-3.05 s, one at 5.6-6 s. Seven words is not sparse for 8 s (slow speech
+    # gives five), but 3.05-5.6 s (2.55 s) and 6-8 s (exactly 2 s) have no word: a skipped sentence.
+    words = [Word(t, 400 + 450 * k, 800 + 450 * k) for k, t in enumerate("abcdef")] + [Word("g", 5600, 6000)]
+    spans = [(w.start_ms, w.end_ms) for w in words]
+    assert aw.wordless((0, 8000), spans, 2000) == [(3050, 5600), (6000, 8000)]
+    assert aw.wordless((0, 8000), spans, 2001) == [(3050, 5600)]
+    assert aw.wordless((0, 8000), spans, 2600) == []
+    assert aw.second_pass_spans([(0, 8000)], words, 1000, 2000) == [(0, 8000)]
+    assert aw.second_pass_spans([(0, 8000)], words, 1000, 2600) == []
+    # What a transcript leaves out: that chunk's stretches, a chunk with no word at all (whole), not one
+    # under 1 s.
+    chunks = [(0, 8000), (9000, 12000), (13000, 13500)]
+    assert aw.uncovered(chunks, spans, 1000, 2000) == [(3050, 5600), (6000, 8000), (9000, 12000)]
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(speech(), st.data())
+def test_words_left_out_of_a_chunk_show_as_a_stretch_without_words(
+        data: tuple[list[tuple[int, int]], list[Word]], draw: st.DataObject) -> None:
+    chunks, words = data
+    # Pauses inside a chunk are under 1 s: nothing is missing.
+    assert all(aw.wordless(c, [(w.start_ms, w.end_ms) for w in words], 1000) == [] for c in chunks)
+    # Leave out a run of words: the stretch from the word before it (or the chunk's start) to the word after
+    # it (or the chunk's end) is found when it is long enough, and nothing else is.
+    i = draw.draw(st.integers(0, len(words) - 1))
+    j = draw.draw(st.integers(i + 1, len(words)))
+    chunk = next(c for c in chunks if c[0] <= words[i].start_ms < c[1])
+    j = min(j, max(k + 1 for k, w in enumerate(words) if w.start_ms < chunk[1]))  # the run stays in it
+    kept = words[:i] + words[j:]
+    before = words[i - 1].end_ms if i and words[i - 1].end_ms > chunk[0] else chunk[0]
+    after = words[j].start_ms if j < len(words) and words[j].start_ms < chunk[1] else chunk[1]
+    gap = draw.draw(st.integers(500, 5000))
+    expected = [(before, after)] if after - before >= gap else []
+    assert aw.wordless(chunk, [(w.start_ms, w.end_ms) for w in kept], gap) == expected
+
+
 def test_uncovered_speech_is_what_no_cue_touches() -> None:
     speech_spans = [(0, 2000), (5000, 8000), (9000, 9500), (12000, 15000)]
     cues = [(100, 1500), (7900, 8100)]
-    assert aw.uncovered(speech_spans, cues, 1000) == [(12000, 15000)]
+    # 0-2 s is covered but for 0.5 s at its end; 5-8 s is touched at its end only: 5-7.9 s is a stretch of
+    # over 2 s without a cue; 9-9.5 s is too short to matter; 12-15 s has no cue at all.
+    assert aw.uncovered(speech_spans, cues, 1000) == [(5000, 7900), (12000, 15000)]
+    assert aw.uncovered(speech_spans, cues, 1000, 3000) == [(12000, 15000)]
 
 
 def test_second_pass_words_replace_the_span_and_the_rest_stays() -> None:
