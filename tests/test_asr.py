@@ -47,11 +47,15 @@ def text_of(t: Transcript) -> str:
 # Accuracy is judged per language over several clips, not per clip: CTranslate2's int8 kernels differ by the
 # instruction set it picks (CT2_FORCE_CPU_ISA=GENERIC|AVX|AVX2|AVX512), and on one short clip a single word
 # is a 5-15 % swing. Measured with the embedded base model (word errors / reference words, pooled):
-#   ISA       en (4 clips)   fr (3 clips)         ar CER (2 clips)
+#   ISA       en (4 clips)   fr (3 clips)         ar CER (2 clips)   (AMD EPYC, oneDNN kernels)
 #   GENERIC   2/51 = 0.039   5/40 = 0.125         10/113 = 0.088
 #   AVX       2/51 = 0.039   5/40 = 0.125         8/113 = 0.071
 #   AVX2      2/51 = 0.039   4/40 = 0.100         7/113 = 0.062
-#   AVX512    (not on this CPU; reported: fr_cv 2/13 errors, as on the others)
+#   ISA       en (4 clips)   fr (3 clips)         ar CER (2 clips)   (Intel Xeon with AVX-512, MKL kernels)
+#   GENERIC   2/51 = 0.039   6/40 = 0.150         9/113 = 0.080
+#   AVX       2/51 = 0.039   5/40 = 0.125         7/113 = 0.062
+#   AVX2      2/51 = 0.039   6/40 = 0.150         7/113 = 0.062
+#   AVX512    2/51 = 0.039   6/40 = 0.150         7/113 = 0.062
 # (With the encoder hearing each window plus 2 s, not a full 30 s; before: fr 6-7/40, ar 9-10/113.) The
 # spread across ISAs is a word or so (Les Misérables: "elle a trouvé" / "ça va trouver"). Each bound is the
 # worst measured plus a word or more of that pool (several for French, whose long clip moves), so an ISA's

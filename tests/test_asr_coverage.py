@@ -321,9 +321,11 @@ def test_a_sentence_skipped_inside_a_chunk_is_decoded_again_or_reported(
     inside = " ".join(w.text for w in t.words if start - 200 <= w.start_ms and w.end_ms <= end + 200)
     missing = [n for n in t.notes if "has no subtitle" in n]
     if second_pass == "real":
-        # the base model writes "quelque maison voisine" in the plural: 0.8 of the words; half without it
-        assert words_found(ref, inside, "fr") >= 0.75, inside
-        assert "la plupart des blessés" in normalize(inside, "fr") and not missing
+        # the clip's second sentence, from its reference (the first one's words vary by a word or two: "elles
+        # avaient trouvé" / "et ça va trouver", by CPU instruction set)
+        second = "La plupart des blessés pouvaient et voulaient encore combattre."
+        assert second in ref and words_found(second, inside, "fr") >= 0.8, inside
+        assert not missing
     else:
         assert "voisines" in normalize(inside, "fr") and "plupart" not in normalize(inside, "fr")
         # one note, for a stretch after the first sentence (which ends 3 s into the clip; notes show whole
