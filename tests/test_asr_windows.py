@@ -93,6 +93,16 @@ def test_a_stretch_without_words_inside_a_chunk_is_speech_left_out() -> None:
     assert aw.uncovered(chunks, spans, 1000, 2000) == [(3050, 5600), (6000, 8000), (9000, 12000)]
 
 
+def test_after_a_gap_at_a_chunks_end_the_next_chunk_is_decoded_again_too() -> None:
+    # Chunk 1 (0-8 s) has words to 5 s, then 3 s without (a skipped sentence, its end the chunk's end): the
+    # next sentence's first words may have been pulled back into it, so chunk 2 goes too. Chunk 3 (16-24 s)
+    # has its gap inside (16.4-19 s), the words after it in the chunk itself: chunk 4 stays.
+    words = [Word("w", t, t + 400) for t in (
+        *range(400, 5000, 500), *range(9000, 12000, 500), 19000, *range(19500, 23500, 500), 25000, 25500)]
+    chunks = [(0, 8000), (8800, 12200), (16000, 24000), (24800, 26000)]
+    assert aw.second_pass_spans(chunks, words, 1000, 2000) == [(0, 8000), (8800, 12200), (16000, 24000)]
+
+
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(speech(), st.data())
 def test_words_left_out_of_a_chunk_show_as_a_stretch_without_words(
