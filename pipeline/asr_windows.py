@@ -115,9 +115,7 @@ GAP_MS = 2000
 def wordless(span: Span, covered: Sequence[Span], gap_ms: int = GAP_MS) -> list[Span]:
     """Stretches of `gap_ms` or more inside a speech chunk that no covered span (word or cue) overlaps."""
     out, at = [], span[0]
-    for a, b in sorted(covered):
-        if b <= span[0] or a >= span[1]:
-            continue
+    for a, b in sorted((a, b) for a, b in covered if b > span[0] and a < span[1]):
         if a - at >= gap_ms:
             out.append((at, a))
         at = max(at, b)
@@ -136,17 +134,16 @@ def second_pass_spans(chunks: Sequence[Span], words: Sequence[Word], min_ms: int
     of `gap_ms` or more without any; when that stretch runs to the chunk's end, the next chunk too: after a
     skipped sentence the alignment pulls the next sentence's first words back into the gap (the French
     bench input: "Et c" at the end of the skipped sentence, "'est la dictée numéro 1." in its own chunk)."""
-    out: list[Span] = []
+    picked: list[Span] = []
     spans = _spans(words)
     for k, c in enumerate(chunks):
-        if c[1] - c[0] < min_ms or c in out:
+        if c[1] - c[0] < min_ms:
             continue
-        gaps = [] if sparse(c, words) else wordless(c, spans, gap_ms)
-        if sparse(c, words) or gaps:
-            out.append(c)
-        if gaps and gaps[-1][1] == c[1] and k + 1 < len(chunks):
-            out.append(chunks[k + 1])
-    return out
+        if sparse(c, words):
+            picked.append(c)
+        elif gaps := wordless(c, spans, gap_ms):
+            picked += [c, *chunks[k + 1:k + 2]] if gaps[-1][1] == c[1] else [c]
+    return list(dict.fromkeys(picked))  # a neighbour may be picked for itself too
 
 
 def uncovered(speech: Sequence[Span], covered: Sequence[Span], min_ms: int = 1000,

@@ -101,6 +101,10 @@ def test_after_a_gap_at_a_chunks_end_the_next_chunk_is_decoded_again_too() -> No
         *range(400, 5000, 500), *range(9000, 12000, 500), 19000, *range(19500, 23500, 500), 25000, 25500)]
     chunks = [(0, 8000), (8800, 12200), (16000, 24000), (24800, 26000)]
     assert aw.second_pass_spans(chunks, words, 1000, 2000) == [(0, 8000), (8800, 12200), (16000, 24000)]
+    # A neighbour with such a gap at its own end brings its own neighbour, each chunk once.
+    chain = [(0, 8000), (8800, 12200), (13000, 14000)]
+    words = [Word("w", t, t + 400) for t in (*range(400, 5000, 500), 9000, 9500, 13200, 13600)]
+    assert aw.second_pass_spans(chain, words, 1000, 2000) == chain
 
 
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
