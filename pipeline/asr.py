@@ -112,11 +112,26 @@ def _model_class() -> type:
 
 
 @functools.lru_cache(maxsize=8)  # one per GPU on a multi-GPU box
-def _load(path: str, device: str, index: int, compute_type: str) -> Any:
+def _load(path: str, device: str, index: int, compute_type: str, streams: int, threads: int) -> Any:
+    """On a CPU, `streams` workers of `threads` threads each (see devices.cpu_streams)."""
     try:
-        return _model_class()(path, device=device, device_index=index, compute_type=compute_type)
+        return _model_class()(path, device=device, device_index=index, compute_type=compute_type,
+                              cpu_threads=threads, num_workers=streams)
     except (RuntimeError, ValueError, OSError) as exc:
         raise ModelError(f"Whisper model {path}: cannot load on {device}/{compute_type} ({exc})") from None
+
+
+def cpu_plan(opts: Options) -> tuple[int, int]:
+    """(streams, threads each) the model decodes with: on a CPU by its usable cores; on a GPU one stream
+    (the batch is the GPU's parallelism)."""
+    if resolve_device(opts)[0] != "cpu":
+        return 1, 0
+    return devices.cpu_streams(devices.usable_cores())
+
+
+def streams(opts: Options) -> int:
+    """Windows decoded side by side: --batch-size 1 keeps its promise of one window at a time."""
+    return 1 if batch_size(opts) == 1 else cpu_plan(opts)[0]
 
 
 def load_model(opts: Options) -> Any:
@@ -125,7 +140,7 @@ def load_model(opts: Options) -> Any:
     p = devices.machine_plan(opts.device, opts.compute_type)
     held = devices.DevicePool.current()
     index = held if held is not None and p.kind == "cuda" else p.indices[0]
-    return _load(resolve_model(opts.model).path, p.kind, index, p.compute_type)
+    return _load(resolve_model(opts.model).path, p.kind, index, p.compute_type, *cpu_plan(opts))
 
 
 def _note_language(path: str, found: asr_batch.Detected, notes: list[str]) -> None:
@@ -148,6 +163,7 @@ class _Job:
     s: AsrSettings
     on_progress: ProgressFn | None = None
     duration_ms: int = 0
+    streams: int = 1  # windows decoded side by side (asr_batch.decode)
 
 
 def _progress(job: _Job, seg: Any) -> None:
@@ -198,7 +214,7 @@ def _batched(job: _Job, wins: list[aw.Window], batch_size: int, notes: list[str]
                          job.prompt or None, batch_size, s.context_margin_ms, s.min_context_ms)
     found: list[asr_batch.Detected] = []
     out: list[Any] = []
-    for window, got in asr_batch.decode(job.model, job.audio, wins, d, on_detected=found.append):
+    for window, got in asr_batch.decode(job.model, job.audio, wins, d, found.append, job.streams):
         if job.language is None:
             job = replace(job, language=found[0].language)
             _note_language(path, found[0], notes)
@@ -267,7 +283,7 @@ def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: Progres
                           notes=(*damaged, NO_SPEECH))
     notes: list[str] = list(damaged)
     job = _Job(load_model(opts), audio, opts.source, task, opts.beam_size, prompt, settings, on_progress,
-               duration_ms)
+               duration_ms, streams(opts))
     wins = aw.windows(chunks, settings.window_ms, settings.window_max_pause_ms)
     batch = batch_size(opts)
     job, raw = _batched(job, wins, batch, notes, str(path))
@@ -370,8 +386,8 @@ def cache_key(path: str | os.PathLike[str], opts: Options, prompt: str | None = 
     """
     device, compute = resolve_device(opts)
     return key_of("asr", ASR_VERSION, media_sha256 or file_sha256(path), resolve_model(opts.model).identity,
-                  device, compute, opts.source, opts.beam_size, batch_size(opts), prompt or "", task,
-                  asdict(settings))
+                  device, compute, opts.source, opts.beam_size, batch_size(opts), streams(opts), prompt or "",
+                  task, asdict(settings))
 
 
 def _stored(cache: Cache, key: str, path: str | os.PathLike[str]) -> Transcript | None:

@@ -29,12 +29,14 @@ contiguous clips, hence this module; it reuses the model's own prompt, splitting
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from pipeline import asr_windows as aw
 from pipeline.asr_windows import Window
 from pipeline.media import SAMPLE_RATE
 
@@ -146,27 +148,103 @@ def on_file(window: Window, segments: list[Any]) -> list[Any]:
             for seg in segments]
 
 
+class _Language:
+    """The file's language as the streams share it: forced, or found by the stream holding the first
+    window; the others wait for it once their first batch is encoded."""
+
+    def __init__(self, language: str | None) -> None:
+        self.value = language
+        self._known = threading.Event()
+        if language is not None:
+            self._known.set()
+
+    def found(self, language: str | None) -> None:
+        """`language`, or None: the finder failed, so the waiting streams stop too."""
+        self.value = self.value or language
+        self._known.set()
+
+    def wait(self) -> str:
+        self._known.wait()
+        if self.value is None:
+            raise _Abandoned
+        return self.value
+
+
+class _Abandoned(Exception):
+    """A stream stops: the stream meant to find the language failed (its own error is the one reported)."""
+
+
 def decode(model: Any, audio: np.ndarray, windows: list[Window], d: Decode,
-           on_detected: Callable[[Detected], None] | None = None) -> Iterator[tuple[Window, list[Any]]]:
-    """(window, its faster-whisper Segments on the file's timeline), batch after batch, in order."""
+           on_detected: Callable[[Detected], None] | None = None,
+           streams: int = 1) -> Iterator[tuple[Window, list[Any]]]:
+    """(window, its faster-whisper Segments on the file's timeline), in file order. With `streams` > 1
+    (a CPU model with as many workers) the windows are dealt into that many groups of about equal audio,
+    each decoded batch after batch by a thread of its own: on a CPU one stream per core beats the cores
+    sharing one window (see devices.cpu_streams)."""
+    groups = aw.share([w.length_ms for w in windows], streams)
+    if len(groups) <= 1:
+        yield from _stream(model, audio, windows, d, _Language(d.language), True, on_detected,
+                           threading.Event())
+        return
+    language, stop, ready = _Language(d.language), threading.Event(), threading.Condition()
+    done: dict[int, list[Any]] = {}
+    failed: dict[int, BaseException] = {}
+    owner = {i: k for k, group in enumerate(groups) for i in group}
+
+    def run(k: int, group: list[int]) -> None:
+        try:
+            got = _stream(model, audio, [windows[i] for i in group], d, language, k == 0, on_detected, stop)
+            for i, (_, segments) in zip(group, got, strict=False):
+                with ready:
+                    done[i] = segments
+                    ready.notify_all()
+        except BaseException as exc:  # handed to the reader, in file order
+            with ready:
+                failed[k] = exc
+                ready.notify_all()
+        finally:
+            if k == 0:
+                language.found(None)  # no-op once found: releases the others if this stream failed first
+
+    for k, group in enumerate(groups):  # daemons: an abandoned decode must not hold the process at exit
+        threading.Thread(target=run, args=(k, group), name=f"whisper-stream-{k}", daemon=True).start()
+    try:
+        for i, window in enumerate(windows):
+            with ready:
+                ready.wait_for(lambda i=i: i in done or owner[i] in failed)
+                if i not in done:
+                    raise failed[owner[i]]
+                segments = done.pop(i)
+            yield window, segments
+    finally:
+        stop.set()  # the streams stop after the batch in hand (Ctrl-C, or a failure reported above)
+
+
+def _stream(model: Any, audio: np.ndarray, windows: list[Window], d: Decode, language: _Language,
+            finder: bool, on_detected: Callable[[Detected], None] | None,
+            stop: threading.Event) -> Iterator[tuple[Window, list[Any]]]:
+    """One stream: its windows batch after batch, in order. The stream holding the file's first window
+    finds the language (when not forced) on its first batch's encoding."""
     from faster_whisper.tokenizer import Tokenizer
     from faster_whisper.transcribe import Segment, Word, get_compression_ratio, get_suppressed_tokens
 
-    language, tokenizer, prompt, suppress = d.language, None, None, None
+    tokenizer, prompt, suppress = None, None, None
     for first in range(0, len(windows), d.batch_size):
+        if stop.is_set():
+            return
         batch = windows[first:first + d.batch_size]
         features = _features(model, audio, batch)
         frames = context_frames(batch, d.context_margin_ms, d.min_context_ms)
         encoded = _encode(model, np.ascontiguousarray(features[..., :frames]))
-        if language is None:
+        if finder and language.value is None:
             found = _detect(model, features, encoded, d.languages)
-            language = found.language
+            language.found(found.language)
             if on_detected:
                 on_detected(found)
         if tokenizer is None:
-            tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task=d.task,
-                                  language=language)
-            initial = dict(d.prompts).get(language)
+            lang = language.wait()
+            tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task=d.task, language=lang)
+            initial = dict(d.prompts).get(lang)
             previous = tokenizer.encode(" " + initial.strip()) if initial else []
             prompt = model.get_prompt(tokenizer, previous, without_timestamps=True, hotwords=d.hotwords)
             suppress = list(get_suppressed_tokens(tokenizer, [-1]))

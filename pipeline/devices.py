@@ -9,6 +9,7 @@ Translation (CTranslate2 too) runs on the same choice: `ctranslate2_args`.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Callable, Collection
@@ -71,6 +72,29 @@ def default_batch_size(kind: str) -> int:
     """Speech windows decoded at once: a GPU is fed best by large batches; on CPU 8 is where the measured
     gain levels off (bench/bench_asr.py)."""
     return 16 if kind == "cuda" else 8
+
+
+# A stream per core, up to this many; beyond, more threads per stream (not measured beyond 2 cores).
+MAX_CPU_STREAMS = 8
+
+
+def cpu_streams(cores: int) -> tuple[int, int]:
+    """(streams, threads each) for Whisper on `cores` CPU cores: windows decoded side by side, one thread
+    each, rather than one window's matrices split over threads. A base-model decode is a string of small
+    matrix products that one core keeps busy: on 2 cores, 2 threads on one window took as long as 1 (27 vs
+    26-34 s for the long-form bench's windows; CTranslate2's default of 4 threads 30-33 s), two windows side
+    by side on a thread each 17-19 s."""
+    cores = max(1, cores)
+    streams = min(cores, MAX_CPU_STREAMS)
+    return streams, max(1, cores // streams)
+
+
+def usable_cores() -> int:
+    """The CPU cores this process may run on (a container's or `taskset`'s share, not the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def ctranslate2_args(p: DevicePlan, index: int | None = None) -> dict[str, object]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -381,3 +382,94 @@ def test_a_soft_onset_after_a_pause_keeps_its_first_word(media: Path, tmp_path: 
                     "-map", "[out]", str(path)], check=True)
     text = normalize(" ".join(w.text for w in asr.transcribe(path, Options(device="cpu")).words), "en")
     assert "americans ask not what your country" in text, text
+
+
+def _en_windows(media: Path, tmp_path: Path) -> tuple:
+    from pipeline.media import decode_audio
+
+    path = tmp_path / "long_en.wav"
+    clips = LONG_FORM["en"]
+    build(media, path, [*clips[:-1], (clips[-1][0], 2.0), *clips])  # twice over: four windows
+    audio = decode_audio(path)
+    s = asr.SETTINGS
+    chunks = vad.speech_chunks(audio, s.vad_threshold, s.vad_min_silence_ms, s.vad_pad_ms, s.window_ms - 1000)
+    return audio, aw.windows(chunks, s.window_ms, s.window_max_pause_ms)
+
+
+def _decode(model: object, audio: object, wins: list, streams: int, found: list) -> Iterator:
+    from pipeline import asr_batch
+    from pipeline.profiles import LANGUAGES
+
+    s = asr.SETTINGS
+    d = asr_batch.Decode(None, tuple(LANGUAGES), "transcribe", 5, 0.0, (), None, 8, s.context_margin_ms,
+                         s.min_context_ms)
+    return asr_batch.decode(model, audio, wins, d, found.append, streams)
+
+
+def test_windows_decoded_side_by_side_give_the_words_of_one_stream(media: Path, tmp_path: Path) -> None:
+    # Two streams (a CPU model with two workers): the language is found once, by the stream holding the first
+    # window, the other waits for it; every window comes back once, in file order, with the words one
+    # stream gives it.
+    audio, wins = _en_windows(media, tmp_path)
+    assert len(wins) >= 3
+    model = asr._load(asr.resolve_model("base").path, "cpu", 0, "int8", 2, 1)
+    one: list = []
+    two: list = []
+    alone = list(_decode(model, audio, wins, 1, one))
+    side_by_side = list(_decode(model, audio, wins, 2, two))
+    assert [d.language for d in one] == [d.language for d in two] == ["en"]
+    assert [w for w, _ in side_by_side] == wins
+    for (_, a), (_, b) in zip(alone, side_by_side, strict=True):
+        words_a = [w for seg in a for w in seg.words]
+        words_b = [w for seg in b for w in seg.words]
+        assert [w.word for w in words_a] == [w.word for w in words_b]
+        for x, y in zip(words_a, words_b, strict=True):
+            assert abs(x.start - y.start) <= 0.1 and abs(x.end - y.end) <= 0.1, (x, y)
+
+
+class _FailsOn:
+    """The real model, but its feature extractor fails on the window of `samples` samples."""
+
+    def __init__(self, model: object, samples: int) -> None:
+        self._model, self._samples = model, samples
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._model, name)
+
+    def feature_extractor(self, audio: object, *args: object, **kwargs: object) -> object:
+        if len(audio) == self._samples:  # type: ignore[arg-type]
+            raise RuntimeError("feature extraction failed")
+        return self._model.feature_extractor(audio, *args, **kwargs)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("bad", [0, 1], ids=["stream finding the language", "other stream"])
+def test_a_stream_failing_fails_the_decode_at_its_window_without_a_hang(media: Path, tmp_path: Path,
+                                                                       bad: int) -> None:
+    import threading
+
+    from pipeline import asr_batch
+
+    audio, wins = _en_windows(media, tmp_path)
+    assert aw.share([w.length_ms for w in wins], 2)[1][0] == 1  # window 1 is the other stream's first
+    model = _FailsOn(asr._load(asr.resolve_model("base").path, "cpu", 0, "int8", 2, 1),
+                     len(asr_batch.window_audio(audio, wins[bad])))
+    got: list = []
+    raised: list = []
+
+    def run() -> None:
+        try:
+            for window, _ in _decode(model, audio, wins, 2, []):
+                got.append(window)
+        except BaseException as exc:  # noqa: BLE001 - the test reads it below
+            raised.append(exc)
+
+    runner = threading.Thread(target=run, daemon=True)
+    runner.start()
+    runner.join(120)
+    assert not runner.is_alive(), "the decode hung"
+    assert [str(e) for e in raised] == ["feature extraction failed"]  # its own error, not the other's
+    assert got == wins[:bad]  # the windows before it came back, in order
+    for thread in threading.enumerate():  # and no stream is left waiting for a language that never comes
+        if thread.name.startswith("whisper-stream"):
+            thread.join(60)
+            assert not thread.is_alive(), thread.name

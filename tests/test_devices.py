@@ -64,6 +64,18 @@ def test_default_parallelism_from_gpus_and_cores(gpus: int, cores: int, jobs: in
     assert devices.default_jobs(gpus, cores) == jobs
 
 
+@pytest.mark.parametrize("cores, plan", [(1, (1, 1)), (2, (2, 1)), (4, (4, 1)), (8, (8, 1)), (12, (8, 1)),
+                                         (16, (8, 2)), (0, (1, 1))])
+def test_cpu_decodes_a_stream_per_core_up_to_eight(cores: int, plan: tuple[int, int]) -> None:
+    assert devices.cpu_streams(cores) == plan
+
+
+def test_usable_cores_are_this_process_share() -> None:
+    import os
+
+    assert 1 <= devices.usable_cores() <= (os.cpu_count() or 1)
+
+
 def test_batch_size_by_device() -> None:
     assert devices.default_batch_size("cuda") > devices.default_batch_size("cpu") > 1
 
