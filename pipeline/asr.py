@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
 CACHE_STAGE = "asr"
-ASR_VERSION = 8  # bump when the code changes what a transcript holds, so cached ones are recomputed
+ASR_VERSION = 9  # bump when the code changes what a transcript holds, so cached ones are recomputed
 NO_SPEECH = "no speech detected"
 
 
@@ -207,27 +207,46 @@ def _batched(job: _Job, wins: list[aw.Window], batch_size: int, notes: list[str]
              path: str) -> tuple[_Job, list[Any]]:
     """All windows through CTranslate2 `batch_size` at a time (one temperature; 1: window after window),
     the language found on the first window unless forced; a window whose decode loops or is doubted is
-    decoded again by faster-whisper's loop, which has the temperature fallback. (job with the language,
+    decoded again by faster-whisper's loop, which has the temperature fallback. Under the glossary's names
+    (hotwords), a window that says a sentence twice is decoded again without them. (job with the language,
     segments)."""
     s = job.s
     d = asr_batch.Decode(job.language, tuple(LANGUAGES), job.task, job.beam_size, s.temperature[0], s.prompts,
                          job.prompt or None, batch_size, s.context_margin_ms, s.min_context_ms)
     found: list[asr_batch.Detected] = []
     out: list[Any] = []
+    unprompted: list[aw.Window] = []
     for window, got in asr_batch.decode(job.model, job.audio, wins, d, found.append, job.streams):
         if job.language is None:
             job = replace(job, language=found[0].language)
             _note_language(path, found[0], notes)
         for seg in got:
             _progress(job, seg)
-        if _doubtful(got, s):
-            a, b = window.span
-            log.info("window %.1f-%.1f s decoded again with temperature fallback", a / 1000, b / 1000)
-            # Without the glossary's names: under them one French bench window looped on a sentence; the
-            # fallback with them took 58.9 s for the three inputs, fr WER 0.237; without, 38.3 s, 0.209.
-            got = _loop(replace(job, prompt=None), window)
-        out.extend(got)
+        if job.prompt and guards.repeats_a_sentence("".join(seg.text for seg in got)):
+            # The names can make Whisper write a sentence of the window again over the next ones: on the
+            # French bench input (AMD CPU) "Et ça va trouver moyen ..." three times over 25 s, two clips
+            # lost without a note. Speech that really repeats comes out the same without them.
+            unprompted.append(window)
+            continue
+        out.extend(_unless_doubtful(job, window, got))
+    if unprompted:
+        log.info("%d window(s) decoded again without the glossary's names", len(unprompted))
+        for window, got in asr_batch.decode(job.model, job.audio, unprompted,
+                                            replace(d, language=job.language, hotwords=None),
+                                            streams=job.streams):
+            out.extend(_unless_doubtful(job, window, got))
     return job, out
+
+
+def _unless_doubtful(job: _Job, window: aw.Window, got: list[Any]) -> list[Any]:
+    """A window's segments, or, when doubtful, those of faster-whisper's loop with temperature fallback."""
+    if not _doubtful(got, job.s):
+        return got
+    a, b = window.span
+    log.info("window %.1f-%.1f s decoded again with temperature fallback", a / 1000, b / 1000)
+    # Without the glossary's names: under them one French bench window looped on a sentence; the fallback
+    # with them took 58.9 s for the three inputs, fr WER 0.237; without, 38.3 s, 0.209.
+    return _loop(replace(job, prompt=None), window)
 
 
 def _guarded(raw: guards.RawSegment, seg: Any, language: str, s: AsrSettings) -> str | None:

@@ -72,6 +72,20 @@ def phantom_sentences(words: Sequence[Word], language: str) -> list[tuple[int, i
     return out
 
 
+def repeats_a_sentence(text: str, n: int = 6) -> bool:
+    """Whether a run of `n` words comes back later in the text (case and punctuation aside): a sentence
+    said twice, or written twice."""
+    words = ["".join(ch for ch in w.casefold() if ch.isalnum()) for w in text.split()]
+    words = [w for w in words if w]
+    first: dict[tuple[str, ...], int] = {}
+    for i in range(len(words) - n + 1):
+        run = tuple(words[i:i + n])
+        if run in first and i - first[run] >= n:
+            return True
+        first.setdefault(run, i)
+    return False
+
+
 def is_nonverbal(text: str) -> bool:
     """Nothing but symbols and punctuation ("♪ ♪", "¶¶", "..."): what Whisper writes over music."""
     return not normalize(text, "en")

@@ -22,6 +22,7 @@ from pipeline.asr_guards import (
     is_phantom,
     merge_pieces,
     phantom_sentences,
+    repeats_a_sentence,
     split_at_gaps,
     spread_words,
     tidy_words,
@@ -296,6 +297,17 @@ def test_words_spread_over_a_segment_without_alignment() -> None:
 def test_repetition_loops_compress_well() -> None:
     assert compression_ratio("شكرا جزيلا " * 20) > 2.4
     assert compression_ratio("And so my fellow Americans, ask not what your country can do for you") < 2.4
+
+
+def test_a_sentence_written_twice_is_found() -> None:
+    said_twice = "Et ça va trouver moyen de se réfugier. La plupart des blessés. Et ça va trouver moyen de se"
+    assert repeats_a_sentence(said_twice)
+    assert repeats_a_sentence("ONE two three four five six, and then: one two Three four five six!")
+    # five words in common are not a sentence; nor is a run that overlaps itself within six words
+    assert not repeats_a_sentence("one two three four five six seven. one two three four five eight")
+    assert not repeats_a_sentence("la la la la la la la")
+    assert not repeats_a_sentence("And so my fellow Americans, ask not what your country can do for you, ask "
+                                  "what you can do for your country.")
 
 
 words_st = st.lists(st.tuples(st.text("abc", min_size=1, max_size=6), st.integers(0, 10_000),

@@ -123,7 +123,9 @@ def test_a_window_looping_under_the_glossary_prompt_is_decoded_again_without_it(
                                                                                 tmp_path: Path) -> None:
     # The 3-minute French bench input, forced to French with the campaign glossary's names as Whisper's
     # prompt (what `make subtitles LANG_SRC=fr` does): one window looped on a sentence ("Et ça va trouver
-    # moyen ..." five times over 28 s) and five clips were lost without a note.
+    # moyen ..." five times over 28 s) and five clips were lost without a note. On an AMD CPU, later, a window
+    # wrote that sentence three times over 25 s in place of two other clips (compression ratio 2.28, under
+    # the loop bar): a window repeating a sentence under the names is decoded again without them.
     from bench.bench_asr import build_long_form
     from pipeline import glossary
 
