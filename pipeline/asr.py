@@ -112,26 +112,21 @@ def _model_class() -> type:
 
 
 @functools.lru_cache(maxsize=8)  # one per GPU on a multi-GPU box
-def _load(path: str, device: str, index: int, compute_type: str, streams: int, threads: int) -> Any:
-    """On a CPU, `streams` workers of `threads` threads each (see devices.cpu_streams)."""
+def _load(path: str, device: str, index: int, compute_type: str, streams: int) -> Any:
+    """On a CPU, `streams` workers of one thread each (see devices.cpu_streams)."""
+    threads = {"cpu_threads": 1, "num_workers": streams} if device == "cpu" else {}
     try:
-        return _model_class()(path, device=device, device_index=index, compute_type=compute_type,
-                              cpu_threads=threads, num_workers=streams)
+        return _model_class()(path, device=device, device_index=index, compute_type=compute_type, **threads)
     except (RuntimeError, ValueError, OSError) as exc:
         raise ModelError(f"Whisper model {path}: cannot load on {device}/{compute_type} ({exc})") from None
 
 
-def cpu_plan(opts: Options) -> tuple[int, int]:
-    """(streams, threads each) the model decodes with: on a CPU by its usable cores; on a GPU one stream
-    (the batch is the GPU's parallelism)."""
-    if resolve_device(opts)[0] != "cpu":
-        return 1, 0
-    return devices.cpu_streams(devices.usable_cores())
-
-
 def streams(opts: Options) -> int:
-    """Windows decoded side by side: --batch-size 1 keeps its promise of one window at a time."""
-    return 1 if batch_size(opts) == 1 else cpu_plan(opts)[0]
+    """Batches of windows decoded side by side: on a CPU a stream per core (a GPU's parallelism is the
+    batch); --batch-size 1 keeps its promise of one window at a time."""
+    if resolve_device(opts)[0] != "cpu" or batch_size(opts) == 1:
+        return 1
+    return devices.cpu_streams(devices.cpu_budget())
 
 
 def load_model(opts: Options) -> Any:
@@ -140,7 +135,8 @@ def load_model(opts: Options) -> Any:
     p = devices.machine_plan(opts.device, opts.compute_type)
     held = devices.DevicePool.current()
     index = held if held is not None and p.kind == "cuda" else p.indices[0]
-    return _load(resolve_model(opts.model).path, p.kind, index, p.compute_type, *cpu_plan(opts))
+    workers = devices.cpu_streams(devices.cpu_budget()) if p.kind == "cpu" else 1
+    return _load(resolve_model(opts.model).path, p.kind, index, p.compute_type, workers)
 
 
 def _note_language(path: str, found: asr_batch.Detected, notes: list[str]) -> None:
@@ -405,8 +401,8 @@ def cache_key(path: str | os.PathLike[str], opts: Options, prompt: str | None = 
     """
     device, compute = resolve_device(opts)
     return key_of("asr", ASR_VERSION, media_sha256 or file_sha256(path), resolve_model(opts.model).identity,
-                  device, compute, opts.source, opts.beam_size, batch_size(opts), streams(opts), prompt or "",
-                  task, asdict(settings))
+                  device, compute, opts.source, opts.beam_size, batch_size(opts), prompt or "", task,
+                  asdict(settings))
 
 
 def _stored(cache: Cache, key: str, path: str | os.PathLike[str]) -> Transcript | None:

@@ -36,7 +36,6 @@ from typing import Any
 
 import numpy as np
 
-from pipeline import asr_windows as aw
 from pipeline.asr_windows import Window
 from pipeline.media import SAMPLE_RATE
 
@@ -177,103 +176,106 @@ class _Abandoned(Exception):
 def decode(model: Any, audio: np.ndarray, windows: list[Window], d: Decode,
            on_detected: Callable[[Detected], None] | None = None,
            streams: int = 1) -> Iterator[tuple[Window, list[Any]]]:
-    """(window, its faster-whisper Segments on the file's timeline), in file order. With `streams` > 1
-    (a CPU model with as many workers) the windows are dealt into that many groups of about equal audio,
-    each decoded batch after batch by a thread of its own: on a CPU one stream per core beats the cores
-    sharing one window (see devices.cpu_streams)."""
-    groups = aw.share([w.length_ms for w in windows], streams)
-    if len(groups) <= 1:
-        yield from _stream(model, audio, windows, d, _Language(d.language), True, on_detected,
-                           threading.Event())
+    """(window, its faster-whisper Segments on the file's timeline), in file order. The windows go in batches
+    of `d.batch_size`, in file order; with `streams` > 1 (a CPU model with as many workers) that many
+    threads decode them side by side, each taking the next batch when done with its own: on a CPU one
+    stream per core beats the cores sharing one window (see devices.cpu_streams). A transcript depends on the
+    batches, not on the streams: the same on any number of cores."""
+    batches = [windows[k:k + d.batch_size] for k in range(0, len(windows), d.batch_size)]
+    language = _Language(d.language)
+    if streams <= 1 or len(batches) <= 1:
+        for k, batch in enumerate(batches):
+            yield from zip(batch, _batch(model, audio, batch, d, language, k == 0, on_detected), strict=True)
         return
-    language, stop, ready = _Language(d.language), threading.Event(), threading.Condition()
-    done: dict[int, list[Any]] = {}
+    stop, taking, ready = threading.Event(), threading.Lock(), threading.Condition()
+    order = iter(range(len(batches)))
+    done: dict[int, list[list[Any]]] = {}
     failed: dict[int, BaseException] = {}
-    owner = {i: k for k, group in enumerate(groups) for i in group}
 
-    def run(k: int, group: list[int]) -> None:
-        try:
-            got = _stream(model, audio, [windows[i] for i in group], d, language, k == 0, on_detected, stop)
-            for i, (_, segments) in zip(group, got, strict=False):
+    def run() -> None:
+        while not stop.is_set():
+            with taking:
+                k = next(order, None)
+            if k is None:
+                return
+            try:
+                got = _batch(model, audio, batches[k], d, language, k == 0, on_detected)
+            except BaseException as exc:  # handed to the reader at this batch, in file order
+                stop.set()
                 with ready:
-                    done[i] = segments
+                    failed[k] = exc
                     ready.notify_all()
-        except BaseException as exc:  # handed to the reader, in file order
+                return
+            finally:
+                if k == 0:
+                    language.found(None)  # no-op once found: releases the other streams if this one failed
             with ready:
-                failed[k] = exc
+                done[k] = got
                 ready.notify_all()
-        finally:
-            if k == 0:
-                language.found(None)  # no-op once found: releases the others if this stream failed first
 
-    for k, group in enumerate(groups):  # daemons: an abandoned decode must not hold the process at exit
-        threading.Thread(target=run, args=(k, group), name=f"whisper-stream-{k}", daemon=True).start()
+    for n in range(min(streams, len(batches))):  # daemons: an abandoned decode must not hold the process
+        threading.Thread(target=run, name=f"whisper-stream-{n}", daemon=True).start()
     try:
-        for i, window in enumerate(windows):
-            with ready:
-                ready.wait_for(lambda i=i: i in done or owner[i] in failed)
-                if i not in done:
-                    raise failed[owner[i]]
-                segments = done.pop(i)
-            yield window, segments
+        for k, batch in enumerate(batches):
+            with ready:  # batches are taken in order: each one before a failed one is done or failed too
+                ready.wait_for(lambda k=k: k in done or k in failed)
+                if k in failed:
+                    raise failed[k]
+                got = done.pop(k)
+            yield from zip(batch, got, strict=True)
     finally:
-        stop.set()  # the streams stop after the batch in hand (Ctrl-C, or a failure reported above)
+        stop.set()  # the streams stop after the batch in hand (Ctrl-C, or a failure raised above)
 
 
-def _stream(model: Any, audio: np.ndarray, windows: list[Window], d: Decode, language: _Language,
-            finder: bool, on_detected: Callable[[Detected], None] | None,
-            stop: threading.Event) -> Iterator[tuple[Window, list[Any]]]:
-    """One stream: its windows batch after batch, in order. The stream holding the file's first window
-    finds the language (when not forced) on its first batch's encoding."""
+def _batch(model: Any, audio: np.ndarray, batch: list[Window], d: Decode, language: _Language, finder: bool,
+           on_detected: Callable[[Detected], None] | None) -> list[list[Any]]:
+    """Each window's Segments, for one batch. The batch holding the file's first window finds the language
+    (when not forced) on its encoding; the others wait for it once encoded."""
     from faster_whisper.tokenizer import Tokenizer
     from faster_whisper.transcribe import Segment, Word, get_compression_ratio, get_suppressed_tokens
 
-    tokenizer, prompt, suppress = None, None, None
-    for first in range(0, len(windows), d.batch_size):
-        if stop.is_set():
-            return
-        batch = windows[first:first + d.batch_size]
-        features = _features(model, audio, batch)
-        frames = context_frames(batch, d.context_margin_ms, d.min_context_ms)
-        encoded = _encode(model, np.ascontiguousarray(features[..., :frames]))
-        if finder and language.value is None:
-            found = _detect(model, features, encoded, d.languages)
-            language.found(found.language)
-            if on_detected:
-                on_detected(found)
-        if tokenizer is None:
-            lang = language.wait()
-            tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task=d.task, language=lang)
-            initial = dict(d.prompts).get(lang)
-            previous = tokenizer.encode(" " + initial.strip()) if initial else []
-            prompt = model.get_prompt(tokenizer, previous, without_timestamps=True, hotwords=d.hotwords)
-            suppress = list(get_suppressed_tokens(tokenizer, [-1]))
-        results = model.model.generate(
-            encoded, [list(prompt) for _ in batch], beam_size=d.beam_size, patience=1, length_penalty=1,
-            max_length=model.max_length, suppress_blank=True, suppress_tokens=suppress, return_scores=True,
-            return_no_speech_prob=True, sampling_temperature=d.temperature, repetition_penalty=1,
-            no_repeat_ngram_size=0,
-        )
-        parts, sizes = [], []
-        for window, result in zip(batch, results, strict=True):
-            tokens = result.sequences_ids[0]
-            seconds = window.length_ms / 1000
-            # the whole window's scores, as the batched pipeline gives them
-            parts.append([{"seek": 0, "start": 0.0, "end": seconds, "tokens": tokens,
-                           "avg_logprob": result.scores[0] * len(tokens) / (len(tokens) + 1),
-                           "no_speech_prob": result.no_speech_prob}])
-            sizes.append(min(frames, int(np.ceil(seconds) * model.frames_per_second)))
-        model.add_word_timestamps(parts, tokenizer, encoded, sizes, PREPEND_PUNCTUATIONS, APPEND_PUNCTUATIONS,
-                                  0.0)
-        for window, (part,) in zip(batch, parts, strict=True):
-            text = tokenizer.decode([t for t in part["tokens"] if t < tokenizer.eot])
-            words = [Word(start=w["start"], end=w["end"], word=w["word"], probability=w["probability"])
-                     for w in part.get("words", ())]
-            whole = Segment(id=0, seek=0, start=0.0, end=window.length_ms / 1000, text=text,
-                            tokens=part["tokens"], avg_logprob=part["avg_logprob"],
-                            compression_ratio=get_compression_ratio(text),
-                            no_speech_prob=part["no_speech_prob"], words=words, temperature=d.temperature)
-            yield window, on_file(window, by_piece(window, [whole]))
+    features = _features(model, audio, batch)
+    frames = context_frames(batch, d.context_margin_ms, d.min_context_ms)
+    encoded = _encode(model, np.ascontiguousarray(features[..., :frames]))
+    if finder and language.value is None:
+        found = _detect(model, features, encoded, d.languages)
+        language.found(found.language)
+        if on_detected:
+            on_detected(found)
+    lang = language.wait()
+    tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task=d.task, language=lang)
+    initial = dict(d.prompts).get(lang)
+    previous = tokenizer.encode(" " + initial.strip()) if initial else []
+    prompt = model.get_prompt(tokenizer, previous, without_timestamps=True, hotwords=d.hotwords)
+    results = model.model.generate(
+        encoded, [list(prompt) for _ in batch], beam_size=d.beam_size, patience=1, length_penalty=1,
+        max_length=model.max_length, suppress_blank=True,
+        suppress_tokens=list(get_suppressed_tokens(tokenizer, [-1])), return_scores=True,
+        return_no_speech_prob=True, sampling_temperature=d.temperature, repetition_penalty=1,
+        no_repeat_ngram_size=0,
+    )
+    parts, sizes = [], []
+    for window, result in zip(batch, results, strict=True):
+        tokens = result.sequences_ids[0]
+        seconds = window.length_ms / 1000
+        # the whole window's scores, as the batched pipeline gives them
+        parts.append([{"seek": 0, "start": 0.0, "end": seconds, "tokens": tokens,
+                       "avg_logprob": result.scores[0] * len(tokens) / (len(tokens) + 1),
+                       "no_speech_prob": result.no_speech_prob}])
+        sizes.append(min(frames, int(np.ceil(seconds) * model.frames_per_second)))
+    model.add_word_timestamps(parts, tokenizer, encoded, sizes, PREPEND_PUNCTUATIONS, APPEND_PUNCTUATIONS,
+                              0.0)
+    out = []
+    for window, (part,) in zip(batch, parts, strict=True):
+        text = tokenizer.decode([t for t in part["tokens"] if t < tokenizer.eot])
+        words = [Word(start=w["start"], end=w["end"], word=w["word"], probability=w["probability"])
+                 for w in part.get("words", ())]
+        whole = Segment(id=0, seek=0, start=0.0, end=window.length_ms / 1000, text=text,
+                        tokens=part["tokens"], avg_logprob=part["avg_logprob"],
+                        compression_ratio=get_compression_ratio(text),
+                        no_speech_prob=part["no_speech_prob"], words=words, temperature=d.temperature)
+        out.append(on_file(window, by_piece(window, [whole])))
+    return out
 
 
 def by_piece(window: Window, segments: Sequence[Any]) -> list[Any]:

@@ -93,20 +93,6 @@ def windows(chunks: Sequence[Span], max_ms: int = WINDOW_MS, max_pause_ms: int =
     return [Window(tuple(pieces)) for pieces in out]
 
 
-def share(lengths: Sequence[int], n: int) -> list[list[int]]:
-    """Indices of windows (by their lengths) dealt into at most `n` groups of about equal audio, each decoded
-    by its own stream: longest first, each to the group holding least so far (no group ends more than one
-    window's length above another). Each group lists its windows in file order, and the group holding the
-    first window comes first (it finds the language for all)."""
-    groups: list[list[int]] = [[] for _ in range(max(1, min(n, len(lengths))))]
-    held = [0] * len(groups)
-    for i in sorted(range(len(lengths)), key=lambda i: (-lengths[i], i)):
-        k = held.index(min(held))
-        groups[k].append(i)
-        held[k] += lengths[i]
-    return sorted((sorted(g) for g in groups if g), key=lambda g: g[0])
-
-
 def words_in(span: Span, words: Sequence[Word]) -> list[Word]:
     """Words whose middle lies inside the span."""
     return [w for w in words if span[0] <= (w.start_ms + w.end_ms) // 2 < span[1]]

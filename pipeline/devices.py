@@ -69,28 +69,32 @@ def default_jobs(gpus: int, cores: int) -> int:
 
 
 def default_batch_size(kind: str) -> int:
-    """Speech windows decoded at once: a GPU is fed best by large batches; on CPU 8 is where the measured
-    gain levels off (bench/bench_asr.py)."""
-    return 16 if kind == "cuda" else 8
+    """Speech windows decoded at once: a GPU is fed best by large batches; a CPU by batches of 2 shared out
+    among its streams (cpu_streams): on 2 cores the long-form bench's windows took 17.5-17.6 s in batches of
+    2, 18.0 s of 3, 21.1-21.5 s of 4 (fewer batches than streams at the end), 20.3 s of 1."""
+    return 16 if kind == "cuda" else 2
 
 
-# A stream per core, up to this many; beyond, more threads per stream (not measured beyond 2 cores).
+# Streams at most: each holds its own working memory (about 100 MB for the base model).
 MAX_CPU_STREAMS = 8
 
 
-def cpu_streams(cores: int) -> tuple[int, int]:
-    """(streams, threads each) for Whisper on `cores` CPU cores: windows decoded side by side, one thread
-    each, rather than one window's matrices split over threads. A base-model decode is a string of small
-    matrix products that one core keeps busy: on 2 cores, 2 threads on one window took as long as 1 (27 vs
-    26-34 s for the long-form bench's windows; CTranslate2's default of 4 threads 30-33 s), two windows side
-    by side on a thread each 17-19 s."""
-    cores = max(1, cores)
-    streams = min(cores, MAX_CPU_STREAMS)
-    return streams, max(1, cores // streams)
+def cpu_streams(cores: int) -> int:
+    """Windows decoded side by side by Whisper on `cores` CPU cores, one thread each: a stream per core
+    rather than the cores sharing one window. A base-model decode is a string of small matrix products that
+    one core keeps busy: on 2 cores (AMD EPYC), the long-form bench's windows took 27 s on 1 thread, 26-34 s
+    on 2, 30-33 s on CTranslate2's default of 4, and 17-19 s as two streams of one thread. One thread each
+    also keeps the arithmetic, hence the word times, the same whatever the number of cores."""
+    return max(1, min(cores, MAX_CPU_STREAMS))
 
 
-def usable_cores() -> int:
-    """The CPU cores this process may run on (a container's or `taskset`'s share, not the machine's)."""
+def cpu_budget() -> int:
+    """The cores Whisper may use: OMP_NUM_THREADS when set (the usual limit; a Ray worker gets the driver's),
+    else those this process may run on (a container's or `taskset`'s share, not the machine's)."""
+    try:
+        return max(1, int(os.environ.get("OMP_NUM_THREADS", "")))
+    except ValueError:
+        pass
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux

@@ -391,7 +391,7 @@ def _en_windows(media: Path, tmp_path: Path) -> tuple:
 
     path = tmp_path / "long_en.wav"
     clips = LONG_FORM["en"]
-    build(media, path, [*clips[:-1], (clips[-1][0], 2.0), *clips])  # twice over: four windows
+    build(media, path, [*clips[:-1], (clips[-1][0], 2.0), *clips])  # twice over: three windows
     audio = decode_audio(path)
     s = asr.SETTINGS
     chunks = vad.speech_chunks(audio, s.vad_threshold, s.vad_min_silence_ms, s.vad_pad_ms, s.window_ms - 1000)
@@ -403,30 +403,26 @@ def _decode(model: object, audio: object, wins: list, streams: int, found: list)
     from pipeline.profiles import LANGUAGES
 
     s = asr.SETTINGS
-    d = asr_batch.Decode(None, tuple(LANGUAGES), "transcribe", 5, 0.0, (), None, 8, s.context_margin_ms,
+    d = asr_batch.Decode(None, tuple(LANGUAGES), "transcribe", 5, 0.0, (), None, 1, s.context_margin_ms,
                          s.min_context_ms)
     return asr_batch.decode(model, audio, wins, d, found.append, streams)
 
 
 def test_windows_decoded_side_by_side_give_the_words_of_one_stream(media: Path, tmp_path: Path) -> None:
-    # Two streams (a CPU model with two workers): the language is found once, by the stream holding the first
-    # window, the other waits for it; every window comes back once, in file order, with the words one
-    # stream gives it.
+    # Batches of 1 window, two streams (a CPU model with two workers of one thread), so the third batch goes
+    # to whichever stream is free first: the language is found once, by the stream holding the first window,
+    # the other waits for it; every window comes back once, in file order, with exactly the words and times
+    # one stream gives it (a transcript does not depend on the number of cores).
     audio, wins = _en_windows(media, tmp_path)
     assert len(wins) >= 3
-    model = asr._load(asr.resolve_model("base").path, "cpu", 0, "int8", 2, 1)
+    model = asr._load(asr.resolve_model("base").path, "cpu", 0, "int8", 2)
     one: list = []
     two: list = []
     alone = list(_decode(model, audio, wins, 1, one))
     side_by_side = list(_decode(model, audio, wins, 2, two))
     assert [d.language for d in one] == [d.language for d in two] == ["en"]
     assert [w for w, _ in side_by_side] == wins
-    for (_, a), (_, b) in zip(alone, side_by_side, strict=True):
-        words_a = [w for seg in a for w in seg.words]
-        words_b = [w for seg in b for w in seg.words]
-        assert [w.word for w in words_a] == [w.word for w in words_b]
-        for x, y in zip(words_a, words_b, strict=True):
-            assert abs(x.start - y.start) <= 0.1 and abs(x.end - y.end) <= 0.1, (x, y)
+    assert side_by_side == alone
 
 
 class _FailsOn:
@@ -452,8 +448,8 @@ def test_a_stream_failing_fails_the_decode_at_its_window_without_a_hang(media: P
     from pipeline import asr_batch
 
     audio, wins = _en_windows(media, tmp_path)
-    assert aw.share([w.length_ms for w in wins], 2)[1][0] == 1  # window 1 is the other stream's first
-    model = _FailsOn(asr._load(asr.resolve_model("base").path, "cpu", 0, "int8", 2, 1),
+    assert len(wins) >= 2  # batches (0) and (1) go to the two streams at once
+    model = _FailsOn(asr._load(asr.resolve_model("base").path, "cpu", 0, "int8", 2),
                      len(asr_batch.window_audio(audio, wins[bad])))
     got: list = []
     raised: list = []

@@ -199,24 +199,3 @@ def test_shortened_windows_hold_every_chunk_once_and_cut_no_word(
             assert w.to_file(at) == pa and w.to_file(at + (pb - pa) - 1) == pb - 1
             at += pb - pa
 
-
-def test_windows_are_dealt_to_streams_by_length() -> None:
-    # Longest first, each to the stream holding least: 28 (window 1) to A, 27 (3) to B, 25 (0) to B (52),
-    # 10 (2) to A (38), 3 (4) to A (41). Each stream lists its windows in file order; the stream holding
-    # window 0 comes first.
-    assert aw.share([25, 28, 10, 27, 3], 2) == [[0, 3], [1, 2, 4]]
-    assert aw.share([25, 28], 4) == [[0], [1]]  # no stream without a window
-    assert aw.share([5, 5, 5], 1) == [[0, 1, 2]]
-    assert aw.share([], 2) == []
-
-
-@given(st.lists(st.integers(1, 30_000), max_size=20), st.integers(1, 8))
-def test_every_window_goes_to_one_stream_and_the_streams_are_even(lengths: list[int], n: int) -> None:
-    groups = aw.share(lengths, n)
-    assert sorted(i for g in groups for i in g) == list(range(len(lengths)))
-    assert all(g == sorted(g) and g for g in groups)
-    assert len(groups) == min(n, len(lengths))
-    if groups:
-        assert groups[0][0] == 0
-        held = [sum(lengths[i] for i in g) for g in groups]
-        assert max(held) - min(held) <= max(lengths)
