@@ -1,11 +1,12 @@
 """faster-whisper at the edge: media file -> Transcript (words with integer-ms times), with guards and a
 cache.
 
-Flow: decode once (ffmpeg) -> Silero VAD -> speech chunks packed into 30 s windows cut at pauses, the pauses
-between chunks left out (asr_windows) -> windows batched through CTranslate2 (asr_batch; --batch-size 1: one
-at a time), the language read off the first window unless forced, among the languages the pipeline handles
--> guards (phantom lines, loops, swallowed pauses) -> second
-pass over speech left without words -> what is still uncovered becomes a note -> Transcript.
+Flow: decode once (ffmpeg) -> Silero VAD (the model loads meanwhile) -> speech chunks packed into 30 s
+windows cut at pauses, the pauses between chunks left out (asr_windows) -> windows batched through CTranslate2
+(asr_batch; on a CPU batches side by side, a stream per core; --batch-size 1: one at a time), the language
+read off the first window unless forced, among the languages the pipeline handles -> guards (phantom lines,
+loops, swallowed pauses) -> second pass over speech left without words -> what is still uncovered becomes a
+note -> Transcript.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import functools
 import itertools
 import logging
 import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -132,11 +135,41 @@ def streams(opts: Options) -> int:
 def load_model(opts: Options) -> Any:
     """The WhisperModel for these options, loaded once per (model, device, GPU, compute type): on a GPU box,
     the GPU this thread holds from the batch's DevicePool, else the first GPU of the choice."""
+    return _loader(opts)()
+
+
+_LOADING = threading.Lock()
+
+
+def _loader(opts: Options) -> Callable[[], Any]:
+    """What loads the model for these options; the GPU is chosen here, by the calling thread's hold."""
     p = devices.machine_plan(opts.device, opts.compute_type)
     held = devices.DevicePool.current()
     index = held if held is not None and p.kind == "cuda" else p.indices[0]
     workers = devices.cpu_streams(devices.cpu_budget()) if p.kind == "cpu" else 1
-    return _load(resolve_model(opts.model).path, p.kind, index, p.compute_type, workers)
+
+    def load() -> Any:
+        with _LOADING:  # a second load of the same model waits for the first, then finds it cached
+            return _load(resolve_model(opts.model).path, p.kind, index, p.compute_type, workers)
+
+    return load
+
+
+def _model_soon(opts: Options) -> Callable[[], Any]:
+    """The model, loading in a thread of its own while the audio is decoded and searched for speech (a
+    fresh process's first file waited 0.6 s for it); call the result to wait for it. A load that fails
+    raises then, and only then: a file without speech needs no model."""
+    load = _loader(opts)
+    result: Future[Any] = Future()
+
+    def run() -> None:
+        try:
+            result.set_result(load())
+        except BaseException as exc:  # raised by the caller, if it needs the model
+            result.set_exception(exc)
+
+    threading.Thread(target=run, name="whisper-load", daemon=True).start()
+    return result.result
 
 
 def _note_language(path: str, found: asr_batch.Detected, notes: list[str]) -> None:
@@ -283,6 +316,7 @@ def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: Progres
     if task not in ("transcribe", "translate"):
         raise UsageError(f"unknown ASR task {task!r}: expected transcribe or translate")
     info = probe(path)
+    model = _model_soon(opts)
     audio = decode_audio(path, info)
     duration_ms = seconds_to_ms(len(audio) / SAMPLE_RATE)
     damaged = _damage_note(info.audio_duration_ms or info.duration_ms, duration_ms)
@@ -297,7 +331,7 @@ def transcribe(path: str | os.PathLike[str], opts: Options, on_progress: Progres
         return Transcript(language=opts.source or "und", words=(), duration_ms=duration_ms,
                           notes=(*damaged, NO_SPEECH))
     notes: list[str] = list(damaged)
-    job = _Job(load_model(opts), audio, opts.source, task, opts.beam_size, prompt, settings, on_progress,
+    job = _Job(model(), audio, opts.source, task, opts.beam_size, prompt, settings, on_progress,
                duration_ms, streams(opts))
     wins = aw.windows(chunks, settings.window_ms, settings.window_max_pause_ms)
     batch = batch_size(opts)

@@ -194,6 +194,28 @@ def test_silence_yields_no_words_and_skips_the_model(tmp_path: Path) -> None:
     assert t.words == () and t.notes == (asr.NO_SPEECH,)
 
 
+def test_the_model_loads_while_the_audio_is_read_and_a_bad_one_fails_only_a_file_with_speech(
+        media: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from pipeline.errors import ModelError
+
+    started = threading.Event()
+    load = asr._load
+    monkeypatch.setattr(asr, "_load", lambda *a: started.set() or load(*a))
+    decode = asr.decode_audio
+
+    def decode_once_loading(*args: object) -> object:
+        assert started.wait(30), "the model waited for the audio"
+        return decode(*args)
+
+    monkeypatch.setattr(asr, "decode_audio", decode_once_loading)
+    assert asr.transcribe(media / "audio/en_jfk_whisper.flac", OPTS).words
+    monkeypatch.setattr(asr, "decode_audio", decode)
+    with pytest.raises(ModelError, match="does not exist"):
+        asr.transcribe(media / "audio/en_jfk_whisper.flac", Options(device="cpu", model=str(tmp_path / "no")))
+
+
 @pytest.mark.slow
 def test_forced_source_language_and_progress(media: Path) -> None:
     calls: list[tuple[int, int]] = []
