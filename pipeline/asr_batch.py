@@ -180,7 +180,7 @@ def decode(model: Any, audio: np.ndarray, windows: list[Window], d: Decode,
     of `d.batch_size`, in file order; with `streams` > 1 (a CPU model with as many workers) that many
     threads decode them side by side, each taking the next batch when done with its own: on a CPU one
     stream per core beats the cores sharing one window (see devices.cpu_streams). A transcript depends on the
-    batches, not on the streams: the same on any number of cores."""
+    batches, not on the streams."""
     batches = [windows[k:k + d.batch_size] for k in range(0, len(windows), d.batch_size)]
     language = _Language(d.language)
     if streams <= 1 or len(batches) <= 1:

@@ -84,7 +84,9 @@ def cpu_streams(cores: int) -> int:
     rather than the cores sharing one window. A base-model decode is a string of small matrix products that
     one core keeps busy: on 2 cores (AMD EPYC), the long-form bench's windows took 27 s on 1 thread, 26-34 s
     on 2, 30-33 s on CTranslate2's default of 4, and 17-19 s as two streams of one thread. One thread each
-    also keeps the arithmetic, hence the word times, the same whatever the number of cores."""
+    also keeps Whisper's arithmetic, hence the words and their times, the same whatever the number of
+    streams (numpy's mel features are not: with OPENBLAS_NUM_THREADS=1 they come out slightly different, and
+    so does the transcript, as on a one-core machine)."""
     return max(1, min(cores, MAX_CPU_STREAMS))
 
 

@@ -412,7 +412,7 @@ def test_windows_decoded_side_by_side_give_the_words_of_one_stream(media: Path, 
     # Batches of 1 window, two streams (a CPU model with two workers of one thread), so the third batch goes
     # to whichever stream is free first: the language is found once, by the stream holding the first window,
     # the other waits for it; every window comes back once, in file order, with exactly the words and times
-    # one stream gives it (a transcript does not depend on the number of cores).
+    # one stream gives it (a transcript does not depend on the number of streams).
     audio, wins = _en_windows(media, tmp_path)
     assert len(wins) >= 3
     model = asr._load(asr.resolve_model("base").path, "cpu", 0, "int8", 2)
