@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
 CACHE_STAGE = "asr"
-ASR_VERSION = 9  # bump when the code changes what a transcript holds, so cached ones are recomputed
+ASR_VERSION = 10  # bump when the code changes what a transcript holds, so cached ones are recomputed
 NO_SPEECH = "no speech detected"
 
 
@@ -96,11 +96,31 @@ def resolve_device(opts: Options) -> tuple[str, str]:
     return p.kind, p.compute_type
 
 
+def _steady_features(extractor: Any) -> Any:
+    """faster-whisper's log-mel extractor, its filter bank applied in float64: in float32 numpy's BLAS sums
+    in another order on one thread than on several, and the features, hence a few words, changed with
+    OPENBLAS_NUM_THREADS (or a one-core machine). Returned in float32, as CTranslate2 takes them."""
+    from faster_whisper.feature_extractor import FeatureExtractor
+
+    class SteadyFeatures(FeatureExtractor):  # type: ignore[misc]
+        def __call__(self, *args: Any, **kwargs: Any) -> np.ndarray:
+            return np.asarray(super().__call__(*args, **kwargs), dtype=np.float32)
+
+    steady = SteadyFeatures.__new__(SteadyFeatures)
+    steady.__dict__.update(extractor.__dict__)
+    steady.mel_filters = np.asarray(extractor.mel_filters, dtype=np.float64)
+    return steady
+
+
 @functools.lru_cache(maxsize=1)
 def _model_class() -> type:
     from faster_whisper import WhisperModel
 
     class SafeWhisperModel(WhisperModel):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.feature_extractor = _steady_features(self.feature_extractor)
+
         def find_alignment(self, tokenizer: Any, text_tokens: Any, *args: Any, **kwargs: Any) -> Any:
             # faster-whisper 1.2 raises IndexError when CTranslate2 returns an empty alignment (very short
             # windows; upstream PR SYSTRAN/faster-whisper#1460, open). Such segments get no word times here

@@ -85,8 +85,7 @@ def cpu_streams(cores: int) -> int:
     one core keeps busy: on 2 cores (AMD EPYC), the long-form bench's windows took 27 s on 1 thread, 26-34 s
     on 2, 30-33 s on CTranslate2's default of 4, and 17-19 s as two streams of one thread. One thread each
     also keeps Whisper's arithmetic, hence the words and their times, the same whatever the number of
-    streams (numpy's mel features are not: with OPENBLAS_NUM_THREADS=1 they come out slightly different, and
-    so does the transcript, as on a one-core machine)."""
+    streams (and the mel features are steadied against numpy's BLAS threads: asr._steady_features)."""
     return max(1, min(cores, MAX_CPU_STREAMS))
 
 

@@ -216,6 +216,37 @@ def test_the_model_loads_while_the_audio_is_read_and_a_bad_one_fails_only_a_file
         asr.transcribe(media / "audio/en_jfk_whisper.flac", Options(device="cpu", model=str(tmp_path / "no")))
 
 
+FEATURES = """
+import sys, numpy as np
+from faster_whisper.feature_extractor import FeatureExtractor
+from pipeline import asr
+from pipeline.media import decode_audio
+audio, plain = decode_audio(sys.argv[1]), FeatureExtractor()
+np.save(sys.argv[2], np.stack([plain(audio), asr._steady_features(plain)(audio)]))
+"""
+
+
+def test_log_mel_features_do_not_depend_on_blas_threads(media: Path, tmp_path: Path) -> None:
+    # With OPENBLAS_NUM_THREADS=1 (or on one core) faster-whisper's float32 features came out slightly
+    # different (327 of 88,080 values on JFK's clip), and so did a few words of the bench transcripts.
+    import os
+    import sys
+
+    import numpy as np
+
+    got = []
+    for threads in ("1", "2"):
+        out = tmp_path / f"features_{threads}.npy"
+        subprocess.run([sys.executable, "-c", FEATURES, str(media / "audio/en_jfk_whisper.flac"), str(out)],
+                       check=True, env={**os.environ, "OPENBLAS_NUM_THREADS": threads})
+        got.append(np.load(out))
+    (plain_1, steady_1), (plain_2, steady_2) = got
+    if np.array_equal(plain_1, plain_2):
+        pytest.skip("this numpy sums the same on one thread as on two: nothing to steady")
+    assert steady_1.dtype == np.float32
+    assert np.array_equal(steady_1, steady_2)
+
+
 @pytest.mark.slow
 def test_forced_source_language_and_progress(media: Path) -> None:
     calls: list[tuple[int, int]] = []
