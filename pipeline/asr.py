@@ -144,12 +144,15 @@ def _load(path: str, device: str, index: int, compute_type: str, streams: int) -
         raise ModelError(f"Whisper model {path}: cannot load on {device}/{compute_type} ({exc})") from None
 
 
+def _workers(device: str) -> int:
+    """Model workers: on a CPU a stream per core (a GPU's parallelism is the batch)."""
+    return devices.cpu_streams(devices.cpu_budget()) if device == "cpu" else 1
+
+
 def streams(opts: Options) -> int:
-    """Batches of windows decoded side by side: on a CPU a stream per core (a GPU's parallelism is the
-    batch); --batch-size 1 keeps its promise of one window at a time."""
-    if resolve_device(opts)[0] != "cpu" or batch_size(opts) == 1:
-        return 1
-    return devices.cpu_streams(devices.cpu_budget())
+    """Batches of windows decoded side by side (the model's workers); --batch-size 1 keeps its promise of
+    one window at a time."""
+    return 1 if batch_size(opts) == 1 else _workers(resolve_device(opts)[0])
 
 
 def load_model(opts: Options) -> Any:
@@ -166,7 +169,7 @@ def _loader(opts: Options) -> Callable[[], Any]:
     p = devices.machine_plan(opts.device, opts.compute_type)
     held = devices.DevicePool.current()
     index = held if held is not None and p.kind == "cuda" else p.indices[0]
-    workers = devices.cpu_streams(devices.cpu_budget()) if p.kind == "cpu" else 1
+    workers = _workers(p.kind)
 
     def load() -> Any:
         with _LOADING:  # a second load of the same model waits for the first, then finds it cached

@@ -198,4 +198,3 @@ def test_shortened_windows_hold_every_chunk_once_and_cut_no_word(
         for pa, pb in w.pieces:
             assert w.to_file(at) == pa and w.to_file(at + (pb - pa) - 1) == pb - 1
             at += pb - pa
-
