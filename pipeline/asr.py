@@ -135,9 +135,9 @@ def _model_class() -> type:
 
 
 @functools.lru_cache(maxsize=8)  # one per GPU on a multi-GPU box
-def _load(path: str, device: str, index: int, compute_type: str, streams: int) -> Any:
-    """On a CPU, `streams` workers of one thread each (see devices.cpu_streams)."""
-    threads = {"cpu_threads": 1, "num_workers": streams} if device == "cpu" else {}
+def _load(path: str, device: str, index: int, compute_type: str, workers: int) -> Any:
+    """On a CPU, `workers` of one thread each (see devices.cpu_workers)."""
+    threads = {"cpu_threads": 1, "num_workers": workers} if device == "cpu" else {}
     try:
         return _model_class()(path, device=device, device_index=index, compute_type=compute_type, **threads)
     except (RuntimeError, ValueError, OSError) as exc:
@@ -145,14 +145,14 @@ def _load(path: str, device: str, index: int, compute_type: str, streams: int) -
 
 
 def _workers(device: str) -> int:
-    """Model workers: on a CPU a stream per core (a GPU's parallelism is the batch)."""
-    return devices.cpu_streams(devices.cpu_budget()) if device == "cpu" else 1
+    """Model workers: on a CPU one per core (a GPU's parallelism is the batch)."""
+    return devices.cpu_workers(devices.cpu_budget()) if device == "cpu" else 1
 
 
 def streams(opts: Options) -> int:
-    """Batches of windows decoded side by side (the model's workers); --batch-size 1 keeps its promise of
-    one window at a time."""
-    return 1 if batch_size(opts) == 1 else _workers(resolve_device(opts)[0])
+    """Batches of windows in flight at once (devices.cpu_streams: the model's workers, plus one when there
+    are several); --batch-size 1 keeps its promise of one window at a time."""
+    return 1 if batch_size(opts) == 1 else devices.cpu_streams(_workers(resolve_device(opts)[0]))
 
 
 def load_model(opts: Options) -> Any:

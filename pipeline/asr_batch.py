@@ -177,10 +177,10 @@ def decode(model: Any, audio: np.ndarray, windows: list[Window], d: Decode,
            on_detected: Callable[[Detected], None] | None = None,
            streams: int = 1) -> Iterator[tuple[Window, list[Any]]]:
     """(window, its faster-whisper Segments on the file's timeline), in file order. The windows go in batches
-    of `d.batch_size`, in file order; with `streams` > 1 (a CPU model with as many workers) that many
-    threads decode them side by side, each taking the next batch when done with its own: on a CPU one
-    stream per core beats the cores sharing one window (see devices.cpu_streams). A transcript depends on the
-    batches, not on the streams."""
+    of `d.batch_size`, in file order; with `streams` > 1 (a CPU model with several workers) that many
+    threads decode them side by side, each taking the next batch when done with its own; their model calls
+    go to whichever worker is free: on a CPU a worker per core beats the cores sharing one window (see
+    devices.cpu_workers, devices.cpu_streams). A transcript depends on the batches, not on the streams."""
     batches = [windows[k:k + d.batch_size] for k in range(0, len(windows), d.batch_size)]
     language = _Language(d.language)
     if streams <= 1 or len(batches) <= 1:

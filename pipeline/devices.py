@@ -70,23 +70,35 @@ def default_jobs(gpus: int, cores: int) -> int:
 
 def default_batch_size(kind: str) -> int:
     """Speech windows decoded at once: a GPU is fed best by large batches; a CPU by batches of 2 shared out
-    among its streams (cpu_streams): on 2 cores the long-form bench's windows took 17.5-17.6 s in batches of
-    2, 18.0 s of 3, 21.1-21.5 s of 4 (fewer batches than streams at the end), 20.3 s of 1."""
+    among its workers (cpu_workers): on 2 cores the long-form bench's windows took 17.5-17.6 s in batches of
+    2, 18.0 s of 3, 21.1-21.5 s of 4 (fewer batches than workers at the end), 20.3 s of 1."""
     return 16 if kind == "cuda" else 2
 
 
-# Streams at most: each holds its own working memory (about 100 MB for the base model).
-MAX_CPU_STREAMS = 8
+# Workers at most: each holds its own working memory (about 100 MB for the base model).
+MAX_CPU_WORKERS = 8
 
 
-def cpu_streams(cores: int) -> int:
-    """Windows decoded side by side by Whisper on `cores` CPU cores, one thread each: a stream per core
-    rather than the cores sharing one window. A base-model decode is a string of small matrix products that
-    one core keeps busy: on 2 cores (AMD EPYC), the long-form bench's windows took 27 s on 1 thread, 26-34 s
-    on 2, 30-33 s on CTranslate2's default of 4, and 17-19 s as two streams of one thread. One thread each
-    also keeps Whisper's arithmetic, hence the words and their times, the same whatever the number of
-    streams (and the mel features are steadied against numpy's BLAS threads: asr._steady_features)."""
-    return max(1, min(cores, MAX_CPU_STREAMS))
+def cpu_workers(cores: int) -> int:
+    """Whisper's CTranslate2 workers on `cores` CPU cores, one thread each: a worker per core decoding its
+    own windows rather than the cores sharing one window. A base-model decode is a string of small matrix
+    products that one core keeps busy: on 2 cores (AMD EPYC), the long-form bench's windows took 27 s on 1
+    thread, 26-34 s on 2, 30-33 s on CTranslate2's default of 4, and 17-19 s as two workers of one thread.
+    One thread each also keeps Whisper's arithmetic, hence the words and their times, the same whatever the
+    number of workers (and the mel features are steadied against numpy's BLAS threads:
+    asr._steady_features)."""
+    return max(1, min(cores, MAX_CPU_WORKERS))
+
+
+def cpu_streams(workers: int) -> int:
+    """Batches of windows in flight at once for `workers` CPU workers: one more than the workers when there
+    are several. A worker then finds the next model call queued rather than waiting for a stream's Python
+    work (features, word alignment's DTW), and at a file's end a lone last batch shares the cores with the
+    others' remaining calls instead of leaving a core idle: on 2 cores (Intel Xeon) the three long-form bench
+    inputs took 17.5 and 18.3 s against 18.8 and 19.7 s (medians of two sets of 5 interleaved runs; 9 of the
+    10 pairs faster), the same words; a fourth stream bought nothing more (18.7 vs 18.6 s). One worker (one
+    core, or a GPU, whose parallelism is the batch) gets one stream."""
+    return workers + 1 if workers > 1 else 1
 
 
 def cpu_budget() -> int:

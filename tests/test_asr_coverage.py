@@ -412,17 +412,21 @@ def test_windows_decoded_side_by_side_give_the_words_of_one_stream(media: Path, 
     # Batches of 1 window, two streams (a CPU model with two workers of one thread), so the third batch goes
     # to whichever stream is free first: the language is found once, by the stream holding the first window,
     # the other waits for it; every window comes back once, in file order, with exactly the words and times
-    # one stream gives it (a transcript does not depend on the number of streams).
+    # one stream gives it (a transcript does not depend on the number of streams). Three streams on the two
+    # workers (what 2 cores run: devices.cpu_streams) queue their model calls for a free worker: the same.
     audio, wins = _en_windows(media, tmp_path)
     assert len(wins) >= 3
     model = asr._load(asr.resolve_model("base").path, "cpu", 0, "int8", 2)
     one: list = []
     two: list = []
+    three: list = []
     alone = list(_decode(model, audio, wins, 1, one))
     side_by_side = list(_decode(model, audio, wins, 2, two))
-    assert [d.language for d in one] == [d.language for d in two] == ["en"]
-    assert [w for w, _ in side_by_side] == wins
+    queued = list(_decode(model, audio, wins, 3, three))
+    assert [d.language for d in one] == [d.language for d in two] == [d.language for d in three] == ["en"]
+    assert [w for w, _ in side_by_side] == [w for w, _ in queued] == wins
     assert side_by_side == alone
+    assert queued == alone
 
 
 class _FailsOn:
@@ -440,9 +444,10 @@ class _FailsOn:
         return self._model.feature_extractor(audio, *args, **kwargs)  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("streams", [2, 3], ids=["a stream per worker", "one stream more"])
 @pytest.mark.parametrize("bad", [0, 1], ids=["stream finding the language", "other stream"])
 def test_a_stream_failing_fails_the_decode_at_its_window_without_a_hang(media: Path, tmp_path: Path,
-                                                                       bad: int) -> None:
+                                                                       bad: int, streams: int) -> None:
     import threading
 
     from pipeline import asr_batch
@@ -456,7 +461,7 @@ def test_a_stream_failing_fails_the_decode_at_its_window_without_a_hang(media: P
 
     def run() -> None:
         try:
-            for window, _ in _decode(model, audio, wins, 2, []):
+            for window, _ in _decode(model, audio, wins, streams, []):
                 got.append(window)
         except BaseException as exc:  # noqa: BLE001 - the test reads it below
             raised.append(exc)

@@ -64,9 +64,15 @@ def test_default_parallelism_from_gpus_and_cores(gpus: int, cores: int, jobs: in
     assert devices.default_jobs(gpus, cores) == jobs
 
 
-@pytest.mark.parametrize("cores, streams", [(1, 1), (2, 2), (4, 4), (8, 8), (16, 8), (0, 1)])
-def test_cpu_decodes_a_stream_per_core_up_to_eight(cores: int, streams: int) -> None:
-    assert devices.cpu_streams(cores) == streams
+@pytest.mark.parametrize("cores, workers", [(1, 1), (2, 2), (4, 4), (8, 8), (16, 8), (0, 1)])
+def test_cpu_decodes_with_a_worker_per_core_up_to_eight(cores: int, workers: int) -> None:
+    assert devices.cpu_workers(cores) == workers
+
+
+@pytest.mark.parametrize("workers, streams", [(1, 1), (2, 3), (8, 9)])
+def test_cpu_keeps_one_batch_more_in_flight_than_workers_when_there_are_several(workers: int,
+                                                                               streams: int) -> None:
+    assert devices.cpu_streams(workers) == streams
 
 
 def test_cpu_budget_is_omp_num_threads_else_this_process_share(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -78,6 +84,18 @@ def test_cpu_budget_is_omp_num_threads_else_this_process_share(monkeypatch: pyte
     assert devices.cpu_budget() == 3
     monkeypatch.setenv("OMP_NUM_THREADS", "lots")  # unreadable: as if unset
     assert devices.cpu_budget() == len(os.sched_getaffinity(0))
+
+
+@pytest.mark.parametrize("budget, batch_size, streams", [("2", None, 3), ("1", None, 1), ("4", 1, 1),
+                                                        ("4", 3, 5)])
+def test_whisper_streams_on_a_cpu_follow_the_core_budget_and_batch_size(
+        monkeypatch: pytest.MonkeyPatch, budget: str, batch_size: int | None, streams: int) -> None:
+    """2 cores: 2 workers, 3 batches in flight; 1 core: one; --batch-size 1 keeps its one window at a time."""
+    from pipeline import asr
+    from pipeline.options import Options
+
+    monkeypatch.setenv("OMP_NUM_THREADS", budget)
+    assert asr.streams(Options(device="cpu", batch_size=batch_size)) == streams
 
 
 def test_batch_size_by_device() -> None:
