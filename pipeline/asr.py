@@ -3,10 +3,10 @@ cache.
 
 Flow: decode once (ffmpeg) -> Silero VAD (the model loads meanwhile) -> speech chunks packed into 30 s
 windows cut at pauses, the pauses between chunks left out (asr_windows) -> windows batched through CTranslate2
-(asr_batch; on a CPU batches side by side, a stream per core; --batch-size 1: one at a time), the language
-read off the first window unless forced, among the languages the pipeline handles -> guards (phantom lines,
-loops, swallowed pauses) -> second pass over speech left without words -> what is still uncovered becomes a
-note -> Transcript.
+(asr_batch; on a CPU a model worker per core, one batch more in flight; --batch-size 1: one at a time), the
+language read off the first window unless forced, among the languages the pipeline handles -> guards (phantom
+lines, loops, swallowed pauses) -> second pass over speech left without words -> what is still uncovered
+becomes a note -> Transcript.
 """
 
 from __future__ import annotations
@@ -215,7 +215,7 @@ class _Job:
     s: AsrSettings
     on_progress: ProgressFn | None = None
     duration_ms: int = 0
-    streams: int = 1  # windows decoded side by side (asr_batch.decode)
+    streams: int = 1  # batches in flight at once (asr_batch.decode, devices.cpu_streams)
 
 
 def _progress(job: _Job, seg: Any) -> None:

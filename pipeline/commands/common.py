@@ -140,8 +140,8 @@ def add_model_args(p: argparse.ArgumentParser) -> None:
                         "runs of the folder keep it; 'auto' detects it again and forgets (default: detect)")
     g.add_argument("--beam-size", type=_positive_int, default=5, help="Whisper beam search width (>= 1)")
     g.add_argument("--batch-size", type=_positive_int, default=None,
-                   help="speech windows decoded at once (default: 16 on a GPU; 2 on CPU, a batch per "
-                        "core side by side; 1 = one at a time)")
+                   help="speech windows decoded at once (default: 16 on a GPU; 2 on CPU, batches shared out "
+                        "among a worker per core; 1 = one at a time)")
 
 
 def add_subtitle_args(p: argparse.ArgumentParser) -> None:

@@ -57,7 +57,7 @@ RETRIES = 3  # reruns of a task whose worker process died; actor restarts likewi
 # CTranslate2's thread count when OMP_NUM_THREADS is unset. Ray sets OMP_NUM_THREADS to a task's CPU count
 # (1), and a translation's numbers move with the thread count (Whisper's word times did: 2.68 s vs 2.66 s on a
 # GRID clip): the model stages get the driver's setting, so a cluster writes the same SRT bytes as a local run
-# on the same hardware. Whisper now runs one thread per stream whatever the setting, which only says how many
+# on the same hardware. Whisper now runs one thread per worker whatever the setting, which only says how many
 # workers (devices.cpu_budget).
 CT2_DEFAULT_THREADS = "4"
 LOCAL_OBJECT_STORE = 256 * 1024 * 1024  # a one-machine Ray started for a run: only small results travel
